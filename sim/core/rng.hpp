@@ -22,6 +22,13 @@ enum class Purpose : std::uint64_t {
     wait_or_switch = 3,  // a blocked user's daily decision to give up waiting
     choice = 4,          // which alternative a switching user picks
     return_home = 5,     // whether a switched user returns once access is restored
+    enterprise_population = 10,  // synthesising enterprises
+    enterprise_decision = 11,    // enterprises' returns after a fail-over
+    verification = 12,           // applying, queue service, abandonment and check outcomes
+    capacity = 13,               // whether a competitor with a full surge capacity admits a switcher
+    adoption = 14,               // when a user adopts a newly released successor model
+    parameters = 6,   // uncertain scenario parameters (one draw per parameter draw) and designs
+    resampling = 7,   // bootstrap resampling in ensemble and sensitivity analyses
 };
 
 constexpr std::uint64_t mix64(std::uint64_t z) {

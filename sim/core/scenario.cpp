@@ -1,6 +1,7 @@
 // Cross-field consistency checks of a scenario.
 #include "scenario.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <set>
 #include <sstream>
@@ -13,61 +14,117 @@ namespace {
 // Shares are inputs read from published figures, so allow rounding in the last digit.
 constexpr double share_tolerance = 1e-3;
 
-template <class T, class Share>
-void check_shares(const std::vector<T>& items, Share share, const std::string& path,
-                  std::vector<ScenarioIssue>& issues) {
-    double total = 0;
-    for (const auto& item : items) total += share(item);
-    if (std::abs(total - 1.0) > share_tolerance) {
-        std::ostringstream msg;
-        msg << "user_share values must sum to 1, but sum to " << total;
-        issues.push_back({path, msg.str()});
-    }
-}
+class Checker {
+public:
+    std::vector<ScenarioIssue> issues;
 
-template <class T>
-void check_count(const std::vector<T>& items, std::size_t limit, const std::string& path,
-                 std::vector<ScenarioIssue>& issues) {
-    if (items.empty()) issues.push_back({path, "must list at least one entry"});
-    if (items.size() > limit)
-        issues.push_back({path, "at most " + std::to_string(limit) + " entries are supported"});
-}
+    void add(std::string path, std::string message) { issues.push_back({std::move(path), std::move(message)}); }
+
+    template <class T, class Share>
+    void shares_sum_to_one(const std::vector<T>& items, Share share, const std::string& path, const char* field) {
+        double total = 0;
+        for (const auto& item : items) total += share(item);
+        if (!items.empty() && std::abs(total - 1.0) > share_tolerance) {
+            std::ostringstream msg;
+            msg << field << " values must sum to 1, but sum to " << total;
+            add(path, msg.str());
+        }
+    }
+
+    template <class T>
+    void count(const std::vector<T>& items, std::size_t limit, const std::string& path, bool required = true) {
+        if (required && items.empty()) add(path, "must list at least one entry");
+        if (items.size() > limit) add(path, "at most " + std::to_string(limit) + " entries are supported");
+    }
+
+    template <class T>
+    void references(const std::vector<std::string>& refs, const std::vector<T>& items, const std::string& path, const char* what) {
+        std::set<std::string> seen;
+        for (const auto& id : refs) {
+            if (index_of(items, id) < 0) add(path, "unknown " + std::string(what) + " '" + id + "'; it must be one of the ids under " + what + "s");
+            if (!seen.insert(id).second) add(path, std::string(what) + " '" + id + "' is listed twice");
+        }
+    }
+
+    void distribution(const Distribution& d, const std::string& path) {
+        if (auto why = d.check(); !why.empty()) add(path, why);
+    }
+};
 
 }  // namespace
 
 std::vector<ScenarioIssue> check_consistency(const Scenario& s) {
-    std::vector<ScenarioIssue> issues;
-    check_count(s.regions, max_regions, "regions", issues);
-    check_count(s.providers, 1000, "providers", issues);
-    check_count(s.models, max_models, "models", issues);
-    check_count(s.segments, max_segments, "segments", issues);
-    if (!s.regions.empty()) check_shares(s.regions, [](const Region& r) { return r.user_share; }, "regions", issues);
-    if (!s.models.empty()) check_shares(s.models, [](const Model& m) { return m.user_share; }, "models", issues);
-    if (!s.segments.empty()) check_shares(s.segments, [](const Segment& g) { return g.user_share; }, "segments", issues);
+    Checker c;
+    c.count(s.regions, max_regions, "regions");
+    c.count(s.providers, 1000, "providers");
+    c.count(s.models, max_models, "models");
+    c.count(s.segments, max_segments, "segments");
+    c.count(s.cloud_partners, max_cloud_partners, "cloud_partners", false);
+    c.shares_sum_to_one(s.regions, [](const Region& r) { return r.user_share; }, "regions", "user_share");
+    c.shares_sum_to_one(s.models, [](const Model& m) { return m.user_share; }, "models", "user_share");
+    c.shares_sum_to_one(s.segments, [](const Segment& g) { return g.user_share; }, "segments", "user_share");
 
+    for (const auto& m : s.models) {
+        if (!m.successor_of.empty() && index_of(s.models, m.successor_of) < 0)
+            c.add("models." + m.id + ".successor_of", "unknown model '" + m.successor_of + "'; it must be one of the ids under models");
+        if (!m.successor_of.empty() && m.successor_of == m.id) c.add("models." + m.id + ".successor_of", "a model cannot succeed itself");
+    }
     for (const auto& m : s.models)
         if (index_of(s.providers, m.provider) < 0)
-            issues.push_back({"models." + m.id + ".provider",
-                              "unknown provider '" + m.provider + "'; it must be one of the ids under providers"});
+            c.add("models." + m.id + ".provider", "unknown provider '" + m.provider + "'; it must be one of the ids under providers");
+    for (const auto& g : s.segments) {
+        if (g.channel == ChannelKind::cloud)
+            c.add("segments." + g.id + ".channel", "individual users reach models by consumer or api; cloud is for enterprises");
+        c.distribution(g.tasks_per_day, "segments." + g.id + ".tasks_per_day");
+    }
 
-    std::set<std::string> seen;
-    for (const auto& id : s.directive.models) {
-        if (index_of(s.models, id) < 0)
-            issues.push_back({"directive.models", "unknown model '" + id + "'; it must be one of the ids under models"});
-        if (!seen.insert(id).second)
-            issues.push_back({"directive.models", "model '" + id + "' is listed twice"});
+    double partner_share = 0;
+    for (const auto& p : s.cloud_partners) {
+        c.references(p.models, s.models, "cloud_partners." + p.id + ".models", "model");
+        partner_share += p.enterprise_share;
+        const bool hosts_one = std::any_of(p.models.begin(), p.models.end(), [&](const std::string& id) {
+            const int m = index_of(s.models, id);
+            return m >= 0 && s.models[static_cast<std::size_t>(m)].release_day == 0;
+        });
+        if (!hosts_one) c.add("cloud_partners." + p.id + ".models", "must host at least one model available from day 0");
     }
-    if (s.directive.rule != AccessRuleKind::open && s.directive.models.empty())
-        issues.push_back({"directive.models", "a directive with a rule other than open needs at least one model"});
-    if (s.directive.day >= s.days)
-        issues.push_back({"directive.day", "must be before the horizon (days = " + std::to_string(s.days) + ")"});
-    if (s.directive.restore_after_days) {
-        if (auto why = s.directive.restore_after_days->check(); !why.empty())
-            issues.push_back({"directive.restore_after_days", why});
+    if (partner_share > 1 + share_tolerance)
+        c.add("cloud_partners", "enterprise_share values must not sum to more than 1 (the rest buy directly)");
+
+    const Enterprises& e = s.enterprises;
+    if (e.agents > 0) {
+        c.count(e.sectors, 255, "enterprises.sectors");
+        c.shares_sum_to_one(s.regions, [](const Region& r) { return r.enterprise_share; }, "regions", "enterprise_share");
+        c.shares_sum_to_one(e.sectors, [](const Sector& x) { return x.enterprise_share; }, "enterprises.sectors", "enterprise_share");
+        if (index_of(s.segments, e.employee_segment) < 0)
+            c.add("enterprises.employee_segment", "unknown segment '" + e.employee_segment + "'; it must be one of the ids under segments");
+        if (index_of(s.regions, "us") < 0) c.add("regions", "a region with id 'us' is needed to place US-headquartered enterprises");
     }
+    c.distribution(e.employees, "enterprises.employees");
+    c.distribution(e.integration_days, "enterprises.integration_days");
+    c.distribution(e.risk_aversion, "enterprises.risk_aversion");
+
+    const Directive& d = s.directive;
+    c.references(d.models, s.models, "directive.models", "model");
+    if (!d.stages.empty() && d.models.empty()) c.add("directive.models", "a directive with stages needs at least one model");
+    if (d.day >= s.days) c.add("directive.day", "must be before the horizon (days = " + std::to_string(s.days) + ")");
+    for (const auto& st : d.stages) {
+        const std::string path = "directive.stages." + st.id;
+        c.references(st.fenced_regions, s.regions, path + ".fenced_regions", "region");
+        const bool fence = st.rule == AccessRuleKind::geo_fence || st.consumer_rule == AccessRuleKind::geo_fence ||
+                           st.api_rule == AccessRuleKind::geo_fence || st.cloud_rule == AccessRuleKind::geo_fence;
+        if (fence && st.fenced_regions.empty()) c.add(path + ".fenced_regions", "a geo_fence needs at least one fenced region");
+        if (st.trigger == TriggerKind::verification_coverage && st.coverage <= 0)
+            c.add(path + ".coverage", "a verification_coverage trigger needs a coverage above 0");
+    }
+    if (s.regulator.decision_after_days) c.distribution(*s.regulator.decision_after_days, "regulator.decision_after_days");
+    for (const auto& r : s.regulator.responses) c.references(r.regions, s.regions, "regulator.responses." + r.id + ".regions", "region");
+    for (const auto& p : s.providers)
+        if (p.promotion && p.jurisdiction == Jurisdiction::open)
+            c.add("providers." + p.id + ".promotion", "the open community runs no promotions");
     if (static_cast<double>(s.population.agents) > s.population.users)
-        issues.push_back({"population.agents", "cannot exceed population.users (an agent stands for at least one user)"});
-    return issues;
+        c.add("population.agents", "cannot exceed population.users (an agent stands for at least one user)");
+    return c.issues;
 }
 
 }  // namespace gatesim

@@ -1,8 +1,7 @@
 // The scenario: everything a run needs, typed and validated, with no knowledge of files.
 //
-// Each struct's describe() is the one place that names its fields, units, ranges, meaning and
-// default source; see schema.hpp. Defaults for the world (regions, providers, models,
-// segments) live in scenarios/defaults.yaml next to their sources.
+// Each struct's describe() is the one place that names its fields, units, ranges and meaning;
+// see schema.hpp. Default values live in scenarios/defaults.yaml next to their sources.
 #pragma once
 
 #include <cstdint>
@@ -21,11 +20,31 @@ struct EnumNames<Jurisdiction> {
     static constexpr std::array<std::string_view, 3> names = {"us", "foreign", "open"};
 };
 
-// The rule a directive imposes on the models in its scope.
-enum class AccessRuleKind { open, global_shutdown };
+// How users reach a model. Cloud means through a cloud partner's platform.
+enum class ChannelKind { consumer, api, cloud };
+template <>
+struct EnumNames<ChannelKind> {
+    static constexpr std::array<std::string_view, 3> names = {"consumer", "api", "cloud"};
+};
+
+// What an access rule decides for one user on one model and channel.
+enum class AccessRuleKind { open, global_shutdown, nationality_gate, geo_fence, vetted_only };
 template <>
 struct EnumNames<AccessRuleKind> {
-    static constexpr std::array<std::string_view, 2> names = {"open", "global_shutdown"};
+    static constexpr std::array<std::string_view, 5> names = {"open", "global_shutdown", "nationality_gate",
+                                                              "geo_fence", "vetted_only"};
+};
+
+enum class TriggerKind { day, verification_coverage, regulator_decision };
+template <>
+struct EnumNames<TriggerKind> {
+    static constexpr std::array<std::string_view, 3> names = {"day", "verification_coverage", "regulator_decision"};
+};
+
+enum class ComplianceMode { mirror, stricter };
+template <>
+struct EnumNames<ComplianceMode> {
+    static constexpr std::array<std::string_view, 2> names = {"mirror", "stricter"};
 };
 
 struct Population {
@@ -35,112 +54,309 @@ struct Population {
 template <class V>
 void describe(V& v, Population& p) {
     v("agents", p.agents,
-      {.doc = "Number of simulated user agents; each stands for users/agents real users.",
-       .unit = "agents", .min = 1, .max = 1e8, .required = true});
-    v("users", p.users,
-      {.doc = "Real users the population represents.", .unit = "users", .min = 1, .max = 1e11,
-       .required = true});
+      {.doc = "Simulated user agents; each stands for users/agents real users.", .unit = "agents", .min = 1,
+       .max = 1e8, .required = true});
+    v("users", p.users, {.doc = "Real users the population represents.", .unit = "users", .min = 1, .max = 1e11, .required = true});
 }
 
 struct Region {
     std::string id;
     double user_share = 0;
+    double enterprise_share = 0;
     double us_person_share = 0;
+    double vpn_propensity = 0;
 };
 template <class V>
 void describe(V& v, Region& r) {
-    v("user_share", r.user_share,
-      {.doc = "Share of users resident in the region.", .unit = "fraction", .min = 0, .max = 1,
-       .required = true});
-    v("us_person_share", r.us_person_share,
-      {.doc = "Share of the region's users who are US persons (citizens or permanent residents).",
-       .unit = "fraction", .min = 0, .max = 1, .required = true});
+    v("user_share", r.user_share, {.doc = "Share of individual users resident in the region.", .unit = "fraction", .min = 0, .max = 1, .required = true});
+    v("enterprise_share", r.enterprise_share, {.doc = "Share of enterprises headquartered in the region.", .unit = "fraction", .min = 0, .max = 1, .required = true});
+    v("us_person_share", r.us_person_share, {.doc = "Share of residents who are US persons (citizens or permanent residents).", .unit = "fraction", .min = 0, .max = 1, .required = true});
+    v("vpn_propensity", r.vpn_propensity, {.doc = "Probability that a user blocked by a location gate circumvents it with a VPN.", .unit = "probability", .min = 0, .max = 1, .required = true});
+}
+
+struct Promotion {
+    int start_after_directive_days = 0;
+    int duration_days = 0;
+    double utility = 0;
+};
+template <class V>
+void describe(V& v, Promotion& p) {
+    v("start_after_directive_days", p.start_after_directive_days, {.doc = "Days after the directive the promotion starts.", .unit = "days", .min = 0, .max = 3650, .required = true});
+    v("duration_days", p.duration_days, {.doc = "How long the promotion lasts.", .unit = "days", .min = 0, .max = 3650, .required = true});
+    v("utility", p.utility, {.doc = "Logit utility added to the provider's models (migration credits, price cuts).", .unit = "utility", .min = -100, .max = 100, .required = true});
 }
 
 struct Provider {
     std::string id;
     Jurisdiction jurisdiction = Jurisdiction::us;
+    std::optional<Promotion> promotion;
 };
 template <class V>
 void describe(V& v, Provider& p) {
-    v("jurisdiction", p.jurisdiction,
-      {.doc = "Where the provider is regulated: us, foreign, or open (open-weight community).",
-       .required = true});
+    v("jurisdiction", p.jurisdiction, {.doc = "Where the provider is regulated: us, foreign, or open (open-weight community).", .required = true});
+    v("promotion", p.promotion, {.doc = "Competitor reaction to the directive: a temporary boost to its models; never = none."});
 }
 
 struct Model {
     std::string id;
     std::string provider;
     double capability = 0;
+    double cyber_capability = 0;
     double price = 0;
     double user_share = 0;
+    bool open_weight = false;
+    bool consumer = true;
+    bool api = true;
+    std::optional<double> capacity_users;
+    int release_day = 0;
+    std::string successor_of;
 };
 template <class V>
 void describe(V& v, Model& m) {
     v("provider", m.provider, {.doc = "Id of the provider that serves the model.", .required = true});
-    v("capability", m.capability,
-      {.doc = "General capability on a common index (the strongest frontier model = 1).",
-       .unit = "index", .min = 0, .max = 10, .required = true});
-    v("price", m.price,
-      {.doc = "Blended list price.", .unit = "USD per million tokens", .min = 0, .max = 1e4,
-       .required = true});
-    v("user_share", m.user_share,
-      {.doc = "Share of users whose preferred model this is before any directive.",
-       .unit = "fraction", .min = 0, .max = 1, .required = true});
+    v("capability", m.capability, {.doc = "General capability (strongest frontier model = 1).", .unit = "index", .min = 0, .max = 10, .required = true});
+    v("cyber_capability", m.cyber_capability, {.doc = "Offensive-cyber capability, the controlled capability (strongest = 1).", .unit = "index", .min = 0, .max = 10, .required = true});
+    v("price", m.price, {.doc = "Blended list price.", .unit = "USD per million tokens", .min = 0, .max = 1e4, .required = true});
+    v("user_share", m.user_share, {.doc = "Share of individual users whose preferred model this is before any directive (models released later have 0).", .unit = "fraction", .min = 0, .max = 1, .required = true});
+    v("open_weight", m.open_weight, {.doc = "Weights are public: no access control applies, self-hosting adds friction.", .required = true});
+    v("consumer", m.consumer, {.doc = "Offered in a consumer app.", .required = true});
+    v("api", m.api, {.doc = "Offered through the provider's direct API.", .required = true});
+    v("capacity_users", m.capacity_users, {.doc = "Most users the model can serve in a day; a surge beyond it is turned away (never = unlimited).", .unit = "users", .min = 0, .max = 1e11});
+    v("release_day", m.release_day, {.doc = "Day the model becomes available (before any pre-release review).", .unit = "day", .min = 0, .max = 3650, .required = true});
+    v("successor_of", m.successor_of, {.doc = "Id of the model this one succeeds: its users adopt this one after release (empty = none)."});
+}
+
+struct CloudPartner {
+    std::string id;
+    std::vector<std::string> models;
+    double enterprise_share = 0;
+    ComplianceMode compliance = ComplianceMode::mirror;
+    double revenue_share = 0;
+};
+template <class V>
+void describe(V& v, CloudPartner& c) {
+    v("models", c.models, {.doc = "Ids of the models the partner hosts.", .required = true});
+    v("enterprise_share", c.enterprise_share, {.doc = "Share of enterprises that buy through this partner (the rest use the direct API).", .unit = "fraction", .min = 0, .max = 1, .required = true});
+    v("compliance", c.compliance, {.doc = "mirror: apply the provider's rules; stricter: shut gated models off entirely on the platform.", .required = true});
+    v("revenue_share", c.revenue_share, {.doc = "Share of revenue on the platform kept by the partner.", .unit = "fraction", .min = 0, .max = 1, .required = true});
 }
 
 struct Segment {
     std::string id;
     double user_share = 0;
+    ChannelKind channel = ChannelKind::consumer;
+    Distribution tasks_per_day;
+    double value_per_task = 0;
+    double tokens_per_task = 0;
     double patience_days = 0;
+    double impatience_growth = 0;
     double capability_weight = 0;
     double price_weight = 0;
     double provider_loyalty = 0;
+    double switching_cost = 0;
     double return_probability = 0;
     double return_half_life_days = 0;
+    double quality_gap_weight = 0;
+    double verification_uptake = 0;
+    double false_attestation = 0;
+    double vpn_multiplier = 0;
+    double adoption_days = 0;
 };
 template <class V>
 void describe(V& v, Segment& s) {
-    v("user_share", s.user_share,
-      {.doc = "Share of users in the segment.", .unit = "fraction", .min = 0, .max = 1,
-       .required = true});
-    v("patience_days", s.patience_days,
-      {.doc = "Mean days a blocked user waits before switching (daily hazard 1/patience); 0 "
-              "switches on the day of the block.",
-       .unit = "days", .min = 0, .max = 3650, .required = true});
-    v("capability_weight", s.capability_weight,
-      {.doc = "Logit utility per unit of capability.", .unit = "utility per index point",
-       .min = 0, .max = 100, .required = true});
-    v("price_weight", s.price_weight,
-      {.doc = "Logit disutility per unit of log price.", .unit = "utility per log(USD/Mtok)",
-       .min = 0, .max = 100, .required = true});
-    v("provider_loyalty", s.provider_loyalty,
-      {.doc = "Logit utility of staying with the preferred model's provider.", .unit = "utility",
-       .min = -100, .max = 100, .required = true});
-    v("return_probability", s.return_probability,
-      {.doc = "Probability that a switched user returns when access is restored right away.",
-       .unit = "probability", .min = 0, .max = 1, .required = true});
-    v("return_half_life_days", s.return_half_life_days,
-      {.doc = "Days away after which the return probability has halved.", .unit = "days",
-       .min = 1e-9, .max = 1e5, .required = true});
+    v("user_share", s.user_share, {.doc = "Share of users in the segment.", .unit = "fraction", .min = 0, .max = 1, .required = true});
+    v("channel", s.channel, {.doc = "How the segment's users reach models: consumer or api (enterprise employees use their employer's channel).", .required = true});
+    v("tasks_per_day", s.tasks_per_day, {.doc = "Usage intensity, drawn per user.", .unit = "tasks per day", .min = 0, .max = 1e4, .required = true});
+    v("value_per_task", s.value_per_task, {.doc = "Value a task creates on the preferred model.", .unit = "USD", .min = 0, .max = 1e6, .required = true});
+    v("tokens_per_task", s.tokens_per_task, {.doc = "Tokens billed per task.", .unit = "tokens", .min = 0, .max = 1e8, .required = true});
+    v("patience_days", s.patience_days, {.doc = "Mean days a blocked user waits before switching at the start of an outage; 0 switches at once.", .unit = "days", .min = 0, .max = 3650, .required = true});
+    v("impatience_growth", s.impatience_growth, {.doc = "Daily growth of the switching hazard as beliefs about a long outage firm up (hazard x (1 + growth x days blocked)).", .unit = "per day", .min = 0, .max = 10, .required = true});
+    v("capability_weight", s.capability_weight, {.doc = "Logit utility per unit of capability.", .unit = "utility per index point", .min = 0, .max = 100, .required = true});
+    v("price_weight", s.price_weight, {.doc = "Logit disutility per unit of log(1 + price).", .unit = "utility", .min = 0, .max = 100, .required = true});
+    v("provider_loyalty", s.provider_loyalty, {.doc = "Logit utility of staying with the preferred model's provider (habit).", .unit = "utility", .min = -100, .max = 100, .required = true});
+    v("switching_cost", s.switching_cost, {.doc = "Logit disutility of moving to another provider's model (half of it within one cloud platform; doubled for open-weight self-hosting).", .unit = "utility", .min = 0, .max = 100, .required = true});
+    v("return_probability", s.return_probability, {.doc = "Probability a switched user returns when access comes back at once and the alternative is as good.", .unit = "probability", .min = 0, .max = 1, .required = true});
+    v("return_half_life_days", s.return_half_life_days, {.doc = "Days away after which the return probability has halved.", .unit = "days", .min = 1e-9, .max = 1e5, .required = true});
+    v("quality_gap_weight", s.quality_gap_weight, {.doc = "How much a better home model pulls a user back: return odds x exp(weight x capability gap).", .unit = "per index point", .min = 0, .max = 100, .required = true});
+    v("verification_uptake", s.verification_uptake, {.doc = "Probability an eligible blocked user applies for identity verification.", .unit = "probability", .min = 0, .max = 1, .required = true});
+    v("false_attestation", s.false_attestation, {.doc = "Probability a blocked foreign national applies claiming to be a US person.", .unit = "probability", .min = 0, .max = 1, .required = true});
+    v("vpn_multiplier", s.vpn_multiplier, {.doc = "Multiplies the region's VPN propensity.", .unit = "factor", .min = 0, .max = 100, .required = true});
+    v("adoption_days", s.adoption_days, {.doc = "Mean days until a user adopts a newly released successor of its preferred model.", .unit = "days", .min = 0, .max = 3650, .required = true});
+}
+
+struct Sector {
+    std::string id;
+    double enterprise_share = 0;
+    bool vetted = false;
+};
+template <class V>
+void describe(V& v, Sector& s) {
+    v("enterprise_share", s.enterprise_share, {.doc = "Share of enterprises in the sector.", .unit = "fraction", .min = 0, .max = 1, .required = true});
+    v("vetted", s.vetted, {.doc = "Enterprises of this sector are on the vetted list (partners program, government).", .required = true});
+}
+
+struct Enterprises {
+    std::int64_t agents = 0;
+    double count = 0;
+    std::string employee_segment;
+    Distribution employees;
+    Distribution integration_days;
+    double multi_homed_share = 0;
+    Distribution risk_aversion;
+    double outage_belief_days = 0;
+    double belief_growth = 0;
+    double us_hq_foreign_share = 0;
+    int attestation_setup_days = 0;
+    double attestation_error = 0;
+    double attest_max_foreign_share = 0;
+    double failover_capability_loss = 0;
+    double migration_cost_per_day = 0;
+    double failover_return_probability = 0;
+    std::vector<Sector> sectors;
+};
+template <class V>
+void describe(V& v, Enterprises& e) {
+    v("agents", e.agents, {.doc = "Simulated enterprise agents (0 disables enterprises).", .unit = "agents", .min = 0, .max = 1e7, .required = true});
+    v("count", e.count, {.doc = "Real enterprises they stand for.", .unit = "enterprises", .min = 0, .max = 1e9, .required = true});
+    v("employee_segment", e.employee_segment, {.doc = "Id of the segment whose users are enterprise employees; they follow their employer for work use.", .required = true});
+    v("employees", e.employees, {.doc = "Employees using models per enterprise (heavy-tailed); sets how employees spread over enterprises.", .unit = "employees", .min = 1, .max = 1e7, .required = true});
+    v("integration_days", e.integration_days, {.doc = "Engineering days to migrate to another model.", .unit = "days", .min = 0, .max = 3650, .required = true});
+    v("multi_homed_share", e.multi_homed_share, {.doc = "Share of enterprises with a tested fallback provider.", .unit = "fraction", .min = 0, .max = 1, .required = true});
+    v("risk_aversion", e.risk_aversion, {.doc = "Aversion to compliance risk and outages, drawn per enterprise.", .unit = "index 0-1", .min = 0, .max = 1, .required = true});
+    v("outage_belief_days", e.outage_belief_days, {.doc = "Prior belief of how long an outage lasts.", .unit = "days", .min = 0, .max = 3650, .required = true});
+    v("belief_growth", e.belief_growth, {.doc = "Expected remaining outage grows by this many days per day elapsed (no timeline announced).", .unit = "days per day", .min = 0, .max = 100, .required = true});
+    v("us_hq_foreign_share", e.us_hq_foreign_share, {.doc = "Foreign-national share of the workforce of US-headquartered enterprises (elsewhere: 1 - us_person_share).", .unit = "fraction", .min = 0, .max = 1, .required = true});
+    v("attestation_setup_days", e.attestation_setup_days, {.doc = "Days an enterprise needs to set up employee attestation under a nationality gate.", .unit = "days", .min = 0, .max = 3650, .required = true});
+    v("attestation_error", e.attestation_error, {.doc = "Probability an employer attests a foreign-national employee (exemption leakage).", .unit = "probability", .min = 0, .max = 1, .required = true});
+    v("attest_max_foreign_share", e.attest_max_foreign_share, {.doc = "Enterprises attest (rather than move everyone) when their foreign share x (1 + risk aversion) is below this.", .unit = "fraction", .min = 0, .max = 1, .required = true});
+    v("failover_capability_loss", e.failover_capability_loss, {.doc = "Capability lost by running on an untuned fallback.", .unit = "index", .min = 0, .max = 10, .required = true});
+    v("migration_cost_per_day", e.migration_cost_per_day, {.doc = "Cost of one engineering day of migration.", .unit = "USD", .min = 0, .max = 1e7, .required = true});
+    v("failover_return_probability", e.failover_return_probability, {.doc = "Probability a failed-over enterprise returns to its primary model on restore.", .unit = "probability", .min = 0, .max = 1, .required = true});
+    v("sectors", e.sectors, {.doc = "Sectors of enterprises.", .required = true});
+}
+
+struct Verification {
+    double capacity_per_day = 0;
+    int ramp_days = 0;
+    double false_reject = 0;
+    double false_accept = 0;
+    double human_review_share = 0;
+    int human_review_days = 0;
+    double human_false_reject = 0;
+    double human_false_accept = 0;
+    double abandon_at_check = 0;
+    double abandon_daily = 0;
+    double cost_per_check = 0;
+    double human_review_cost = 0;
+    int retries = 0;
+};
+template <class V>
+void describe(V& v, Verification& c) {
+    v("capacity_per_day", c.capacity_per_day, {.doc = "Checks the provider can run per day once ramped up.", .unit = "checks per day", .min = 0, .max = 1e10, .required = true});
+    v("ramp_days", c.ramp_days, {.doc = "Days from the first gate until capacity is full (linear ramp).", .unit = "days", .min = 0, .max = 3650, .required = true});
+    v("false_reject", c.false_reject, {.doc = "Probability an automated check rejects a genuine US person.", .unit = "probability", .min = 0, .max = 1, .required = true});
+    v("false_accept", c.false_accept, {.doc = "Probability an automated check accepts a foreign national claiming to be a US person.", .unit = "probability", .min = 0, .max = 1, .required = true});
+    v("human_review_share", c.human_review_share, {.doc = "Share of checks sent to slow human review.", .unit = "fraction", .min = 0, .max = 1, .required = true});
+    v("human_review_days", c.human_review_days, {.doc = "Delay of a human review.", .unit = "days", .min = 0, .max = 3650, .required = true});
+    v("human_false_reject", c.human_false_reject, {.doc = "False rejection probability of human review.", .unit = "probability", .min = 0, .max = 1, .required = true});
+    v("human_false_accept", c.human_false_accept, {.doc = "False acceptance probability of human review.", .unit = "probability", .min = 0, .max = 1, .required = true});
+    v("abandon_at_check", c.abandon_at_check, {.doc = "Probability an applicant gives up at the check itself (friction).", .unit = "probability", .min = 0, .max = 1, .required = true});
+    v("abandon_daily", c.abandon_daily, {.doc = "Daily probability a queued applicant gives up.", .unit = "probability per day", .min = 0, .max = 1, .required = true});
+    v("cost_per_check", c.cost_per_check, {.doc = "Cost of an automated check.", .unit = "USD", .min = 0, .max = 1e4, .required = true});
+    v("human_review_cost", c.human_review_cost, {.doc = "Extra cost of a human review.", .unit = "USD", .min = 0, .max = 1e4, .required = true});
+    v("retries", c.retries, {.doc = "Times a rejected applicant may try again.", .unit = "tries", .min = 0, .max = 100, .required = true});
+}
+
+// One stage of the provider's response. Stages start in order, each when its trigger fires.
+struct Stage {
+    std::string id;
+    TriggerKind trigger = TriggerKind::day;
+    int day = 0;
+    double coverage = 0;
+    AccessRuleKind rule = AccessRuleKind::open;
+    std::optional<AccessRuleKind> consumer_rule;
+    std::optional<AccessRuleKind> api_rule;
+    std::optional<AccessRuleKind> cloud_rule;
+    std::vector<std::string> fenced_regions;
+};
+template <class V>
+void describe(V& v, Stage& s) {
+    v("trigger", s.trigger, {.doc = "What starts the stage: day, verification_coverage or regulator_decision.", .required = true});
+    v("day", s.day, {.doc = "Start day (trigger day); for other triggers, the earliest day.", .unit = "day", .min = 0, .max = 3650});
+    v("coverage", s.coverage, {.doc = "Share of affected US persons verified that starts the stage (trigger verification_coverage).", .unit = "fraction", .min = 0, .max = 1});
+    v("rule", s.rule, {.doc = "Access rule on the models in scope.", .required = true});
+    v("consumer_rule", s.consumer_rule, {.doc = "Rule for the consumer app, when it differs (never = same as rule)."});
+    v("api_rule", s.api_rule, {.doc = "Rule for the direct API, when it differs."});
+    v("cloud_rule", s.cloud_rule, {.doc = "Rule on cloud partners, when it differs."});
+    v("fenced_regions", s.fenced_regions, {.doc = "Regions a geo_fence blocks (by residence, circumventable)."});
 }
 
 struct Directive {
-    AccessRuleKind rule = AccessRuleKind::open;
     int day = 0;
     std::vector<std::string> models;
-    std::optional<Distribution> restore_after_days;
+    std::vector<Stage> stages;
+    int prerelease_review_days = 0;
 };
 template <class V>
 void describe(V& v, Directive& d) {
-    v("rule", d.rule,
-      {.doc = "Access rule imposed on the models in scope: open (no effect) or global_shutdown."});
-    v("day", d.day, {.doc = "Day the directive takes effect.", .unit = "day", .min = 0, .max = 3650});
-    v("models", d.models, {.doc = "Ids of the models in scope."});
-    v("restore_after_days", d.restore_after_days,
-      {.doc = "Days from the directive until access is restored, as a distribution drawn once per "
-              "replicate; never = no restore within the horizon.",
-       .unit = "days", .min = 0, .max = 3650});
+    v("day", d.day, {.doc = "Day the order is issued; the regulator's clock starts here.", .unit = "day", .min = 0, .max = 3650});
+    v("models", d.models, {.doc = "Ids of the controlled models."});
+    v("stages", d.stages, {.doc = "The provider's response, stage by stage (empty = no directive)."});
+    v("prerelease_review_days", d.prerelease_review_days, {.doc = "Review delay for controlled-provider models released after the order.", .unit = "days", .min = 0, .max = 3650});
+}
+
+struct Escalation {
+    std::optional<int> after_days;
+    double capability_threshold = 0;
+};
+template <class V>
+void describe(V& v, Escalation& e) {
+    v("after_days", e.after_days, {.doc = "Days after the order the same rule extends to other US providers (never = no escalation).", .unit = "days", .min = 0, .max = 3650});
+    v("capability_threshold", e.capability_threshold, {.doc = "Other US models at or above this capability come into scope.", .unit = "index", .min = 0, .max = 10});
+}
+
+struct JurisdictionResponse {
+    std::string id;
+    std::vector<std::string> regions;
+    Jurisdiction boosts = Jurisdiction::foreign;
+    int after_days = 0;
+    double utility = 0;
+};
+template <class V>
+void describe(V& v, JurisdictionResponse& r) {
+    v("regions", r.regions, {.doc = "Regions whose users are affected (empty = all).", .required = true});
+    v("boosts", r.boosts, {.doc = "Jurisdiction whose models gain utility (foreign or open).", .required = true});
+    v("after_days", r.after_days, {.doc = "Days after the order the response takes effect.", .unit = "days", .min = 0, .max = 3650, .required = true});
+    v("utility", r.utility, {.doc = "Logit utility added.", .unit = "utility", .min = -100, .max = 100, .required = true});
+}
+
+struct News {
+    std::string id;
+    int day = 0;
+    double hazard_multiplier = 1;
+};
+template <class V>
+void describe(V& v, News& n) {
+    v("day", n.day, {.doc = "Day the news breaks.", .unit = "day", .min = 0, .max = 3650, .required = true});
+    v("hazard_multiplier", n.hazard_multiplier, {.doc = "Multiplies every switching hazard from this day (talks held < 1; no timeline > 1).", .unit = "factor", .min = 0, .max = 100, .required = true});
+}
+
+struct Regulator {
+    std::optional<Distribution> decision_after_days;
+    double audit_probability = 0;
+    double penalty_per_violation = 0;
+    Escalation escalation;
+    std::vector<JurisdictionResponse> responses;
+    std::vector<News> news;
+};
+template <class V>
+void describe(V& v, Regulator& r) {
+    v("decision_after_days", r.decision_after_days, {.doc = "Days from the order to the regulator's decision to relax it, drawn once per run (never = no decision within the horizon).", .unit = "days", .min = 0, .max = 3650});
+    v("audit_probability", r.audit_probability, {.doc = "Probability a leaked foreign access is found in an audit.", .unit = "probability", .min = 0, .max = 1});
+    v("penalty_per_violation", r.penalty_per_violation, {.doc = "Penalty per violation found.", .unit = "USD", .min = 0, .max = 1e9});
+    v("escalation", r.escalation, {.doc = "Extension of the rule to other US providers (the industry-wide standard)."});
+    v("responses", r.responses, {.doc = "Other jurisdictions' responses to the order."});
+    v("news", r.news, {.doc = "News that changes how fast blocked users give up."});
 }
 
 struct Scenario {
@@ -148,12 +364,17 @@ struct Scenario {
     std::string description;
     int days = 0;
     std::uint64_t seed = 1;
+    double discount_rate = 0;
     Population population;
     std::vector<Region> regions;
     std::vector<Provider> providers;
     std::vector<Model> models;
+    std::vector<CloudPartner> cloud_partners;
     std::vector<Segment> segments;
+    Enterprises enterprises;
+    Verification verification;
     Directive directive;
+    Regulator regulator;
 };
 template <class V>
 void describe(V& v, Scenario& s) {
@@ -161,12 +382,17 @@ void describe(V& v, Scenario& s) {
     v("description", s.description, {.doc = "The question the scenario answers."});
     v("days", s.days, {.doc = "Simulated horizon.", .unit = "days", .min = 1, .max = 3650, .required = true});
     v("seed", s.seed, {.doc = "Base seed of every random stream.", .min = 0});
+    v("discount_rate", s.discount_rate, {.doc = "Annual rate for discounted revenue.", .unit = "per year", .min = 0, .max = 1});
     v("population", s.population, {.doc = "Size of the simulated population.", .required = true});
     v("regions", s.regions, {.doc = "Regions of residence.", .required = true});
     v("providers", s.providers, {.doc = "Model providers.", .required = true});
     v("models", s.models, {.doc = "Models users can choose from.", .required = true});
-    v("segments", s.segments, {.doc = "User segments and their behaviour.", .required = true});
-    v("directive", s.directive, {.doc = "The regulator's directive and the provider's response."});
+    v("cloud_partners", s.cloud_partners, {.doc = "Cloud platforms that resell models to enterprises."});
+    v("segments", s.segments, {.doc = "Individual user segments and their behaviour.", .required = true});
+    v("enterprises", s.enterprises, {.doc = "Enterprises and their employees.", .required = true});
+    v("verification", s.verification, {.doc = "Identity verification process under nationality gates.", .required = true});
+    v("directive", s.directive, {.doc = "The export-control order and the provider's staged response."});
+    v("regulator", s.regulator, {.doc = "Negotiation, enforcement, escalation and other jurisdictions."});
 }
 
 // A consistency problem that no single field's range can express, located by key path.

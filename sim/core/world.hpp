@@ -1,4 +1,5 @@
-// The synthetic world: user agents drawn from a scenario and a seed, stored as columns.
+// The synthetic world: user and enterprise agents drawn from a scenario and a seed, stored as
+// structure-of-arrays tables (one contiguous column per attribute).
 #pragma once
 
 #include <cstdint>
@@ -10,44 +11,112 @@ namespace gatesim {
 
 enum class Nationality : std::uint8_t { us_person = 0, foreign_national = 1 };
 
-// Where a user stands with respect to its preferred model.
+// Where a user stands with respect to its preferred ("home") model.
 enum class UserState : std::uint8_t {
-    active = 0,    // on its preferred model
-    waiting = 1,   // preferred model blocked; has not switched yet (uses no model)
-    switched = 2,  // moved to an alternative while its preferred model is blocked
-    returned = 3,  // came back to its preferred model after switching
-    churned = 4,   // stayed on the alternative after access was restored
+    active = 0,    // on its home model
+    waiting = 1,   // home model blocked; uses no model
+    switched = 2,  // on an alternative while its home model is blocked
+    returned = 3,  // back on its home model after switching
+    churned = 4,   // stayed on the alternative after its home model reopened
 };
 
-// User agents as a structure of arrays: one contiguous column per attribute.
+enum class VerificationStatus : std::uint8_t { none = 0, pending = 1, in_review = 2, verified = 3, rejected = 4, abandoned = 5 };
+
+enum class EnterpriseState : std::uint8_t {
+    normal = 0,
+    waiting = 1,          // disrupted, deciding
+    failed_over = 2,      // on its tested fallback
+    migrating = 3,        // moving to another model; employees blocked meanwhile
+    migrated = 4,         // on the new model for good
+    attestation_setup = 5,
+    attesting = 6,        // keeps the model for attested US-person employees
+};
+inline constexpr std::size_t enterprise_state_count = 7;
+
+// Channels a user or enterprise can be on: 0 consumer app, 1 direct API, 2 + k cloud partner k.
+inline constexpr std::uint8_t channel_consumer = 0;
+inline constexpr std::uint8_t channel_api = 1;
+inline constexpr std::uint8_t channel_cloud_first = 2;
+inline ChannelKind channel_kind(std::uint8_t channel) {
+    return channel == channel_consumer ? ChannelKind::consumer : channel == channel_api ? ChannelKind::api : ChannelKind::cloud;
+}
+
+// Per-user behaviour flags, drawn once.
+inline constexpr std::uint8_t flag_vpn = 1;            // would circumvent a location gate
+inline constexpr std::uint8_t flag_false_attester = 2;  // foreign national who would claim US status
+inline constexpr std::uint8_t flag_attested = 4;       // employer attests this employee
+inline constexpr std::uint8_t flag_applied = 8;        // has applied for verification
+
+inline constexpr std::uint8_t no_model = 255;
+inline constexpr std::int32_t no_employer = -1;
+
 struct Users {
-    std::vector<double> weight;              // real users this agent stands for
-    std::vector<std::uint8_t> region;        // index into Scenario::regions
+    std::vector<double> weight;          // real users this agent stands for
+    std::vector<float> daily_value;      // USD of value per real user per day on the home model
+    std::vector<float> daily_tokens;     // tokens per real user per day
+    std::vector<std::uint8_t> region;
     std::vector<Nationality> nationality;
-    std::vector<std::uint8_t> segment;       // index into Scenario::segments
-    std::vector<std::uint8_t> preferred;     // model index before any directive
-    std::vector<std::uint8_t> current;       // model in use (meaningless while waiting)
+    std::vector<std::uint8_t> segment;
+    std::vector<std::uint8_t> channel;
+    std::vector<std::uint16_t> cell;     // breakdown cell: region x nationality x segment x channel kind
+    std::vector<std::int32_t> employer;  // enterprise index or no_employer
+    std::vector<std::uint8_t> home;      // preferred model
+    std::vector<std::uint8_t> current;   // model in use (meaningless while waiting)
     std::vector<UserState> state;
-    std::vector<std::int16_t> since;         // day the current state began
+    std::vector<std::int16_t> since;     // day the current state began
+    std::vector<VerificationStatus> verification;
+    std::vector<std::int16_t> verification_since;
+    std::vector<std::uint8_t> tries;
+    std::vector<std::uint8_t> flags;
 
     std::size_t size() const { return weight.size(); }
     void resize(std::size_t n);
-    // Heap bytes held per agent, for the memory benchmark.
-    std::size_t bytes_per_agent() const;
+    static constexpr std::size_t bytes_per_agent() {
+        return sizeof(double) + 2 * sizeof(float) + 5 * sizeof(std::uint8_t) + sizeof(Nationality) + sizeof(std::uint16_t) +
+               sizeof(std::int32_t) + sizeof(UserState) + 2 * sizeof(std::int16_t) + sizeof(VerificationStatus) + 2 * sizeof(std::uint8_t);
+    }
+};
+
+struct EnterpriseTable {
+    std::vector<double> weight;             // real enterprises this agent stands for
+    std::vector<double> employee_weight;    // real employee users linked to it
+    std::vector<std::uint8_t> region;
+    std::vector<std::uint8_t> sector;
+    std::vector<std::uint8_t> channel;      // channel_api or a cloud partner
+    std::vector<std::uint8_t> primary;      // model before any directive
+    std::vector<std::uint8_t> fallback;     // tested fallback model or no_model
+    std::vector<std::uint8_t> current;      // model employees use for work
+    std::vector<std::uint8_t> target;       // migration target
+    std::vector<float> risk_aversion;
+    std::vector<float> integration_days;
+    std::vector<float> foreign_share;
+    std::vector<std::uint8_t> vetted;
+    std::vector<EnterpriseState> state;
+    std::vector<std::int16_t> since;
+
+    std::size_t size() const { return weight.size(); }
+    void resize(std::size_t n);
 };
 
 // Limits of the compact columns above.
-inline constexpr std::size_t max_models = 255;
+inline constexpr std::size_t max_models = 254;
 inline constexpr std::size_t max_regions = 255;
 inline constexpr std::size_t max_segments = 255;
+inline constexpr std::size_t max_cloud_partners = 253;
 
 struct World {
     Users users;
+    EnterpriseTable enterprises;
     std::vector<int> model_provider;  // model index -> provider index
+    std::size_t channels = 0;         // 2 + number of cloud partners
 };
 
 // Draws the population. Deterministic in (scenario, seed, replicate) for any thread count.
-World synthesise_world(const Scenario& scenario, std::uint64_t seed, std::uint64_t replicate,
-                       int threads);
+World synthesise_world(const Scenario& scenario, std::uint64_t seed, std::uint64_t replicate, int threads);
+
+// The breakdown cell of a user: ((region x 2 + nationality) x segments + segment) x 3 + channel kind.
+inline std::uint16_t breakdown_cell(std::size_t region, Nationality n, std::size_t segment, std::size_t segments, ChannelKind c) {
+    return static_cast<std::uint16_t>(((region * 2 + static_cast<std::size_t>(n)) * segments + segment) * 3 + static_cast<std::size_t>(c));
+}
 
 }  // namespace gatesim

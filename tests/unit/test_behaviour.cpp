@@ -9,48 +9,82 @@
 using namespace gatesim;
 
 namespace {
-// Every segment with the given patience and return probability.
+
+// The same field set on every segment.
 std::vector<std::string> all_segments(const Scenario& s, const std::string& field, const std::string& value) {
     std::vector<std::string> out;
     for (const auto& g : s.segments) out.push_back("segments." + g.id + "." + field + "=" + value);
     return out;
 }
+
+std::vector<std::string> operator+(std::vector<std::string> a, const std::vector<std::string>& b) {
+    a.insert(a.end(), b.begin(), b.end());
+    return a;
+}
+
+std::size_t model(const Scenario& s, const char* id) { return static_cast<std::size_t>(index_of(s.models, id)); }
+std::size_t last_day(const Scenario& s) { return static_cast<std::size_t>(s.days - 1); }
+
+// Foreign nationals using a model on a day.
+double foreign_users(const Results& r, std::size_t day, std::size_t m) {
+    return r.series_named("users_by_model_and_nationality").at(day, m * 2 + 1);
+}
+
+// Enterprises in a state on a day.
+double enterprises(const Results& r, std::size_t day, EnterpriseState st) {
+    return r.series_named("enterprises_by_state").at(day, static_cast<std::size_t>(st));
+}
+
+// Sum of a breakdown series over all cells on a day.
+double total(const Results& r, const char* name, std::size_t day) {
+    const auto& s = r.series_named(name);
+    double sum = 0;
+    for (std::size_t c = 0; c < s.width(); ++c) sum += s.at(day, c);
+    return sum;
+}
+
+const std::vector<std::string> no_enterprises{"enterprises.agents=0"};
+const std::vector<std::string> never_lifted{"regulator.decision_after_days=never"};
+const std::vector<std::string> perfect_verification{"verification.false_accept=0", "verification.human_false_accept=0",
+                                                    "enterprises.attestation_error=0"};
+
 }  // namespace
 
+// ---- Global shutdown: waiting, switching and returning ----------------------------------------
+
 TEST_CASE("with no restore and no patience, every user of a shut-down model ends on an alternative") {
-    auto s = test::small("global_shutdown", {"directive.restore_after_days=never"});
+    auto s = test::small("global_shutdown", never_lifted + std::vector<std::string>{"enterprises.integration_days=0"});
     s = test::with(s, all_segments(s, "patience_days", "0"));
     const auto r = test::run(s);
-    const auto last = static_cast<std::size_t>(s.days - 1);
-    CHECK(r.series_named("waiting").at(last) == 0);
+    CHECK(r.series_named("waiting").at(last_day(s)) == 0);
     CHECK(r.scalar("churn_at_horizon") == Approx(r.scalar("affected_users")));
     CHECK(r.scalar("churn_share") == Approx(1.0));
-    // The models in scope serve nobody.
-    const auto& by_model = r.series_named("users_by_model");
-    for (const auto& id : s.directive.models) CHECK(by_model.at(last, static_cast<std::size_t>(index_of(s.models, id))) == 0);
+    for (const auto& id : s.directive.models) CHECK(r.series_named("users_by_model").at(last_day(s), model(s, id.c_str())) == 0);
 }
 
 TEST_CASE("with the directive removed, the run equals the baseline") {
     const auto baseline = test::run(test::small("baseline"));
-    const auto removed = test::run(test::small("global_shutdown", {"directive.rule=open"}));
+    const auto removed = test::run(test::small("global_shutdown", {"directive.stages={shutdown: null, reopened: null}"}));
     REQUIRE(baseline.series.size() == removed.series.size());
     for (std::size_t i = 0; i < baseline.series.size(); ++i) {
         const auto& a = baseline.series[i].values;
         const auto& b = removed.series[i].values;
+        INFO(baseline.series[i].name);
         REQUIRE(a.size() == b.size());
         CHECK(std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0);
     }
     CHECK(removed.scalar("peak_blocked") == 0);
     CHECK(removed.scalar("churn_at_horizon") == 0);
+    CHECK(removed.scalar("value_lost") == 0);
 }
 
 TEST_CASE("a longer outage never gives less churn") {
     const auto s = test::small("global_shutdown");
     double previous = -1;
     for (const char* days : {"0", "5", "10", "20", "40", "80", "never"}) {
-        const auto r = test::run(test::with(s, {std::string("directive.restore_after_days=") + days}));
+        const auto r = test::run(test::with(s, {std::string("regulator.decision_after_days=") + days}));
         const double churn = r.scalar("churn_at_horizon");
-        INFO("restore after " << days << " days: churn " << churn);
+        INFO("lifted after " << days << " days: churn " << churn);
         CHECK(churn >= previous);
         previous = churn;
     }
@@ -58,61 +92,307 @@ TEST_CASE("a longer outage never gives less churn") {
 }
 
 TEST_CASE("patient users wait; impatient users switch at once") {
-    auto s = test::small("global_shutdown", {"directive.restore_after_days=never"});
+    auto s = test::small("global_shutdown", never_lifted + no_enterprises);
     const auto impatient = test::run(test::with(s, all_segments(s, "patience_days", "0")));
-    const auto patient = test::run(test::with(s, all_segments(s, "patience_days", "60")));
-    const auto day = static_cast<std::size_t>(s.directive.day + 3);
+    const auto patient = test::run(test::with(s, all_segments(s, "patience_days", "365") + all_segments(s, "impatience_growth", "0")));
+    const auto day = static_cast<std::size_t>(s.directive.stages[0].day + 1);
     CHECK(impatient.series_named("waiting").at(day) == 0);
     CHECK(patient.series_named("waiting").at(day) > 0.9 * patient.scalar("affected_users"));
 }
 
-TEST_CASE("returns decay with time away") {
-    auto s = test::small("global_shutdown");
-    s = test::with(s, all_segments(s, "patience_days", "0"));
-    auto returned_share = [&](int away) {
-        const auto r = test::run(test::with(s, {"directive.restore_after_days=" + std::to_string(away)}));
-        return r.series_named("returned").at(static_cast<std::size_t>(s.days - 1)) / r.scalar("affected_users");
-    };
-    const double quick = returned_share(5), slow = returned_share(100);
-    CHECK(quick > slow);
-    // With everyone switching on day one, the share returning is the average of
-    // return_probability * 2^(-away / half_life) over segments, weighted by their size.
-    double expected = 0;
-    for (const auto& g : s.segments) expected += g.user_share * g.return_probability * std::exp2(-5.0 / g.return_half_life_days);
-    CHECK(quick == Approx(expected).margin(0.03));
+TEST_CASE("beliefs firm up: impatience growth makes blocked users switch sooner") {
+    auto s = test::small("global_shutdown", never_lifted + no_enterprises);
+    const auto steady = test::run(test::with(s, all_segments(s, "impatience_growth", "0")));
+    const auto firming = test::run(test::with(s, all_segments(s, "impatience_growth", "0.5")));
+    const auto day = static_cast<std::size_t>(s.directive.stages[0].day + 10);
+    CHECK(firming.series_named("waiting").at(day) < 0.8 * steady.series_named("waiting").at(day));
 }
 
-TEST_CASE("switchers choose by logit: a more capable alternative draws more of them") {
-    auto s = test::small("global_shutdown", {"directive.restore_after_days=never"}, 20000);
+TEST_CASE("returns decay with time away and match the closed form") {
+    auto s = test::small("global_shutdown", no_enterprises);
+    s = test::with(s, all_segments(s, "patience_days", "0") + all_segments(s, "quality_gap_weight", "0"));
+    auto returned_share = [&](int away, double* expected) {
+        const auto r = test::run(test::with(s, {"regulator.decision_after_days=" + std::to_string(away)}));
+        // Everyone switched on the block day; the share returning is return_probability x
+        // 2^(-away / half_life), averaged over segments weighted by who was blocked.
+        const auto& blocked = r.series_named("users_blocked");
+        const auto first = static_cast<std::size_t>(r.scalar("first_stage_day"));
+        const std::size_t segments = s.segments.size();
+        double weight = 0, sum = 0;
+        for (std::size_t c = 0; c < blocked.width(); ++c) {
+            const Segment& g = s.segments[(c / 3) % segments];
+            const double b = blocked.at(first, c);
+            weight += b;
+            sum += b * g.return_probability * std::exp2(-away / g.return_half_life_days);
+        }
+        *expected = sum / weight;
+        return r.series_named("returned").at(last_day(s)) / r.scalar("affected_users");
+    };
+    double expected_quick = 0, expected_slow = 0;
+    const double quick = returned_share(5, &expected_quick), slow = returned_share(100, &expected_slow);
+    CHECK(quick > slow);
+    CHECK(quick == Approx(expected_quick).margin(0.02));
+    CHECK(slow == Approx(expected_slow).margin(0.02));
+}
+
+TEST_CASE("a better home model pulls more switchers back") {
+    auto s = test::small("global_shutdown", no_enterprises);
     s = test::with(s, all_segments(s, "patience_days", "0"));
-    const auto base = test::run(s);
-    const auto boosted = test::run(test::with(s, {"models.c_flagship.capability=1.2"}));
-    const auto c = static_cast<std::size_t>(index_of(s.models, "c_flagship"));
-    const auto last = static_cast<std::size_t>(s.days - 1);
-    CHECK(boosted.series_named("users_by_model").at(last, c) > 1.2 * base.series_named("users_by_model").at(last, c));
+    const auto flat = test::run(test::with(s, all_segments(s, "quality_gap_weight", "0")));
+    const auto pull = test::run(test::with(s, all_segments(s, "quality_gap_weight", "20")));
+    CHECK(pull.series_named("returned").at(last_day(s)) > flat.series_named("returned").at(last_day(s)));
 }
 
 TEST_CASE("logit shares of switchers match the closed form") {
-    // One segment, no loyalty, no price effect: shares among alternatives are softmax(5 * capability).
-    auto s = test::small("global_shutdown", {"directive.restore_after_days=never"}, 60000);
+    // One api segment; utility is capability alone, so shares among alternatives are softmax(5 x capability).
+    auto s = test::small("global_shutdown", never_lifted + no_enterprises, 60000);
     std::string segments = "segments={";
     for (const auto& g : s.segments) segments += g.id + ": null, ";
-    segments += "only: {user_share: 1, patience_days: 0, capability_weight: 5, price_weight: 0, provider_loyalty: 0, "
-                "return_probability: 0, return_half_life_days: 10}}";
-    s = test::with(s, {segments});
+    segments += "only: {user_share: 1, channel: api, tasks_per_day: 1, value_per_task: 1, tokens_per_task: 1, patience_days: 0, "
+                "impatience_growth: 0, capability_weight: 5, price_weight: 0, provider_loyalty: 0, switching_cost: 0, "
+                "return_probability: 0, return_half_life_days: 10, quality_gap_weight: 0, verification_uptake: 0, "
+                "false_attestation: 0, vpn_multiplier: 0, adoption_days: 0}}";
+    s = test::with(s, {segments, "providers.lab_b.promotion=never", "providers.lab_c.promotion=never", "providers.lab_f.promotion=never"});
     REQUIRE(s.segments.size() == 1);
-    const auto shutdown = test::run(s);
-    const auto open = test::run(test::with(s, {"directive.rule=open"}));  // same world, no directive
+    const auto r = test::run(s);
     double denominator = 0;
     for (const auto& m : s.models)
         if (std::find(s.directive.models.begin(), s.directive.models.end(), m.id) == s.directive.models.end())
             denominator += std::exp(5 * m.capability);
-    const auto last = static_cast<std::size_t>(s.days - 1);
-    for (const char* id : {"b_flagship", "f_flagship", "open_large"}) {
-        const auto m = static_cast<std::size_t>(index_of(s.models, id));
-        const double gained = shutdown.series_named("users_by_model").at(last, m) - open.series_named("users_by_model").at(last, m);
+    for (const char* id : {"a_legacy", "b_flagship", "f_flagship", "open_large"}) {
+        const auto m = model(s, id);
+        const double gained = r.series_named("delta_users_by_model").at(last_day(s), m);
         INFO(id);
-        CHECK(gained / shutdown.scalar("affected_users") ==
-              Approx(std::exp(5 * s.models[m].capability) / denominator).margin(0.02));
+        CHECK(gained / r.scalar("affected_users") == Approx(std::exp(5 * s.models[m].capability) / denominator).margin(0.02));
     }
+}
+
+TEST_CASE("promotions raise switching to the promoting competitor") {
+    auto s = test::small("global_shutdown", never_lifted);
+    const auto plain = test::run(test::with(s, {"providers.lab_c.promotion=never"}));
+    const auto promoted = test::run(test::with(s, {"providers.lab_c.promotion={start_after_directive_days: 0, duration_days: 200, utility: 1.5}"}));
+    const auto c = model(s, "c_flagship");
+    CHECK(promoted.series_named("delta_users_by_model").at(last_day(s), c) >
+          1.3 * plain.series_named("delta_users_by_model").at(last_day(s), c));
+}
+
+TEST_CASE("a competitor at capacity turns part of the surge away") {
+    // Individual switchers only: enterprises' fail-overs are contracted and bypass the limit.
+    auto s = test::small("global_shutdown", never_lifted + no_enterprises);
+    const auto open = test::run(s);
+    const auto b = model(s, "b_flagship");
+    const double before = open.series_named("users_by_model").at(10, b);
+    const auto limited = test::run(test::with(s, {"models.b_flagship.capacity_users=" + std::to_string(before * 1.02)}));
+    const auto& turned = limited.series_named("turned_away");
+    double turned_total = 0;
+    for (std::size_t d = 0; d < static_cast<std::size_t>(s.days); ++d) {
+        turned_total += turned.at(d, b);
+        // Admission never pushes the model past its capacity.
+        REQUIRE(limited.series_named("users_by_model").at(d, b) <= before * 1.02 * (1 + 1e-12));
+    }
+    CHECK(turned_total > 0);
+    CHECK(open.series_named("users_by_model").at(last_day(s), b) > before * 1.05);
+}
+
+// ---- Access rules ------------------------------------------------------------------------------
+
+TEST_CASE("perfect verification gives zero foreign-national access-days") {
+    const auto r = test::run(test::small("nationality_gate", perfect_verification));
+    CHECK(r.scalar("foreign_access_days") == 0);
+    CHECK(r.scalar("foreign_access_days_counterfactual") > 0);
+    CHECK(r.scalar("foreign_access_days_prevented") == Approx(r.scalar("foreign_access_days_counterfactual")));
+    CHECK(r.scalar("verification_checks") > 0);
+}
+
+TEST_CASE("imperfect verification and attestation leak, through the routes they open") {
+    const auto r = test::run(test::small("nationality_gate", {"verification.false_accept=0.5", "enterprises.attestation_error=0.5"}, 20000));
+    CHECK(r.scalar("foreign_access_days_false_accept") > 0);
+    CHECK(r.scalar("foreign_access_days_exemption") > 0);
+    CHECK(r.scalar("foreign_access_days_circumvention") == 0);
+    CHECK(r.scalar("false_accepts") > 0);
+}
+
+TEST_CASE("a geo-fence leaves foreign nationals resident in the US with access, so leakage is above zero") {
+    const auto r = test::run(test::small("geo_fence"));
+    CHECK(r.scalar("foreign_access_days_permitted") > 0);
+    CHECK(r.scalar("leakage_share") > 0);
+    CHECK(r.scalar("foreign_access_days_circumvention") > 0);
+    // Without VPNs, circumvention disappears; residence leakage stays.
+    auto s = test::small("geo_fence");
+    std::vector<std::string> no_vpn;
+    for (const auto& region : s.regions) no_vpn.push_back("regions." + region.id + ".vpn_propensity=0");
+    const auto fenced = test::run(test::with(s, no_vpn));
+    CHECK(fenced.scalar("foreign_access_days_circumvention") == 0);
+    CHECK(fenced.scalar("foreign_access_days_permitted") > 0);
+}
+
+TEST_CASE("industry-wide gating sends no foreign national to a US competitor") {
+    const auto gate = test::small("nationality_gate", perfect_verification);
+    const auto wide = test::small("industry_wide", perfect_verification);
+    const auto one = test::run(gate), all = test::run(wide);
+    const auto first = static_cast<std::size_t>(all.scalar("first_stage_day"));
+    for (const char* id : {"b_flagship", "c_flagship"}) {
+        const auto m = model(wide, id);
+        INFO(id);
+        // Gated everywhere: no foreign national reaches the competitor's frontier model at all...
+        for (std::size_t d = first; d < static_cast<std::size_t>(wide.days); ++d) REQUIRE(foreign_users(all, d, m) == 0);
+        // ... whereas a gate on one provider sends foreign nationals to it.
+        CHECK(foreign_users(one, last_day(gate), m) > foreign_users(one, first - 1, m));
+    }
+    CHECK(all.scalar("escalation_day") == all.scalar("first_stage_day"));
+}
+
+TEST_CASE("zero verification capacity keeps US persons blocked until capacity arrives") {
+    auto s = test::small("nationality_gate", no_enterprises);
+    const auto none = test::run(test::with(s, {"verification.capacity_per_day=0"}));
+    const auto some = test::run(s);
+    const auto& blocked_none = none.series_named("us_persons_blocked");
+    const auto first = static_cast<std::size_t>(none.scalar("first_stage_day"));
+    REQUIRE(blocked_none.at(first) > 0);
+    for (std::size_t d = first; d < static_cast<std::size_t>(s.days); ++d) REQUIRE(blocked_none.at(d) == blocked_none.at(first));
+    CHECK(none.scalar("verification_checks") == 0);
+    // With capacity, those who apply and pass are let through (uptake and abandonment limit it).
+    CHECK(some.series_named("us_persons_blocked").at(last_day(s)) < 0.9 * blocked_none.at(first));
+    CHECK(some.scalar("verification_checks") > 0);
+
+    // A slow ramp delays the first verifications.
+    const auto ramped = test::run(test::with(s, {"verification.ramp_days=60", "verification.capacity_per_day=1e6"}));
+    const auto& outcomes = ramped.series_named("verification");
+    const std::size_t verified = 5;  // verification axis: queue, in_review, checks, human_reviews, applied, verified_us_person, ...
+    CHECK(outcomes.at(first, verified) == 0);
+    double total_verified = 0;
+    for (std::size_t d = first; d < static_cast<std::size_t>(s.days); ++d) total_verified += outcomes.at(d, verified);
+    CHECK(total_verified > 0);
+}
+
+TEST_CASE("false rejections block US persons for good when retries are not allowed") {
+    auto s = test::small("nationality_gate", no_enterprises);
+    const auto strict = test::run(test::with(s, {"verification.false_reject=0.5", "verification.retries=0"}));
+    const auto lenient = test::run(test::with(s, {"verification.false_reject=0.5", "verification.retries=5"}));
+    CHECK(strict.scalar("false_rejects") > 0);
+    CHECK(strict.series_named("us_persons_blocked").at(last_day(s)) > lenient.series_named("us_persons_blocked").at(last_day(s)));
+}
+
+TEST_CASE("phased reopening restores gated access only once coverage is reached") {
+    const auto s = test::small("phased_reopening");
+    const auto r = test::run(s);
+    const auto us_blocked = r.series_named("us_persons_blocked");
+    // The shutdown blocks more US persons than the API gate that follows it.
+    CHECK(us_blocked.at(20) > us_blocked.at(60));
+    const auto stuck = test::run(test::with(s, {"directive.stages.full_gate.coverage=1"}));
+    CHECK(stuck.series_named("us_persons_blocked").at(last_day(s)) > us_blocked.at(last_day(s)));
+}
+
+TEST_CASE("vetted-only access serves vetted enterprises alone") {
+    const auto s = test::small("vetted_partners");
+    const auto r = test::run(s);
+    const auto& blocked = r.series_named("users_blocked");
+    CHECK(r.scalar("peak_blocked") > 0);
+    // The consumer app is shut: every consumer-channel user of a controlled model is blocked.
+    double consumer_blocked = 0;
+    for (std::size_t c = 0; c < blocked.width(); c += 3) consumer_blocked += blocked.at(20, c);
+    CHECK(consumer_blocked > 0);
+    CHECK(r.scalar("foreign_access_days_permitted") > 0);  // vetted enterprises' foreign employees
+}
+
+TEST_CASE("pre-release review delays the successor's adoption") {
+    const auto s = test::small("prerelease_review");
+    const auto reviewed = test::run(s);
+    const auto free = test::run(test::with(s, {"directive.prerelease_review_days=0"}));
+    const auto next = model(s, "a_next");
+    CHECK(reviewed.series_named("users_by_model").at(100, next) == 0);  // released on day 60 + 90
+    CHECK(free.series_named("users_by_model").at(100, next) > 0);
+    CHECK(reviewed.series_named("users_by_model").at(last_day(s), next) > 0);
+}
+
+// ---- Enterprises and cloud partners ------------------------------------------------------------
+
+TEST_CASE("multi-homed enterprises fail over on the day of the block") {
+    const auto s = test::small("global_shutdown", {"enterprises.multi_homed_share=1"});
+    const auto r = test::run(s);
+    const auto first = static_cast<std::size_t>(r.scalar("first_stage_day"));
+    CHECK(enterprises(r, first - 1, EnterpriseState::failed_over) == 0);
+    CHECK(enterprises(r, first, EnterpriseState::failed_over) > 0);
+    CHECK(enterprises(r, first, EnterpriseState::waiting) == 0);
+    const auto single = test::run(test::with(s, {"enterprises.multi_homed_share=0"}));
+    CHECK(enterprises(single, first, EnterpriseState::waiting) > 0);
+    CHECK(enterprises(single, first, EnterpriseState::failed_over) == 0);
+}
+
+TEST_CASE("waiting enterprises migrate once the expected outage outweighs integration work") {
+    const auto s = test::small("global_shutdown", never_lifted + std::vector<std::string>{"enterprises.multi_homed_share=0"});
+    const auto quick = test::run(test::with(s, {"enterprises.integration_days=2"}));
+    const auto slow = test::run(test::with(s, {"enterprises.integration_days=300"}));
+    CHECK(quick.scalar("enterprises_migrated") > 0);
+    CHECK(slow.scalar("enterprises_migrated") == 0);
+    CHECK(quick.scalar("migration_cost") > 0);
+}
+
+TEST_CASE("under a nationality gate, low-risk enterprises keep the model for attested US persons") {
+    const auto s = test::small("nationality_gate", {"enterprises.attest_max_foreign_share=1", "enterprises.attestation_setup_days=3"});
+    const auto r = test::run(s);
+    const auto first = static_cast<std::size_t>(r.scalar("first_stage_day"));
+    CHECK(enterprises(r, first, EnterpriseState::attestation_setup) > 0);
+    CHECK(enterprises(r, first + 5, EnterpriseState::attesting) > 0);
+    const auto moved = test::run(test::with(s, {"enterprises.attest_max_foreign_share=0"}));
+    CHECK(enterprises(moved, first + 5, EnterpriseState::attesting) == 0);
+}
+
+TEST_CASE("revenue is conserved when everyone moves within one cloud partner") {
+    // Every user works for an enterprise on cloud_x; every model costs the same; every enterprise
+    // fails over on the platform the day of the block.
+    auto s = test::small("global_shutdown", never_lifted);
+    std::vector<std::string> o{"enterprises.multi_homed_share=1", "cloud_partners.cloud_x.enterprise_share=1",
+                               "cloud_partners.cloud_y.enterprise_share=0", "cloud_partners.cloud_z.enterprise_share=0"};
+    for (const auto& g : s.segments) o.push_back("segments." + g.id + ".user_share=" + (g.id == "enterprise_employee" ? "1" : "0"));
+    for (const auto& m : s.models) o.push_back("models." + m.id + ".price=5");
+    s = test::with(s, o);
+    const auto r = test::run(s);
+    const auto& partner = r.series_named("revenue_by_cloud_partner");
+    const double before = partner.at(0, 0);
+    REQUIRE(before > 0);
+    for (std::size_t d = 0; d < static_cast<std::size_t>(s.days); ++d) REQUIRE(partner.at(d, 0) == Approx(before).epsilon(1e-9));
+    CHECK(r.scalar("cloud_partner_revenue_change") == Approx(0).margin(1e-6 * before));
+    CHECK(r.scalar("revenue_loss_restricted") > 0);  // the provider loses; the platform does not
+}
+
+TEST_CASE("a stricter cloud partner shuts gated models off on its platform") {
+    const auto s = test::small("nationality_gate", {"cloud_partners.cloud_x.compliance=stricter", "enterprises.multi_homed_share=0",
+                                                    "enterprises.attest_max_foreign_share=1"});
+    const auto mirror = test::run(test::with(s, {"cloud_partners.cloud_x.compliance=mirror"}));
+    const auto strict = test::run(s);
+    const auto day = static_cast<std::size_t>(strict.scalar("first_stage_day") + 20);
+    CHECK(enterprises(strict, day, EnterpriseState::attesting) < enterprises(mirror, day, EnterpriseState::attesting));
+}
+
+// ---- Metrics -----------------------------------------------------------------------------------
+
+TEST_CASE("value and users balance, and deltas are paired against the counterfactual") {
+    const auto s = test::small("nationality_gate");
+    const auto r = test::run(s);
+    for (std::size_t d = 0; d < static_cast<std::size_t>(s.days); ++d) {
+        double users = r.series_named("waiting").at(d);
+        for (std::size_t m = 0; m < s.models.size(); ++m) users += r.series_named("users_by_model").at(d, m);
+        REQUIRE(users == Approx(s.population.users).epsilon(1e-9));
+    }
+    // Before the directive the scenario and its counterfactual are the same world.
+    const auto first = static_cast<std::size_t>(r.scalar("first_stage_day"));
+    for (std::size_t d = 0; d < first; ++d) REQUIRE(r.series_named("delta_value_delivered").at(d) == 0);
+    double lost = 0;
+    for (std::size_t d = 0; d < static_cast<std::size_t>(s.days); ++d) lost -= r.series_named("delta_value_delivered").at(d);
+    CHECK(r.scalar("value_lost") == Approx(lost));
+    CHECK(r.scalar("value_lost") > 0);
+    CHECK(total(r, "value_lost", 5) == Approx(0).margin(1.0));  // nobody loses value before the directive
+    CHECK(r.scalar("cost_per_foreign_access_day_prevented") > 0);
+}
+
+TEST_CASE("blocked foreign nationals keep a capability gap only as large as the alternatives leave") {
+    const auto r = test::run(test::small("nationality_gate"));
+    const auto& gap = r.series_named("capability_gap");
+    const auto day = static_cast<std::size_t>(r.scalar("first_stage_day") + 5);
+    // The best open alternative (b_flagship, 0.95) is 0.05 below a_frontier_max and level with a_frontier.
+    CHECK(gap.at(day, 0) > 0);
+    CHECK(gap.at(day, 0) <= 0.05 + 1e-12);
+    const auto wide = test::run(test::small("industry_wide"));
+    CHECK(wide.series_named("capability_gap").at(day, 0) > gap.at(day, 0));
 }

@@ -53,16 +53,18 @@ TEST_CASE("before the directive nobody is blocked; on its day the scope's users 
     const auto s = test::small("global_shutdown");
     const auto r = test::run(s);
     const auto& blocked = r.series_named("blocked");
-    for (int day = 0; day < s.directive.day; ++day) REQUIRE(blocked.at(day) == 0);
-    CHECK(blocked.at(s.directive.day) == Approx(r.scalar("affected_users")));
+    const auto first = static_cast<std::size_t>(r.scalar("first_stage_day"));
+    CHECK(first == static_cast<std::size_t>(s.directive.stages[0].day));
+    for (std::size_t day = 0; day < first; ++day) REQUIRE(blocked.at(day) == 0);
+    CHECK(blocked.at(first) == Approx(r.scalar("affected_users")));
     CHECK(r.scalar("peak_blocked") == Approx(r.scalar("affected_users")));
 }
 
 TEST_CASE("after the restore no one is blocked and nobody switches back later") {
-    const auto s = test::small("global_shutdown", {"directive.restore_after_days=30"});
+    const auto s = test::small("global_shutdown", {"regulator.decision_after_days=30"});
     const auto r = test::run(s);
-    CHECK(r.scalar("restore_day") == s.directive.day + 30);
-    const auto restore = static_cast<std::size_t>(r.scalar("restore_day"));
+    CHECK(r.scalar("decision_day") == s.directive.day + 30);
+    const auto restore = static_cast<std::size_t>(r.scalar("decision_day"));
     const auto& blocked = r.series_named("blocked");
     const auto& returned = r.series_named("returned");
     for (std::size_t day = restore; day < static_cast<std::size_t>(s.days); ++day) {

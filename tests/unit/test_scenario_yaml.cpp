@@ -43,12 +43,17 @@ TEST_CASE("library scenarios load and inherit the defaults") {
     const auto s = load_scenario(test::library_file("global_shutdown")).scenario;
     CHECK(s.name == "global_shutdown");
     CHECK(s.days == 180);
-    CHECK(s.directive.rule == AccessRuleKind::global_shutdown);
+    REQUIRE(s.directive.stages.size() == 2);
+    CHECK(s.directive.stages[0].id == "shutdown");
+    CHECK(s.directive.stages[0].rule == AccessRuleKind::global_shutdown);
+    CHECK(s.directive.stages[1].trigger == TriggerKind::regulator_decision);
     CHECK(s.directive.models == std::vector<std::string>{"a_frontier_max", "a_frontier"});
-    REQUIRE(s.directive.restore_after_days);
-    CHECK(s.directive.restore_after_days->kind == DistributionKind::lognormal);
+    REQUIRE(s.regulator.decision_after_days);
+    CHECK(s.regulator.decision_after_days->kind == DistributionKind::lognormal);
     CHECK(s.models.size() == 7);
     CHECK(s.segments.size() == 4);
+    CHECK(s.cloud_partners.size() == 3);
+    CHECK(s.enterprises.sectors.size() == 5);
 }
 
 TEST_CASE("extends deep-merges: entities patch by id, can be added and removed") {
@@ -57,14 +62,15 @@ TEST_CASE("extends deep-merges: entities patch by id, can be added and removed")
 name: child
 models:
   a_frontier: {capability: 0.5}
-  open_large: null
-  newcomer: {provider: lab_b, capability: 0.9, price: 2, user_share: 0.12}
+  f_flagship: null
+  newcomer: {provider: lab_b, capability: 0.9, cyber_capability: 0.5, price: 2, user_share: 0.08,
+             open_weight: false, consumer: true, api: true, release_day: 0}
 )");
     const auto s = load_scenario(file).scenario;
     const auto& m = s.models[static_cast<std::size_t>(index_of(s.models, "a_frontier"))];
     CHECK(m.capability == 0.5);
     CHECK(m.price == 6.0);  // inherited
-    CHECK(index_of(s.models, "open_large") < 0);
+    CHECK(index_of(s.models, "f_flagship") < 0);
     CHECK(index_of(s.models, "newcomer") >= 0);
 }
 
@@ -103,8 +109,9 @@ TEST_CASE("wrong types, ranges and enum names are located") {
         CHECK_THAT(p.message, Catch::Contains("[0, 1]"));
     }
     SECTION("an unknown rule") {
-        const auto p = first_problem(box.write("t.yaml", "extends: defaults.yaml\ndirective:\n  rule: global_shutdwn\n"));
-        CHECK(p.where.line == 3);
+        const auto p = first_problem(box.write("t.yaml", "extends: defaults.yaml\ndirective:\n  stages:\n    s: {trigger: day, rule: global_shutdwn}\n"));
+        CHECK(p.where.line == 4);
+        CHECK(p.key_path == "directive.stages.s.rule");
         CHECK_THAT(p.message, Catch::Contains("did you mean 'global_shutdown'"));
     }
     SECTION("a map where a list belongs") {
@@ -133,7 +140,7 @@ TEST_CASE("malformed YAML is located") {
 TEST_CASE("cross-field checks point at the offending key") {
     Sandbox box;
     SECTION("unknown model in scope") {
-        const auto p = first_problem(box.write("t.yaml", "extends: defaults.yaml\ndirective:\n  rule: global_shutdown\n  models: [nope]\n"));
+        const auto p = first_problem(box.write("t.yaml", "extends: defaults.yaml\ndirective:\n  stages: {s: {trigger: day, rule: global_shutdown}}\n  models: [nope]\n"));
         CHECK(p.key_path == "directive.models");
         CHECK(p.where.line == 4);
     }
@@ -147,9 +154,13 @@ TEST_CASE("cross-field checks point at the offending key") {
 TEST_CASE("--set overrides are validated like file values") {
     const auto file = test::library_file("global_shutdown");
     CHECK(load_scenario(file, {"directive.day=3"}).scenario.directive.day == 3);
-    CHECK(!load_scenario(file, {"directive.restore_after_days=never"}).scenario.directive.restore_after_days);
+    CHECK(!load_scenario(file, {"regulator.decision_after_days=never"}).scenario.regulator.decision_after_days);
     CHECK(load_scenario(file, {"directive.models=[a_legacy]"}).scenario.directive.models ==
           std::vector<std::string>{"a_legacy"});
+    // Stages merge by id: one field of one stage changes, the rest is inherited.
+    const auto patched = load_scenario(file, {"directive.stages.shutdown.day=20"}).scenario;
+    CHECK(patched.directive.stages[0].day == 20);
+    CHECK(patched.directive.stages[0].rule == AccessRuleKind::global_shutdown);
 
     const auto bad = first_problem(file, {"directive.day=soon"});
     CHECK(bad.where.file == "--set directive.day=soon");
@@ -170,7 +181,8 @@ TEST_CASE("apply_override leaves the scenario unchanged on failure") {
 }
 
 TEST_CASE("show output loads back to the same scenario") {
-    for (const char* name : {"baseline", "global_shutdown"}) {
+    for (const char* name : {"baseline", "global_shutdown", "nationality_gate", "geo_fence", "phased_reopening",
+                             "vetted_partners", "industry_wide", "prerelease_review"}) {
         const auto s = load_scenario(test::library_file(name)).scenario;
         const auto text = to_yaml(s);
         const auto again = load_scenario_text(text, "shown", ".").scenario;
@@ -180,14 +192,14 @@ TEST_CASE("show output loads back to the same scenario") {
 
 TEST_CASE("distributions: fixed numbers, maps, and their errors") {
     const auto file = test::library_file("global_shutdown");
-    const auto fixed = load_scenario(file, {"directive.restore_after_days=30"}).scenario;
-    CHECK(*fixed.directive.restore_after_days == Distribution::fixed_at(30));
-    const auto tri = load_scenario(file, {"directive.restore_after_days={dist: triangular, low: 10, mode: 20, high: 60}"}).scenario;
-    CHECK(tri.directive.restore_after_days->kind == DistributionKind::triangular);
-    CHECK_THAT(first_problem(file, {"directive.restore_after_days={dist: lognormal, median: 30}"}).message,
+    const auto fixed = load_scenario(file, {"regulator.decision_after_days=30"}).scenario;
+    CHECK(*fixed.regulator.decision_after_days == Distribution::fixed_at(30));
+    const auto tri = load_scenario(file, {"regulator.decision_after_days={dist: triangular, low: 10, mode: 20, high: 60}"}).scenario;
+    CHECK(tri.regulator.decision_after_days->kind == DistributionKind::triangular);
+    CHECK_THAT(first_problem(file, {"regulator.decision_after_days={dist: lognormal, median: 30}"}).message,
                Catch::Contains("needs 'sigma'"));
-    CHECK_THAT(first_problem(file, {"directive.restore_after_days={dist: uniform, low: 30, high: 10}"}).message,
+    CHECK_THAT(first_problem(file, {"regulator.decision_after_days={dist: uniform, low: 30, high: 10}"}).message,
                Catch::Contains("low <= high"));
-    CHECK_THAT(first_problem(file, {"directive.restore_after_days={dist: uniform, low: -3, high: 10}"}).message,
+    CHECK_THAT(first_problem(file, {"regulator.decision_after_days={dist: uniform, low: -3, high: 10}"}).message,
                Catch::Contains("[0, 3650]"));
 }

@@ -127,6 +127,7 @@ public:
         tallies_.resize(blocks_ * layout_.width());
         intents_.resize(blocks_);
         disrupted_.resize(w_.enterprises.size());
+        enterprise_normal_.assign(w_.enterprises.size(), 1);
         successor_.assign(m, no_model);
         for (std::size_t j = 0; j < m; ++j)
             if (!s.models[j].successor_of.empty()) successor_[static_cast<std::size_t>(index_of(s.models, s.models[j].successor_of))] = static_cast<std::uint8_t>(j);
@@ -142,7 +143,8 @@ public:
         for (int day = 0; day < s_.days; ++day) {
             if (options_.cancel && options_.cancel->load()) throw Cancelled();
             policy_ = &regulation_.advance(day, coverage);
-            if (day == 0 || regulation_.policy_changed()) refresh_policy_caches();
+            policy_changed_today_ = day == 0 || regulation_.policy_changed();
+            if (policy_changed_today_) refresh_policy_caches();
             choices_.update(day);
             std::copy(policy_->controlled.begin(), policy_->controlled.end(),
                       trajectory_.controlled.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(day) * s_.models.size()));
@@ -194,6 +196,13 @@ private:
                     best_capability_[k] = best;
                     best_capability_[k + 1] = best_cyber;
                 }
+        // Where a settled user needs no per-user decision: its preferred model is offered on its
+        // channel under an open rule and has no successor to adopt.
+        settled_home_.assign(s_.models.size() * channels, 0);
+        for (std::size_t j = 0; j < s_.models.size(); ++j)
+            for (std::size_t c = 0; c < channels; ++c)
+                settled_home_[j * channels + c] =
+                    policy_->is_offered(j, c) && policy_->rule_for(j, c) == AccessRuleKind::open && successor_[j] == no_model;
         // One verification programme serves every channel: while a gate governs a model on any
         // channel, its blocked users may apply (e.g. consumers while only the API has reopened).
         verification_open_.assign(s_.models.size(), 0);
@@ -348,6 +357,7 @@ private:
                     break;
             }
             by_state[static_cast<std::size_t>(t.state[e])] += t.weight[e];
+            enterprise_normal_[e] = t.state[e] == EnterpriseState::normal;
         }
     }
 
@@ -371,17 +381,73 @@ private:
         const bool enterprises_on = ent.size() > 0;
         const std::size_t begin = b * agent_block_size, end = std::min(u.size(), begin + agent_block_size);
 
+        // The fast path reads columns and offsets through local pointers, so the compiler keeps
+        // them in registers instead of reloading them after every tally update.
+        const UserState* state_col = u.state.data();
+        const std::uint8_t* home_col = u.home.data();
+        const std::uint8_t* channel_col = u.channel.data();
+        const VerificationStatus* verification_col = u.verification.data();
+        const std::int32_t* employer_col = u.employer.data();
+        const std::uint16_t* cell_col = u.cell.data();
+        const Nationality* nationality_col = u.nationality.data();
+        const double* weight_col = u.weight.data();
+        const float* value_col = u.daily_value.data();
+        const float* tokens_col = u.daily_tokens.data();
+        const std::uint8_t* settled = settled_home_.data();
+        const std::uint8_t* normal = enterprise_normal_.data();
+        const std::size_t channels = w_.channels;
+        const std::size_t by_model_base = L.users_by_model(0, Nationality::us_person);
+        const std::size_t tokens_base = L.tokens(0, 0);
+        const std::size_t permitted_slot = L.foreign_route(Route::permitted);
+        const std::size_t affected_us_slot = L.affected_us();
+        const std::size_t verified_us_slot = L.verified_affected_us();
+        const std::uint8_t* controlled = p.controlled.data();
+
         for (std::size_t i = begin; i < end; ++i) {
+            // Fast path, taken by most users on most days: settled on a preferred model that is
+            // open to everyone on the user's channel, with nothing pending. It records what
+            // use() would, for a user on its preferred model.
+            {
+                const std::uint8_t h = home_col[i], c = channel_col[i];
+                const VerificationStatus v = verification_col[i];
+                const std::int32_t employer = employer_col[i];
+                if (state_col[i] == UserState::active && settled[h * channels + c] && v != VerificationStatus::pending &&
+                    v != VerificationStatus::in_review && (employer == no_employer || normal[employer])) {
+                    const double weight = weight_col[i];
+                    const Nationality n = nationality_col[i];
+                    double* tally = t + static_cast<std::size_t>(cell_col[i]) * cell_metric_count;
+                    tally[m_active] += weight;
+                    tally[m_value_delivered] += weight * value_col[i];
+                    t[by_model_base + h * 2 + static_cast<std::size_t>(n)] += weight;
+                    t[tokens_base + h * channels + c] += weight * tokens_col[i];
+                    if (n == Nationality::foreign_national) {
+                        if (mask[h]) t[permitted_slot] += weight;
+                    } else if (controlled[h] && employer == no_employer) {
+                        t[affected_us_slot] += weight;
+                        if (v == VerificationStatus::verified) t[verified_us_slot] += weight;
+                    }
+                    continue;
+                }
+            }
+
             const double w = u.weight[i];
             const std::uint8_t home = u.home[i];
             const std::size_t cell = u.cell[i];
-            const bool us = u.nationality[i] == Nationality::us_person;
             const std::size_t local = i - begin;
 
-            // Fast path: nothing restricts anyone today and the user is settled at home.
-            if (!p.restricted && u.state[i] == UserState::active && successor_[home] == no_model && p.is_offered(home, u.channel[i]) &&
-                (!enterprises_on || u.employer[i] == no_employer || ent.state[static_cast<std::size_t>(u.employer[i])] == EnterpriseState::normal)) {
-                use(t, i, home, Route::permitted, value_ratio_[home * models + home], mask);
+            // Second fast path: a user settled on an alternative, on a day the rules did not
+            // change. Being switched means its preferred model is closed to it and being churned
+            // means it is open; neither can change without a new rule or a verification outcome.
+            const UserState settled = u.state[i];
+            if (!policy_changed_today_ && (settled == UserState::switched || settled == UserState::churned) &&
+                u.employer[i] == no_employer && u.verification[i] != VerificationStatus::pending &&
+                u.verification[i] != VerificationStatus::in_review) {
+                const std::uint8_t alt = u.current[i];
+                count_affected_us(t, i);
+                if (settled == UserState::switched) blocked(t, i, home);
+                const Route route = mask[alt] ? access(p, u, i, alt, ent) : Route::permitted;
+                use(t, i, alt, route, value_ratio_[home * models + alt], mask);
+                t[L.cell(cell, m_switched)] += w;
                 continue;
             }
 
@@ -400,15 +466,11 @@ private:
                 }
             }
 
+            count_affected_us(t, i);
             Route home_route = access(p, u, i, home, ent);
             // A blocked user may apply for verification whenever a gate it could pass governs its
             // preferred model, including after a shutdown turns into a gate.
             if (home_route == Route::denied && !(u.flags[i] & flag_applied)) consider_applying(t, i, local, day, verify_key);
-            const bool controlled_home = p.controlled[home];
-            if (us && controlled_home && employer == no_employer) {
-                t[L.affected_us()] += w;
-                if (u.verification[i] == VerificationStatus::verified) t[L.verified_affected_us()] += w;
-            }
             UserState state = u.state[i];
             if (state == UserState::active && successor_[home] != no_model && adopt(i, local, day, ent)) {
                 // Adopted the successor: it is the user's preferred model from now on.
@@ -558,6 +620,14 @@ private:
                 return;
             }
         }
+    }
+
+    // Verification coverage is measured over individual US persons whose preferred model is controlled.
+    void count_affected_us(double* t, std::size_t i) const {
+        const Users& u = w_.users;
+        if (u.nationality[i] != Nationality::us_person || u.employer[i] != no_employer || !policy_->controlled[u.home[i]]) return;
+        t[layout_.affected_us()] += u.weight[i];
+        if (u.verification[i] == VerificationStatus::verified) t[layout_.verified_affected_us()] += u.weight[i];
     }
 
     void consider_applying(double* t, std::size_t i, std::size_t local, int day, StreamKey key) {
@@ -752,8 +822,11 @@ private:
     std::vector<std::uint8_t> successor_;  // model -> its successor, or no_model
     std::vector<double> best_capability_;
     std::vector<std::uint8_t> verification_open_;  // [model]: a nationality gate governs it somewhere
+    std::vector<std::uint8_t> settled_home_;       // [model * channels + channel]: see refresh_policy_caches
+    std::vector<std::uint8_t> enterprise_normal_;  // [enterprise]: employees work as usual today
     const DayPolicy* policy_ = nullptr;
     double news_multiplier_ = 1.0;
+    bool policy_changed_today_ = true;
     double serve_probability_ = 0.0;
     double queue_ = 0.0;
     int gate_start_ = -1;

@@ -136,12 +136,15 @@ public:
         trajectory_.migration_cost.assign(static_cast<std::size_t>(s.days), 0.0);
         trajectory_.verification_cost.assign(static_cast<std::size_t>(s.days), 0.0);
         trajectory_.controlled.assign(static_cast<std::size_t>(s.days) * m, 0);
+        trajectory_.initial_home_users.assign(m, 0.0);
+        for (std::size_t i = 0; i < w_.users.size(); ++i) trajectory_.initial_home_users[w_.users.home[i]] += w_.users.weight[i];
     }
 
     Trajectory run() {
         double coverage = 0;
         for (int day = 0; day < s_.days; ++day) {
             if (options_.cancel && options_.cancel->load()) throw Cancelled();
+            current_day_ = day;
             policy_ = &regulation_.advance(day, coverage);
             policy_changed_today_ = day == 0 || regulation_.policy_changed();
             if (policy_changed_today_) refresh_policy_caches();
@@ -215,7 +218,6 @@ private:
     }
 
     void plan_verification_service(int day) {
-        current_day_ = day;
         const Verification& v = s_.verification;
         double capacity = 0;
         if (gate_start_ >= 0) {
@@ -292,9 +294,12 @@ private:
                 t.state[e] = st;
                 t.since[e] = static_cast<std::int16_t>(day);
             };
+            const bool may_attest = rule == AccessRuleKind::nationality_gate &&
+                                    t.foreign_share[e] * (1 + t.risk_aversion[e]) <= spec.attest_max_foreign_share;
+            auto attest = [&] { set(spec.attestation_setup_days > 0 ? EnterpriseState::attestation_setup : EnterpriseState::attesting); };
             auto react = [&] {  // first day of a disruption
-                if (rule == AccessRuleKind::nationality_gate && t.foreign_share[e] * (1 + t.risk_aversion[e]) <= spec.attest_max_foreign_share) {
-                    set(spec.attestation_setup_days > 0 ? EnterpriseState::attestation_setup : EnterpriseState::attesting);
+                if (may_attest) {
+                    attest();
                 } else if (t.fallback[e] != no_model && enterprise_can_use(e, t.fallback[e])) {
                     set(EnterpriseState::failed_over);
                     t.current[e] = t.fallback[e];
@@ -312,6 +317,10 @@ private:
                         set(EnterpriseState::normal);
                         break;
                     }
+                    if (may_attest) {  // e.g. a shutdown became a nationality gate
+                        attest();
+                        break;
+                    }
                     // Migrate once the outage it expects to sit through, weighted by its aversion to
                     // risk, exceeds the engineering time a migration takes.
                     const double expected = spec.outage_belief_days + spec.belief_growth * elapsed;
@@ -325,7 +334,10 @@ private:
                     break;
                 }
                 case EnterpriseState::failed_over:
-                    if (!disrupted) {
+                    if (disrupted && !enterprise_can_use(e, t.current[e])) {  // the fallback was restricted too
+                        t.current[e] = t.primary[e];
+                        set(EnterpriseState::waiting);
+                    } else if (!disrupted) {
                         RandomEngine rng(StreamKey::of(s_.seed, options_.replicate, Purpose::enterprise_decision, e / agent_block_size),
                                          e % agent_block_size, static_cast<std::uint64_t>(t.since[e]));
                         if (rng.uniform() < spec.failover_return_probability) {
@@ -347,7 +359,13 @@ private:
                             t.weight[e] * t.integration_days[e] * spec.migration_cost_per_day;
                     }
                     break;
-                case EnterpriseState::migrated: break;
+                case EnterpriseState::migrated:
+                    // A later rule (e.g. escalation) can close the new model: decide afresh.
+                    if (!enterprise_can_use(e, t.current[e])) {
+                        t.current[e] = t.primary[e];
+                        set(EnterpriseState::waiting);
+                    }
+                    break;
                 case EnterpriseState::attestation_setup:
                 case EnterpriseState::attesting:
                     if (!disrupted) set(EnterpriseState::normal);
@@ -589,9 +607,15 @@ private:
             case EnterpriseState::normal:
             case EnterpriseState::attesting: {  // attesting: this employee is attested
                 const bool was_away = before == UserState::switched || before == UserState::churned || before == UserState::returned;
+                const Route route = access(*policy_, u, i, home, ent);
+                if (route == Route::denied) {  // e.g. a foreign employee of a vetted firm under another rule
+                    if (before != UserState::waiting) u.since[i] = static_cast<std::int16_t>(day);
+                    u.state[i] = UserState::waiting;
+                    blocked(t, i, home);
+                    wait(t, i);
+                    return;
+                }
                 move_to(home, was_away ? UserState::returned : UserState::active);
-                Route route = access(*policy_, u, i, home, ent);
-                if (route == Route::denied) route = Route::permitted;  // the employer's arrangement covers it
                 use(t, i, home, route, 1.0, mask);
                 if (was_away) t[L.cell(cell, m_returned)] += w;
                 return;
@@ -613,9 +637,8 @@ private:
                 double ratio = value_ratio_[home * models + model];
                 if (ent.state[e] == EnterpriseState::failed_over && s_.models[home].capability > 0)
                     ratio = std::clamp((s_.models[model].capability - s_.enterprises.failover_capability_loss) / s_.models[home].capability, 0.0, 1.0);
-                Route route = access(*policy_, u, i, model, ent);
-                if (route == Route::denied) route = Route::permitted;
-                use(t, i, model, route, ratio, mask);
+                // The employer moved only to a model it can use, so the rule lets its staff through.
+                use(t, i, model, access(*policy_, u, i, model, ent), ratio, mask);
                 t[L.cell(cell, m_switched)] += w;
                 return;
             }

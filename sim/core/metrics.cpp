@@ -181,15 +181,18 @@ Results assemble_results(const Scenario& s, const World& w, const TallyLayout& L
     std::vector<std::uint8_t> in_scope(models, 0);
     for (const auto& id : s.directive.models) in_scope[static_cast<std::size_t>(index_of(s.models, id))] = 1;
     if (first >= 0)
-        for (std::size_t i = 0; i < w.users.size(); ++i) affected += in_scope[w.users.home[i]] ? w.users.weight[i] : 0.0;
+        for (std::size_t m = 0; m < models; ++m) affected += in_scope[m] ? scenario.initial_home_users[m] : 0.0;
 
     double peak = 0, us_blocked_days = 0, value_lost = 0, fn_days = 0, fn_cf = 0, checks = 0, false_rejects = 0, false_accepts = 0;
     double verification_cost = 0, migration_cost = 0, peak_leaked = 0, peak_failed_over = 0;
     double route_days[leak_route_count] = {0, 0, 0, 0};
     double restricted_loss = 0, restricted_loss_discounted = 0, competitor_gain = 0, partner_change = 0;
+    // Restricted providers: those with a model under a rule at any time (escalation included).
     std::vector<std::uint8_t> restricted_provider(s.providers.size(), 0);
+    for (std::size_t k = 0; k < scenario.controlled.size(); ++k)
+        if (scenario.controlled[k]) restricted_provider[static_cast<std::size_t>(w.model_provider[k % models])] = 1;
     for (std::size_t m = 0; m < models; ++m)
-        if (in_scope[m]) restricted_provider[static_cast<std::size_t>(w.model_provider[m])] = 1;
+        if (in_scope[m] && first >= 0) restricted_provider[static_cast<std::size_t>(w.model_provider[m])] = 1;
     for (int d = 0; d < s.days; ++d) {
         peak = std::max(peak, run.cells_total(d, m_blocked));
         us_blocked_days += run.at(d, L.us_blocked());
@@ -208,7 +211,7 @@ Results assemble_results(const Scenario& s, const World& w, const TallyLayout& L
         for (std::size_t k = 0; k < leak_route_count; ++k) route_days[k] += run.at(d, L.foreign_route(static_cast<Route>(k + 1)));
         fn_days += run.foreign_access(d);
         fn_cf += cf.foreign_access(d);
-        peak_leaked = std::max(peak_leaked, run.foreign_access(d));
+        peak_leaked = std::max(peak_leaked, run.foreign_access(d) - run.at(d, L.foreign_route(Route::permitted)));
         checks += run.at(d, L.verification(v_checks));
         false_rejects += run.at(d, L.verification(v_false_reject));
         false_accepts += run.at(d, L.verification(v_false_accept));
@@ -232,7 +235,8 @@ Results assemble_results(const Scenario& s, const World& w, const TallyLayout& L
     auto day_or_nan = [](int d) { return d >= 0 ? static_cast<double>(d) : not_reached; };
 
     r.scalars = {
-        {"directive_day", "day", "Day the order is issued (NaN without a directive)", first >= 0 ? s.directive.day : not_reached},
+        {"directive_day", "day", "Day the order is issued (NaN without a directive)",
+         s.directive.stages.empty() ? not_reached : static_cast<double>(s.directive.day)},
         {"first_stage_day", "day", "Day the provider's response first restricts access", day_or_nan(first)},
         {"decision_day", "day", "Day of the regulator's decision to relax the order (NaN when not within the horizon)", day_or_nan(scenario.decision_day)},
         {"escalation_day", "day", "Day the rule extends to other US providers (NaN when it does not)", day_or_nan(scenario.escalation_day)},
@@ -244,9 +248,10 @@ Results assemble_results(const Scenario& s, const World& w, const TallyLayout& L
         {"days_to_90pct_recovery", "days",
          "Days from the first restriction until the directive's models serve 90% of the counterfactual's users (NaN when not reached)", recovery},
         {"value_lost", "USD", "Value delivered in the counterfactual minus in the scenario, over the horizon", value_lost},
-        {"revenue_loss_restricted", "USD", "Revenue the restricted provider loses against the counterfactual", restricted_loss},
+        {"revenue_loss_restricted", "USD", "Revenue the restricted providers (any model ever under a rule) lose against the counterfactual",
+         restricted_loss},
         {"revenue_loss_restricted_discounted", "USD", "The same, discounted at discount_rate", restricted_loss_discounted},
-        {"competitor_revenue_gain", "USD", "Revenue other providers gain against the counterfactual", competitor_gain},
+        {"competitor_revenue_gain", "USD", "Revenue providers never under a rule gain against the counterfactual", competitor_gain},
         {"cloud_partner_revenue_change", "USD", "Change of cloud partners' revenue against the counterfactual", partner_change},
         {"foreign_access_days", "user-days", "Foreign nationals' access-days to controlled models", fn_days},
         {"foreign_access_days_permitted", "user-days", "... by a rule that lets them through (e.g. residents of unfenced regions)", route_days[0]},
@@ -257,8 +262,8 @@ Results assemble_results(const Scenario& s, const World& w, const TallyLayout& L
         {"foreign_access_days_prevented", "user-days", "Counterfactual minus scenario foreign access-days", prevented},
         {"leakage_share", "fraction", "Foreign access-days that remain, as a share of the counterfactual's", fn_cf > 0 ? fn_days / fn_cf : not_reached},
         {"us_person_blocked_days", "user-days", "Days US persons were blocked from their preferred model (collateral)", us_blocked_days},
-        {"false_rejects", "users", "US persons rejected by verification", false_rejects},
-        {"false_accepts", "users", "Foreign nationals accepted by verification", false_accepts},
+        {"false_rejects", "rejections", "Checks that rejected a US person (a retry can be rejected again)", false_rejects},
+        {"false_accepts", "acceptances", "Checks that accepted a foreign national", false_accepts},
         {"verification_checks", "checks", "Checks run", checks},
         {"verification_cost", "USD", "Cost of checks and human reviews", verification_cost},
         {"migration_cost", "USD", "Engineering cost of enterprise migrations", migration_cost},
@@ -266,7 +271,8 @@ Results assemble_results(const Scenario& s, const World& w, const TallyLayout& L
          scenario.enterprises_by_state[static_cast<std::size_t>(last) * enterprise_state_count + static_cast<std::size_t>(EnterpriseState::migrated)]},
         {"peak_enterprises_failed_over", "enterprises", "Most enterprises on their fallback on one day", peak_failed_over},
         {"expected_penalties", "USD",
-         "audit_probability x penalty_per_violation x the peak number of foreign nationals with access to a controlled model",
+         "audit_probability x penalty_per_violation x the peak number of foreign nationals reaching a controlled model by a "
+         "leaking route (false accept, circumvention, exemption)",
          s.regulator.audit_probability * s.regulator.penalty_per_violation * peak_leaked},
         {"cost_per_foreign_access_day_prevented", "USD per user-day",
          "(value lost + verification cost + migration cost) / foreign access-days prevented (NaN when none are prevented)",

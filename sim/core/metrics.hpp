@@ -49,6 +49,7 @@ struct Trajectory {
     std::vector<double> migration_cost;         // [day], USD
     std::vector<double> verification_cost;      // [day], USD
     std::vector<std::uint8_t> controlled;       // [day * models + model]
+    std::vector<double> initial_home_users;     // [model]: users preferring it before any directive
     int first_stage_day = -1;
     int decision_day = -1;
     int escalation_day = -1;

@@ -78,15 +78,24 @@ std::vector<ScenarioIssue> check_consistency(const Scenario& s) {
         c.distribution(g.tasks_per_day, "segments." + g.id + ".tasks_per_day");
     }
 
+    // Every channel in use needs a model with users on it from day 0.
+    auto has_start_model = [&](auto offered) {
+        return std::any_of(s.models.begin(), s.models.end(), [&](const Model& m) { return m.release_day == 0 && m.user_share > 0 && offered(m); });
+    };
+    for (const auto& g : s.segments) {
+        if (g.user_share <= 0) continue;
+        if (g.channel == ChannelKind::consumer && !has_start_model([](const Model& m) { return m.consumer; }))
+            c.add("segments." + g.id + ".channel", "no model with a user_share above 0 is offered in a consumer app from day 0");
+        if (g.channel == ChannelKind::api && !has_start_model([](const Model& m) { return m.api; }))
+            c.add("segments." + g.id + ".channel", "no model with a user_share above 0 is offered on the API from day 0");
+    }
     double partner_share = 0;
     for (const auto& p : s.cloud_partners) {
         c.references(p.models, s.models, "cloud_partners." + p.id + ".models", "model");
         partner_share += p.enterprise_share;
-        const bool hosts_one = std::any_of(p.models.begin(), p.models.end(), [&](const std::string& id) {
-            const int m = index_of(s.models, id);
-            return m >= 0 && s.models[static_cast<std::size_t>(m)].release_day == 0;
-        });
-        if (!hosts_one) c.add("cloud_partners." + p.id + ".models", "must host at least one model available from day 0");
+        const bool hosts_one = has_start_model([&](const Model& m) { return std::find(p.models.begin(), p.models.end(), m.id) != p.models.end(); });
+        if (!hosts_one && p.enterprise_share > 0)
+            c.add("cloud_partners." + p.id + ".models", "must host at least one model with a user_share above 0 from day 0");
     }
     if (partner_share > 1 + share_tolerance)
         c.add("cloud_partners", "enterprise_share values must not sum to more than 1 (the rest buy directly)");
@@ -110,6 +119,8 @@ std::vector<ScenarioIssue> check_consistency(const Scenario& s) {
     if (d.day >= s.days) c.add("directive.day", "must be before the horizon (days = " + std::to_string(s.days) + ")");
     for (const auto& st : d.stages) {
         const std::string path = "directive.stages." + st.id;
+        if (st.trigger == TriggerKind::day && st.day < d.day)
+            c.add(path + ".day", "a stage cannot start before the order is issued (directive.day = " + std::to_string(d.day) + ")");
         c.references(st.fenced_regions, s.regions, path + ".fenced_regions", "region");
         const bool fence = st.rule == AccessRuleKind::geo_fence || st.consumer_rule == AccessRuleKind::geo_fence ||
                            st.api_rule == AccessRuleKind::geo_fence || st.cloud_rule == AccessRuleKind::geo_fence;

@@ -1,8 +1,9 @@
 // Field metadata for self-describing scenario types.
 //
 // Every scenario struct has one `describe(visitor, value)` function that names its fields with
-// their unit, valid range, meaning and source. Readers, writers, the parameter table and
-// parameter sweeps are visitors over that single description, so a field is declared once.
+// their unit, valid range and meaning. Readers, writers, the parameter table and parameter
+// sweeps are visitors over that single description, so a field is declared once. Sources of
+// default values are kept in docs/parameter-sources.yaml.
 #pragma once
 
 #include <array>
@@ -22,8 +23,6 @@ struct Meta {
     double min = -std::numeric_limits<double>::infinity();
     double max = std::numeric_limits<double>::infinity();
     bool required = false;
-    // Where the default value comes from (a DEFAULTS.md entry) or "assumption".
-    std::string_view source = "";
 };
 
 // Enumerations are read and written by name. Each enum specialises EnumNames with the

@@ -32,7 +32,6 @@ void Users::resize(std::size_t n) {
 
 void EnterpriseTable::resize(std::size_t n) {
     weight.resize(n);
-    employee_weight.resize(n);
     region.resize(n);
     sector.resize(n);
     channel.resize(n);
@@ -81,6 +80,8 @@ std::vector<Categorical> home_model_choices(const Scenario& s, std::size_t chann
         std::vector<double> w(s.models.size());
         for (std::size_t m = 0; m < s.models.size(); ++m)
             w[m] = offered_at_start(s, m, static_cast<std::uint8_t>(c)) ? s.models[m].user_share : 0.0;
+        // check_consistency guarantees a positive weight on every channel in use; an unused
+        // channel gets any model (it is never drawn from).
         if (std::all_of(w.begin(), w.end(), [](double x) { return x == 0; })) w.assign(s.models.size(), 1.0);
         out.emplace_back(w.begin(), w.end());
     }
@@ -207,8 +208,6 @@ World synthesise_world(const Scenario& s, std::uint64_t seed, std::uint64_t repl
             u.flags[i] = flags;
         }
     });
-    for (std::size_t i = 0; i < n; ++i)
-        if (u.employer[i] != no_employer) world.enterprises.employee_weight[static_cast<std::size_t>(u.employer[i])] += u.weight[i];
     return world;
 }
 

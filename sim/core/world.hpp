@@ -79,7 +79,6 @@ struct Users {
 
 struct EnterpriseTable {
     std::vector<double> weight;             // real enterprises this agent stands for
-    std::vector<double> employee_weight;    // real employee users linked to it
     std::vector<std::uint8_t> region;
     std::vector<std::uint8_t> sector;
     std::vector<std::uint8_t> channel;      // channel_api or a cloud partner

@@ -46,7 +46,7 @@ check "interrupt leaves no temporary file" test -z "$(ls "$work" | grep tmp)"
 
 # validate, show, --version, --help and usage errors.
 check "validate accepts a library file" "$gatesim" validate "$scenario"
-"$gatesim" show "$scenario" --set directive.day=21 > "$work/shown.yaml"
+"$gatesim" show "$scenario" --set directive.stages.shutdown.day=21 > "$work/shown.yaml"
 check "show prints the override" grep -q "day: 21" "$work/shown.yaml"
 check "show output validates" "$gatesim" validate "$work/shown.yaml"
 check "--version" "$gatesim" --version

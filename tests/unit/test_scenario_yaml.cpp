@@ -175,9 +175,10 @@ TEST_CASE("apply_override leaves the scenario unchanged on failure") {
     auto loaded = load_scenario(test::library_file("global_shutdown"));
     const auto before = to_yaml(loaded.scenario);
     REQUIRE_THROWS_AS(apply_override(loaded, "directive.day=-1"), ScenarioError);
+    REQUIRE_THROWS_AS(apply_override(loaded, "directive.day=20"), ScenarioError);  // after the first stage
     CHECK(to_yaml(loaded.scenario) == before);
-    apply_override(loaded, "directive.day=20");
-    CHECK(loaded.scenario.directive.day == 20);
+    apply_override(loaded, "directive.day=10");
+    CHECK(loaded.scenario.directive.day == 10);
 }
 
 TEST_CASE("show output loads back to the same scenario") {

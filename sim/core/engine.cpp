@@ -131,6 +131,8 @@ public:
         successor_.assign(m, no_model);
         for (std::size_t j = 0; j < m; ++j)
             if (!s.models[j].successor_of.empty()) successor_[static_cast<std::size_t>(index_of(s.models, s.models[j].successor_of))] = static_cast<std::uint8_t>(j);
+        stationary_ = (!enforce || s.directive.stages.empty()) &&
+                      std::all_of(successor_.begin(), successor_.end(), [](std::uint8_t j) { return j == no_model; });
         trajectory_.daily.assign(static_cast<std::size_t>(s.days) * layout_.width(), 0.0);
         trajectory_.enterprises_by_state.assign(static_cast<std::size_t>(s.days) * enterprise_state_count, 0.0);
         trajectory_.migration_cost.assign(static_cast<std::size_t>(s.days), 0.0);
@@ -144,6 +146,10 @@ public:
         double coverage = 0;
         for (int day = 0; day < s_.days; ++day) {
             if (options_.cancel && options_.cancel->load()) throw Cancelled();
+            if (stationary_ && day > 0) {
+                repeat_yesterday(day);
+                continue;
+            }
             current_day_ = day;
             policy_ = &regulation_.advance(day, coverage);
             policy_changed_today_ = day == 0 || regulation_.policy_changed();
@@ -174,6 +180,28 @@ public:
     }
 
     const World& world() const { return w_; }
+
+    // With every rule open and no successor to adopt, nobody ever leaves its preferred model:
+    // each day records what day 0 did, so the counterfactual computes one day. Only foreign
+    // access depends on the day, through the scenario's controlled models.
+    void repeat_yesterday(int day) {
+        const std::size_t width = layout_.width(), d = static_cast<std::size_t>(day);
+        auto& daily = trajectory_.daily;
+        std::copy_n(daily.begin() + static_cast<std::ptrdiff_t>((d - 1) * width), width, daily.begin() + static_cast<std::ptrdiff_t>(d * width));
+        // Foreign access counts against the scenario's controlled models of the day.
+        if (controlled_mask_) {
+            double* row = &daily[d * width];
+            const std::uint8_t* mask = &(*controlled_mask_)[d * s_.models.size()];
+            double foreign = 0;
+            for (std::size_t m = 0; m < s_.models.size(); ++m)
+                if (mask[m]) foreign += row[layout_.users_by_model(m, Nationality::foreign_national)];
+            row[layout_.foreign_route(Route::permitted)] = foreign;
+        }
+        auto& states = trajectory_.enterprises_by_state;
+        std::copy_n(states.begin() + static_cast<std::ptrdiff_t>((d - 1) * enterprise_state_count), enterprise_state_count,
+                    states.begin() + static_cast<std::ptrdiff_t>(d * enterprise_state_count));
+        if (options_.progress) options_.progress(day + 1, s_.days);
+    }
     const TallyLayout& layout() const { return layout_; }
 
 private:
@@ -850,6 +878,7 @@ private:
     const DayPolicy* policy_ = nullptr;
     double news_multiplier_ = 1.0;
     bool policy_changed_today_ = true;
+    bool stationary_ = false;  // see repeat_yesterday
     double serve_probability_ = 0.0;
     double queue_ = 0.0;
     int gate_start_ = -1;

@@ -145,7 +145,7 @@ Results assemble_results(const Scenario& s, const World& w, const TallyLayout& L
                {{"enterprise_state", {"normal", "waiting", "failed_over", "migrating", "migrated", "attestation_setup", "attesting"}}},
                [&](int d, std::size_t k) { return scenario.enterprises_by_state[static_cast<std::size_t>(d) * enterprise_state_count + k]; });
 
-    const Axis verification_axis{"verification",
+    const Axis verification_axis{"verification_measure",
                                  {"queue", "in_review", "checks", "human_reviews", "applied", "verified_us_person", "false_accept",
                                   "false_reject", "rejected_foreign", "abandoned"}};
     series.add("verification", "users", "Verification: queue and in-review stocks; checks, reviews and outcomes per day", {verification_axis},
@@ -247,7 +247,7 @@ Results assemble_results(const Scenario& s, const World& w, const TallyLayout& L
          affected > 0 ? churn / affected : not_reached},
         {"days_to_90pct_recovery", "days",
          "Days from the first restriction until the directive's models serve 90% of the counterfactual's users (NaN when not reached)", recovery},
-        {"value_lost", "USD", "Value delivered in the counterfactual minus in the scenario, over the horizon", value_lost},
+        {"cumulative_value_lost", "USD", "Value delivered in the counterfactual minus in the scenario, over the horizon", value_lost},
         {"revenue_loss_restricted", "USD", "Revenue the restricted providers (any model ever under a rule) lose against the counterfactual",
          restricted_loss},
         {"revenue_loss_restricted_discounted", "USD", "The same, discounted at discount_rate", restricted_loss_discounted},

@@ -1,4 +1,5 @@
-// The gatesim command line: run, validate and show scenarios.
+// The gatesim command line: run, validate and show scenarios; ensembles, comparisons, sweeps and
+// sensitivity analyses (study_commands.cpp).
 // Exit codes: 0 success, 2 bad input, 1 internal error, 130 interrupted.
 #include <CLI/CLI.hpp>
 #include <unistd.h>
@@ -12,6 +13,8 @@
 #include <iostream>
 #include <thread>
 
+#include "cli/cli_common.hpp"
+#include "cli/study_commands.hpp"
 #include "core/engine.hpp"
 #include "io/results_h5.hpp"
 #include "io/scenario_yaml.hpp"
@@ -19,54 +22,11 @@
 namespace {
 
 using namespace gatesim;
-
-constexpr int exit_bad_input = 2;
-constexpr int exit_internal = 1;
-constexpr int exit_interrupted = 130;
+using namespace gatesim::cli;
 
 std::atomic<bool> interrupted{false};
 
 extern "C" void on_interrupt(int) { interrupted = true; }
-
-std::string utc_now() {
-    const std::time_t now = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&now, &tm);
-    char buffer[32];
-    std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buffer;
-}
-
-std::string quoted_command_line(int argc, char** argv) {
-    std::string line;
-    for (int i = 0; i < argc; ++i) {
-        std::string arg = argv[i];
-        const bool plain = !arg.empty() && arg.find_first_of(" \t\"'\\$`") == std::string::npos;
-        line += (i ? " " : "") + (plain ? arg : "'" + arg + "'");
-    }
-    return line;
-}
-
-// 12345678 -> "12,345,678"; fractions keep three significant decimals.
-std::string readable(double v, const std::string& unit) {
-    if (std::isnan(v)) return "not reached";
-    char buffer[64];
-    if (unit == "fraction") {
-        std::snprintf(buffer, sizeof buffer, "%.1f%%", 100 * v);
-        return buffer;
-    }
-    if (std::abs(v) < 1000 && v != std::floor(v)) {
-        std::snprintf(buffer, sizeof buffer, "%.3g", v);
-        return std::string(buffer) + " " + unit;
-    }
-    std::snprintf(buffer, sizeof buffer, "%.0f", std::abs(v));
-    std::string digits = buffer, grouped;
-    for (std::size_t i = 0; i < digits.size(); ++i) {
-        if (i && (digits.size() - i) % 3 == 0) grouped += ',';
-        grouped += digits[i];
-    }
-    return (v < 0 ? "-" : "") + grouped + " " + unit;
-}
 
 void print_summary(const Scenario& s, const Results& r, std::ostream& out) {
     out << "scenario  " << s.name << "  (" << s.days << " days, " << s.population.agents << " agents for "
@@ -117,11 +77,18 @@ int main(int argc, char** argv) {
     add_scenario_options(validate);
     auto* show = app.add_subcommand("show", "Print the fully resolved scenario as YAML");
     add_scenario_options(show);
+    StudyCommands studies(app, run);
 
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
         return app.exit(e) == 0 ? 0 : exit_bad_input;
+    }
+
+    if (studies.selected()) {
+        std::signal(SIGINT, on_interrupt);
+        std::signal(SIGTERM, on_interrupt);
+        return studies.execute({scenario_file, overrides, seed, threads, output}, interrupted, argc, argv);
     }
 
     try {
@@ -133,7 +100,7 @@ int main(int argc, char** argv) {
             return 0;
         }
         if (*show) {
-            std::cout << to_yaml(scenario);
+            std::cout << to_yaml(loaded);  // uncertain fields as their distributions
             return 0;
         }
 
@@ -154,6 +121,9 @@ int main(int argc, char** argv) {
         options.cancel = &interrupted;
         const Results results = simulate(scenario, options);
         print_summary(scenario, results, std::cout);
+        if (!loaded.uncertain.empty())
+            std::cout << "note      " << loaded.uncertain.size()
+                      << " uncertain field(s) held at their central values; sample them with --replicates\n";
         if (!output.empty()) {
             write_results(output, results, provenance);
             std::cout << "results   " << output << "\n";

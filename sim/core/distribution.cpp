@@ -4,11 +4,43 @@
 #include <boost/random/lognormal_distribution.hpp>
 #include <boost/random/triangle_distribution.hpp>
 #include <boost/random/uniform_real_distribution.hpp>
+#include <boost/math/special_functions/erf.hpp>
+#include <algorithm>
 #include <cmath>
+#include <limits>
+#include <numeric>
 
 #include "rng.hpp"
 
 namespace gatesim {
+namespace {
+
+// Values of a choice in increasing order with their cumulative probabilities, so that the
+// quantile function is a proper inverse CDF (the median is the weighted median).
+struct SortedChoice {
+    std::vector<double> values;
+    std::vector<double> cumulative;
+};
+
+SortedChoice sorted_choice(const Distribution& d) {
+    std::vector<std::size_t> order(d.values.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return d.values[a] < d.values[b]; });
+    auto weight = [&](std::size_t i) { return d.weights.empty() ? 1.0 : d.weights[i]; };
+    double total = 0;
+    for (std::size_t i = 0; i < d.values.size(); ++i) total += weight(i);
+    SortedChoice c;
+    double acc = 0;
+    for (std::size_t i : order) {
+        if (weight(i) <= 0) continue;
+        acc += weight(i);
+        c.values.push_back(d.values[i]);
+        c.cumulative.push_back(acc / total);
+    }
+    return c;
+}
+
+}  // namespace
 
 double Distribution::sample(RandomEngine& engine) const {
     switch (kind) {
@@ -19,8 +51,50 @@ double Distribution::sample(RandomEngine& engine) const {
             return boost::random::lognormal_distribution<double>(std::log(median), sigma)(engine);
         case DistributionKind::triangular:
             return boost::random::triangle_distribution<double>(low, mode, high)(engine);
+        case DistributionKind::choice: return quantile(engine.uniform());
     }
     return value;
+}
+
+double Distribution::quantile(double u) const {
+    switch (kind) {
+        case DistributionKind::fixed: return value;
+        case DistributionKind::uniform: return low + u * (high - low);
+        case DistributionKind::lognormal: {
+            if (u <= 0) return 0;
+            if (u >= 1) return std::numeric_limits<double>::infinity();
+            // Standard normal quantile: -sqrt(2) * erfc^-1(2u).
+            return median * std::exp(-sigma * std::sqrt(2.0) * boost::math::erfc_inv(2 * u));
+        }
+        case DistributionKind::triangular: {
+            const double span = high - low;
+            const double split = (mode - low) / span;
+            if (u <= split) return low + std::sqrt(u * span * (mode - low));
+            return high - std::sqrt((1 - u) * span * (high - mode));
+        }
+        case DistributionKind::choice: {
+            const SortedChoice c = sorted_choice(*this);
+            for (std::size_t i = 0; i < c.values.size(); ++i)
+                if (u < c.cumulative[i]) return c.values[i];
+            return c.values.empty() ? value : c.values.back();
+        }
+    }
+    return value;
+}
+
+std::pair<double, double> Distribution::support() const {
+    switch (kind) {
+        case DistributionKind::fixed: return {value, value};
+        case DistributionKind::uniform:
+        case DistributionKind::triangular: return {low, high};
+        case DistributionKind::lognormal: return {0.0, std::numeric_limits<double>::infinity()};
+        case DistributionKind::choice: {
+            const SortedChoice c = sorted_choice(*this);
+            if (c.values.empty()) return {value, value};
+            return {c.values.front(), c.values.back()};
+        }
+    }
+    return {value, value};
 }
 
 double Distribution::central() const {
@@ -35,6 +109,7 @@ double Distribution::central() const {
             if (mode - low >= 0.5 * span) return low + std::sqrt(0.5 * span * (mode - low));
             return high - std::sqrt(0.5 * span * (high - mode));
         }
+        case DistributionKind::choice: return quantile(0.5);
     }
     return value;
 }
@@ -50,6 +125,21 @@ std::string Distribution::check() const {
         case DistributionKind::triangular:
             return (low <= mode && mode <= high && low < high) ? ""
                                                                : "triangular needs low <= mode <= high and low < high";
+        case DistributionKind::choice: {
+            if (values.empty()) return "choice needs at least one value";
+            if (!weights.empty() && weights.size() != values.size())
+                return "choice needs one weight per value (" + std::to_string(values.size()) + " values, " +
+                       std::to_string(weights.size()) + " weights)";
+            double total = 0;
+            for (double w : weights) {
+                if (!(w >= 0) || std::isinf(w)) return "choice weights must be finite and not negative";
+                total += w;
+            }
+            if (!weights.empty() && !(total > 0)) return "choice weights must not all be zero";
+            for (double v : values)
+                if (!std::isfinite(v)) return "choice values must be finite";
+            return {};
+        }
     }
     return {};
 }

@@ -4,6 +4,8 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "schema.hpp"
 
@@ -11,17 +13,18 @@ namespace gatesim {
 
 class RandomEngine;
 
-enum class DistributionKind { fixed, uniform, lognormal, triangular };
+enum class DistributionKind { fixed, uniform, lognormal, triangular, choice };
 
 template <>
 struct EnumNames<DistributionKind> {
-    static constexpr std::array<std::string_view, 4> names = {"fixed", "uniform", "lognormal",
-                                                             "triangular"};
+    static constexpr std::array<std::string_view, 5> names = {"fixed", "uniform", "lognormal",
+                                                             "triangular", "choice"};
 };
 
 // A distribution over a number. Files write a fixed value as a plain number and anything else
 // as a map: {dist: lognormal, median: 30, sigma: 0.5}, {dist: uniform, low: 10, high: 60},
-// {dist: triangular, low: 10, mode: 20, high: 60}.
+// {dist: triangular, low: 10, mode: 20, high: 60}, {dist: choice, values: [7, 14, 28],
+// weights: [1, 2, 1]} (weights optional, default equal).
 struct Distribution {
     DistributionKind kind = DistributionKind::fixed;
     double value = 0;   // fixed
@@ -30,12 +33,19 @@ struct Distribution {
     double mode = 0;    // triangular
     double median = 0;  // lognormal
     double sigma = 0;   // lognormal: standard deviation of log(x)
+    std::vector<double> values{};   // choice
+    std::vector<double> weights{};  // choice: relative weights, one per value; empty = equal
 
     static Distribution fixed_at(double v) { return {.kind = DistributionKind::fixed, .value = v}; }
 
     double sample(RandomEngine& engine) const;
     // The distribution's median, used where a single representative value is needed.
     double central() const;
+    // The inverse cumulative distribution function at u in (0, 1). Designs (Latin hypercube,
+    // Sobol') and parameter draws map uniform coordinates to values through it.
+    double quantile(double u) const;
+    // Smallest and largest value the distribution can produce (lognormal: 0 and infinity).
+    std::pair<double, double> support() const;
     // Empty when the parameters are consistent, else what is wrong.
     std::string check() const;
 

@@ -39,6 +39,7 @@ namespace {
 
 using Problems = std::vector<ScenarioProblem>;
 using Locations = std::map<std::string, SourceLocation>;
+using Uncertain = std::vector<UncertainParameter>;
 
 [[noreturn]] void fail(SourceLocation where, std::string key_path, std::string message) {
     std::vector<ScenarioProblem> problems;
@@ -132,8 +133,9 @@ bool valid_id(const std::string& id) {
 // each field was set and every problem found.
 class Patcher {
 public:
-    Patcher(const YAML::Node& map, std::string path, const std::string& file, Locations& locations, Problems& problems)
-        : map_(map), path_(std::move(path)), file_(file), locations_(locations), problems_(problems) {}
+    Patcher(const YAML::Node& map, std::string path, const std::string& file, Locations& locations, Uncertain& uncertain,
+            Problems& problems)
+        : map_(map), path_(std::move(path)), file_(file), locations_(locations), uncertain_(uncertain), problems_(problems) {}
 
     template <class T>
     void operator()(std::string_view key, T& value, const Meta& meta) {
@@ -192,14 +194,44 @@ private:
     }
 
     void read(const YAML::Node& node, const std::string& path, double& value, const Meta& meta) {
+        if (node.IsMap()) return read_uncertain(node, path, value, meta);
         const auto v = parse_double(node);
         if (!v) return problem(node, path, "expected a number, got " + describe_node(node));
         check_range(node, path, *v, meta);
         value = *v;
+        forget_uncertain(path);
+    }
+
+    // A distribution where a number is expected: an uncertain parameter. Its support must lie in
+    // the field's range; the field holds its central value until an ensemble draws it.
+    template <class T>
+    void read_uncertain(const YAML::Node& node, const std::string& path, T& value, const Meta& meta) {
+        double lo = meta.min, hi = meta.max;
+        if constexpr (std::integral<T>) {
+            lo = std::max(lo, static_cast<double>(std::numeric_limits<T>::min()));
+            hi = std::min(hi, static_cast<double>(std::numeric_limits<T>::max()));
+        }
+        Distribution d;
+        const std::size_t before = problems_.size();
+        read(node, path, d, Meta{.doc = meta.doc, .unit = meta.unit, .min = lo, .max = hi});
+        if (problems_.size() != before) return;
+        if (auto why = check_support(d, lo, hi, std::integral<T>); !why.empty()) return problem(node, path, why);
+        const double central = std::integral<T> ? std::round(d.central()) : d.central();
+        value = static_cast<T>(central);
+        if (d.kind == DistributionKind::fixed) return forget_uncertain(path);
+        for (auto& u : uncertain_)
+            if (u.key_path == path) return void(u.distribution = d);
+        uncertain_.push_back({path, d});
+    }
+
+    void forget_uncertain(const std::string& path) {
+        std::erase_if(uncertain_, [&](const UncertainParameter& u) { return u.key_path == path; });
     }
 
     template <std::integral I>
     void read(const YAML::Node& node, const std::string& path, I& value, const Meta& meta) {
+        if (node.IsMap()) return read_uncertain(node, path, value, meta);
+        forget_uncertain(path);
         // Integers may be written as 1e6; they must still be whole numbers in range.
         const auto v = parse_double(node);
         if (!v || *v != std::floor(*v))
@@ -236,6 +268,22 @@ private:
         value = std::move(items);
     }
 
+    void read(const YAML::Node& node, const std::string& path, std::vector<double>& value, const Meta& meta) {
+        if (!node.IsSequence()) return problem(node, path, "expected a list of numbers, got " + describe_node(node));
+        std::vector<double> items;
+        const std::size_t before = problems_.size();
+        for (const auto& item : node) {
+            const auto v = parse_double(item);
+            if (!v) {
+                problem(item, path, "expected a number, got " + describe_node(item));
+                continue;
+            }
+            check_range(item, path, *v, meta);
+            items.push_back(*v);
+        }
+        if (problems_.size() == before) value = std::move(items);
+    }
+
     void read(const YAML::Node& node, const std::string& path, Distribution& value, const Meta& meta) {
         if (node.IsScalar()) {
             const auto v = parse_double(node);
@@ -247,9 +295,9 @@ private:
         if (!node.IsMap()) return problem(node, path, "expected a number or a distribution map, got " + describe_node(node));
         Distribution d;
         const std::size_t before = problems_.size();
-        Patcher inner(node, path, file_, locations_, problems_);
+        Patcher inner(node, path, file_, locations_, uncertain_, problems_);
         inner("dist", d.kind, {.doc = "kind"});
-        if (!node["dist"].IsDefined()) problem(node, path, "a distribution map needs 'dist' (one of fixed, uniform, lognormal, triangular)");
+        if (!node["dist"].IsDefined()) problem(node, path, "a distribution map needs 'dist' (one of fixed, uniform, lognormal, triangular, choice)");
         // Only the parameters of the chosen kind are allowed; each must lie in the field's range.
         auto param = [&](const char* key, double& slot, bool needed, Meta range) {
             if (!needed) return;
@@ -263,6 +311,11 @@ private:
         param("mode", d.mode, d.kind == DistributionKind::triangular, meta);
         param("median", d.median, d.kind == DistributionKind::lognormal, meta);
         param("sigma", d.sigma, d.kind == DistributionKind::lognormal, positive);
+        if (d.kind == DistributionKind::choice) {
+            if (!node["values"].IsDefined()) problem(node, path, "distribution 'choice' needs 'values'");
+            else inner("values", d.values, meta);
+            if (node["weights"].IsDefined()) inner("weights", d.weights, positive);
+        }
         inner.reject_unknown_keys();
         if (problems_.size() != before) return;
         if (auto why = d.check(); !why.empty()) return problem(node, path, why);
@@ -273,6 +326,7 @@ private:
     void read(const YAML::Node& node, const std::string& path, std::optional<T>& value, const Meta& meta) {
         if (is_null_like(node)) {
             value.reset();
+            forget_uncertain(path);  // "never" is certain
             return;
         }
         T inner = value.value_or(T{});
@@ -284,7 +338,7 @@ private:
     template <Described T>
     void read(const YAML::Node& node, const std::string& path, T& value, const Meta&) {
         if (!node.IsMap()) return problem(node, path, "expected a map, got " + describe_node(node));
-        Patcher inner(node, path, file_, locations_, problems_);
+        Patcher inner(node, path, file_, locations_, uncertain_, problems_);
         describe(inner, value);
         inner.reject_unknown_keys();
     }
@@ -303,6 +357,7 @@ private:
             if (is_null_like(it->second)) {  // `id: null` removes an inherited entry
                 if (found >= 0) items.erase(items.begin() + found);
                 std::erase_if(locations_, [&](const auto& kv) { return kv.first.starts_with(entry_path + "."); });
+                std::erase_if(uncertain_, [&](const auto& u) { return u.key_path.starts_with(entry_path + "."); });
                 locations_.erase(entry_path);
                 continue;
             }
@@ -320,6 +375,7 @@ private:
     std::string path_;
     const std::string& file_;
     Locations& locations_;
+    Uncertain& uncertain_;
     Problems& problems_;
     std::vector<std::string> known_;
 };
@@ -386,14 +442,21 @@ public:
         else if constexpr (std::is_floating_point_v<T>) node = format_number(value);
         else if constexpr (std::is_integral_v<T>) node = std::to_string(value);
         else if constexpr (NamedEnum<T>) node = std::string(enum_name(value));
-        else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+        else if constexpr (std::is_same_v<T, std::vector<double>>) {
+            node = YAML::Node(YAML::NodeType::Sequence);
+            for (double v : value) node.push_back(format_number(v));
+            node.SetStyle(YAML::EmitterStyle::Flow);
+        } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
             node = YAML::Node(YAML::NodeType::Sequence);
             for (const auto& s : value) node.push_back(s);
             node.SetStyle(YAML::EmitterStyle::Flow);
         } else if constexpr (std::is_same_v<T, Distribution>) {
             if (value.kind == DistributionKind::fixed) return write(value.value);
             node["dist"] = std::string(enum_name(value.kind));
-            if (value.kind == DistributionKind::lognormal) {
+            if (value.kind == DistributionKind::choice) {
+                node["values"] = write(value.values);
+                if (!value.weights.empty()) node["weights"] = write(value.weights);
+            } else if (value.kind == DistributionKind::lognormal) {
                 node["median"] = format_number(value.median);
                 node["sigma"] = format_number(value.sigma);
             } else {
@@ -497,9 +560,10 @@ Layer override_layer(const std::string& assignment) {
 LoadedScenario resolve(const std::vector<Layer>& layers, LoadedScenario loaded) {
     Problems problems;
     for (const auto& layer : layers) {
-        Patcher patcher(layer.root, "", layer.file, loaded.locations, problems);
+        Patcher patcher(layer.root, "", layer.file, loaded.locations, loaded.uncertain, problems);
         describe(patcher, loaded.scenario);
-        patcher.reject_unknown_keys({"extends"});
+        // sweep: and sensitivity: describe studies of the scenario (io/study_yaml.hpp).
+        patcher.reject_unknown_keys({"extends", "sweep", "sensitivity"});
         if (!problems.empty()) throw ScenarioError(problems);  // later layers would only add noise
     }
     RequiredCheck required("", loaded.locations, problems);
@@ -550,6 +614,57 @@ std::string to_yaml(const Scenario& scenario) {
     YAML::Emitter out;
     out << root;
     return std::string(out.c_str()) + "\n";
+}
+
+std::string to_yaml(const LoadedScenario& loaded) {
+    Scenario copy = loaded.scenario;
+    YAML::Node root = NodeWriter::write(copy);
+    // Uncertain fields print as their distributions, so `show` output loads back the same.
+    for (const auto& u : loaded.uncertain) {
+        std::vector<std::string> keys;
+        std::stringstream in(u.key_path);
+        for (std::string key; std::getline(in, key, '.');) keys.push_back(key);
+        YAML::Node node = root;
+        bool found = !keys.empty();
+        for (std::size_t i = 0; found && i + 1 < keys.size(); ++i) {
+            const YAML::Node& parent = node;  // const lookup: never adds a missing key
+            const YAML::Node next = parent[keys[i]];
+            found = next.IsDefined() && next.IsMap();
+            if (found) node.reset(next);
+        }
+        if (!found) continue;
+        Distribution d = u.distribution;
+        node[keys.back()] = NodeWriter::write(d);
+    }
+    YAML::Emitter out;
+    out << root;
+    return std::string(out.c_str()) + "\n";
+}
+
+std::string to_yaml(const Distribution& distribution) {
+    Distribution d = distribution;
+    YAML::Emitter out;
+    out << YAML::Flow << NodeWriter::write(d);
+    return out.c_str();
+}
+
+std::optional<Distribution> read_distribution(const YAML::Node& node, const std::string& file, const std::string& key_path,
+                                              double min, double max, std::vector<ScenarioProblem>& problems) {
+    Locations locations;
+    Uncertain uncertain;
+    YAML::Node holder(YAML::NodeType::Map);
+    holder["value"] = node;
+    Patcher patcher(holder, key_path, file, locations, uncertain, problems);
+    const std::size_t before = problems.size();
+    // Through the path of a Distribution-typed field: plain numbers and maps alike.
+    std::optional<Distribution> slot;
+    patcher("value", slot, Meta{.doc = "", .min = min, .max = max});
+    for (std::size_t i = before; i < problems.size(); ++i)  // name the key path, not the holder
+        if (problems[i].key_path == key_path + ".value") problems[i].key_path = key_path;
+        else if (problems[i].key_path.starts_with(key_path + ".value."))
+            problems[i].key_path = key_path + problems[i].key_path.substr(key_path.size() + 6);
+    if (problems.size() != before || !slot) return std::nullopt;
+    return slot;
 }
 
 }  // namespace gatesim

@@ -8,11 +8,17 @@
 
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "core/parameters.hpp"
 #include "core/scenario.hpp"
+
+namespace YAML {
+class Node;
+}
 
 namespace gatesim {
 
@@ -44,6 +50,10 @@ private:
 struct LoadedScenario {
     Scenario scenario;
     std::map<std::string, SourceLocation> locations;
+    // Numeric fields given as a distribution ({dist: lognormal, median: 3, sigma: 0.4}) where a
+    // number is expected, in the order first set. The scenario holds each one's central value,
+    // so validating, showing and single runs work; ensembles draw them per parameter draw.
+    std::vector<UncertainParameter> uncertain;
 };
 
 // Loads, merges, overrides and validates. Throws ScenarioError.
@@ -60,5 +70,16 @@ void apply_override(LoadedScenario& loaded, const std::string& assignment);
 
 // The fully resolved scenario as YAML; loading it again gives the same scenario.
 std::string to_yaml(const Scenario& scenario);
+// Same, with uncertain fields written as their distributions (what `gatesim show` prints).
+std::string to_yaml(const LoadedScenario& loaded);
+// A distribution as a one-line YAML map, e.g. {dist: uniform, low: 1, high: 2}.
+std::string to_yaml(const Distribution& distribution);
+
+// Reads a number or a distribution map written as in scenario files, checking parameters
+// against [min, max]; for the sections beside a scenario (sweep:, sensitivity:). Appends
+// located problems and returns nothing when there are any.
+std::optional<Distribution> read_distribution(const YAML::Node& node, const std::string& file,
+                                              const std::string& key_path, double min, double max,
+                                              std::vector<ScenarioProblem>& problems);
 
 }  // namespace gatesim

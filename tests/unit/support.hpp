@@ -1,7 +1,14 @@
 // Helpers shared by the unit tests: library scenarios at test-sized populations.
 #pragma once
 
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <random>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include "core/engine.hpp"
@@ -12,6 +19,46 @@ namespace gatesim::test {
 inline std::string library_file(const std::string& name) {
     return std::string(GATESIM_SOURCE_DIR) + "/scenarios/" + name + ".yaml";
 }
+
+// A fresh directory per test case, removed with its contents, so leftover temporary files are
+// attributable and visible.
+class TempDir {
+public:
+    TempDir() {
+        static unsigned counter = 0;
+        path_ = std::filesystem::temp_directory_path() /
+                ("gatesim-test-" + std::to_string(::getpid()) + "-" + std::to_string(std::random_device{}()) + "-" +
+                 std::to_string(counter++));
+        std::filesystem::create_directories(path_);
+    }
+    ~TempDir() {
+        std::error_code ec;
+        std::filesystem::remove_all(path_, ec);
+    }
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+
+    std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+    const std::filesystem::path& path() const { return path_; }
+    std::filesystem::path write(const std::string& name, const std::string& text) const {
+        std::ofstream(path_ / name) << text;
+        return path_ / name;
+    }
+    std::vector<std::string> entries() const {
+        std::vector<std::string> names;
+        for (const auto& e : std::filesystem::directory_iterator(path_)) names.push_back(e.path().filename().string());
+        std::sort(names.begin(), names.end());
+        return names;
+    }
+
+private:
+    std::filesystem::path path_;
+};
+
+// A TempDir holding a copy of scenarios/defaults.yaml, for scenario files that extend it.
+struct Sandbox : TempDir {
+    Sandbox() { std::filesystem::copy_file(library_file("defaults"), *this / "defaults.yaml"); }
+};
 
 // A library scenario with a small population, plus any overrides (key.path=value).
 inline Scenario small(const std::string& name, std::vector<std::string> overrides = {}, int agents = 6000) {

@@ -1,6 +1,8 @@
 // Unit tests for the HDF5 results files (sim/io/results_h5.cpp): round trips and atomic writes.
 #include <catch2/catch.hpp>
 
+#include "support.hpp"
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -23,37 +25,6 @@ using Catch::Matchers::Contains;
 
 namespace {
 
-// A fresh directory per test case, so leftover temporary files are attributable and visible.
-class TempDir {
-public:
-    TempDir() {
-        static unsigned counter = 0;
-        std::random_device rd;
-        path_ = fs::temp_directory_path() /
-                ("gatesim-test-results-h5-" + std::to_string(::getpid()) + "-" +
-                 std::to_string(rd()) + "-" + std::to_string(counter++));
-        fs::create_directories(path_);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path_, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-
-    fs::path operator/(const std::string& name) const { return path_ / name; }
-    const fs::path& path() const { return path_; }
-
-    std::vector<std::string> entries() const {
-        std::vector<std::string> names;
-        for (const auto& e : fs::directory_iterator(path_)) names.push_back(e.path().filename().string());
-        std::sort(names.begin(), names.end());
-        return names;
-    }
-
-private:
-    fs::path path_;
-};
 
 std::string read_bytes(const fs::path& p) {
     std::ifstream in(p, std::ios::binary);
@@ -175,7 +146,7 @@ void require_same(const Provenance& a, const Provenance& b) {
 }  // namespace
 
 TEST_CASE("results round-trip exactly through an HDF5 file", "[results_h5]") {
-    TempDir dir;
+    test::TempDir dir;
     const auto path = dir / "out.h5";
     const Results results = sample_results();
     const Provenance provenance = sample_provenance();
@@ -202,7 +173,7 @@ TEST_CASE("results round-trip exactly through an HDF5 file", "[results_h5]") {
 }
 
 TEST_CASE("long series round-trip through the chunked, compressed path", "[results_h5]") {
-    TempDir dir;
+    test::TempDir dir;
     const auto path = dir / "long.h5";
     Results results;
     results.days = 3000;  // the day index itself is large enough to be chunked
@@ -224,7 +195,7 @@ TEST_CASE("long series round-trip through the chunked, compressed path", "[resul
 }
 
 TEST_CASE("zero days and empty strings round-trip", "[results_h5]") {
-    TempDir dir;
+    test::TempDir dir;
     const auto path = dir / "empty.h5";
     Results results;
     results.days = 0;
@@ -241,7 +212,7 @@ TEST_CASE("zero days and empty strings round-trip", "[results_h5]") {
 }
 
 TEST_CASE("writing over an existing file replaces it", "[results_h5]") {
-    TempDir dir;
+    test::TempDir dir;
     const auto path = dir / "out.h5";
     write_results(path, sample_results(), sample_provenance());
 
@@ -261,7 +232,7 @@ TEST_CASE("writing over an existing file replaces it", "[results_h5]") {
 
 TEST_CASE("a failed write leaves the existing file byte-identical and no temporary files",
           "[results_h5]") {
-    TempDir dir;
+    test::TempDir dir;
     const auto path = dir / "out.h5";
     const Results good = sample_results();
     write_results(path, good, sample_provenance());
@@ -313,7 +284,7 @@ TEST_CASE("a failed write leaves the existing file byte-identical and no tempora
 }
 
 TEST_CASE("a failed write without an existing target creates nothing", "[results_h5]") {
-    TempDir dir;
+    test::TempDir dir;
     Results bad = sample_results();
     bad.series[1].values.pop_back();
     REQUIRE_THROWS_AS(write_results(dir / "new.h5", bad, sample_provenance()), ResultsFileError);
@@ -321,7 +292,7 @@ TEST_CASE("a failed write without an existing target creates nothing", "[results
 }
 
 TEST_CASE("writing into a missing directory throws a clear error", "[results_h5]") {
-    TempDir dir;
+    test::TempDir dir;
     const auto path = dir / "no-such-dir" / "out.h5";
     const std::string message = error_of([&] { write_results(path, sample_results(), sample_provenance()); });
     REQUIRE_THAT(message, Contains("does not exist"));
@@ -330,7 +301,7 @@ TEST_CASE("writing into a missing directory throws a clear error", "[results_h5]
 }
 
 TEST_CASE("writing to a path that is a directory throws and leaves it alone", "[results_h5]") {
-    TempDir dir;
+    test::TempDir dir;
     fs::create_directory(dir / "out.h5");
     const std::string message = error_of([&] { write_results(dir / "out.h5", sample_results(), sample_provenance()); });
     REQUIRE_THAT(message, Contains("is a directory"));
@@ -339,7 +310,7 @@ TEST_CASE("writing to a path that is a directory throws and leaves it alone", "[
 }
 
 TEST_CASE("reading something that is not a results file throws", "[results_h5]") {
-    TempDir dir;
+    test::TempDir dir;
 
     SECTION("a missing file") {
         const std::string message = error_of([&] { read_results(dir / "missing.h5"); });

@@ -9,21 +9,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Writes files into a fresh directory and loads scenarios from there.
-struct Sandbox {
-    fs::path dir;
-    Sandbox() {
-        dir = fs::temp_directory_path() / ("gatesim_yaml_" + std::to_string(::getpid()) + "_" +
-                                           std::to_string(reinterpret_cast<std::uintptr_t>(this)));
-        fs::create_directories(dir);
-        fs::copy_file(test::library_file("defaults"), dir / "defaults.yaml");
-    }
-    ~Sandbox() { fs::remove_all(dir); }
-    fs::path write(const std::string& name, const std::string& text) const {
-        std::ofstream(dir / name) << text;
-        return dir / name;
-    }
-};
 
 // The first problem a load reports; fails the test when the load succeeds.
 ScenarioProblem first_problem(const fs::path& file, const std::vector<std::string>& overrides = {}) {
@@ -57,7 +42,7 @@ TEST_CASE("library scenarios load and inherit the defaults") {
 }
 
 TEST_CASE("extends deep-merges: entities patch by id, can be added and removed") {
-    Sandbox box;
+    test::Sandbox box;
     const auto file = box.write("child.yaml", R"(extends: defaults.yaml
 name: child
 models:
@@ -75,7 +60,7 @@ models:
 }
 
 TEST_CASE("a cycle of extends is an error") {
-    Sandbox box;
+    test::Sandbox box;
     box.write("a.yaml", "extends: b.yaml\n");
     const auto b = box.write("b.yaml", "extends: a.yaml\n");
     const auto p = first_problem(b);
@@ -84,7 +69,7 @@ TEST_CASE("a cycle of extends is an error") {
 }
 
 TEST_CASE("an unknown key is located and gets a suggestion") {
-    Sandbox box;
+    test::Sandbox box;
     const auto file = box.write("typo.yaml", "extends: defaults.yaml\nmodels:\n  a_frontier:\n    capabilty: 0.5\n");
     const auto p = first_problem(file);
     CHECK(p.where.file == file.string());
@@ -95,7 +80,7 @@ TEST_CASE("an unknown key is located and gets a suggestion") {
 }
 
 TEST_CASE("wrong types, ranges and enum names are located") {
-    Sandbox box;
+    test::Sandbox box;
     SECTION("a number that is text") {
         const auto p = first_problem(box.write("t.yaml", "extends: defaults.yaml\ndays: many\n"));
         CHECK(p.where.line == 2);
@@ -122,7 +107,7 @@ TEST_CASE("wrong types, ranges and enum names are located") {
 }
 
 TEST_CASE("a missing required field is reported at its entity") {
-    Sandbox box;
+    test::Sandbox box;
     const auto file = box.write("t.yaml", "extends: defaults.yaml\nmodels:\n  extra: {provider: lab_b, price: 1, user_share: 0}\n");
     const auto p = first_problem(file);
     CHECK(p.key_path == "models.extra.capability");
@@ -131,14 +116,14 @@ TEST_CASE("a missing required field is reported at its entity") {
 }
 
 TEST_CASE("malformed YAML is located") {
-    Sandbox box;
+    test::Sandbox box;
     const auto p = first_problem(box.write("t.yaml", "name: x\nmodels: [a, b\ndays: 3\n"));
     CHECK(p.where.line >= 2);
     CHECK_THAT(p.message, Catch::Contains("malformed YAML"));
 }
 
 TEST_CASE("cross-field checks point at the offending key") {
-    Sandbox box;
+    test::Sandbox box;
     SECTION("unknown model in scope") {
         const auto p = first_problem(box.write("t.yaml", "extends: defaults.yaml\ndirective:\n  stages: {s: {trigger: day, rule: global_shutdown}}\n  models: [nope]\n"));
         CHECK(p.key_path == "directive.models");

@@ -1,0 +1,78 @@
+// Numeric scenario fields addressed by key path (models.a_frontier.capability): finding, reading
+// and setting them through describe(), and drawing uncertain ones once per parameter draw.
+//
+// Ensembles, sweeps and sensitivity analyses all vary a scenario through this one door, so any
+// numeric field a scenario type describes can be varied without naming it anywhere else.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "distribution.hpp"
+#include "scenario.hpp"
+
+namespace gatesim {
+
+// A numeric field whose value is uncertain: sampled once per parameter draw (see
+// apply_parameter_draw), unlike a Distribution-typed field, which the engine samples itself.
+struct UncertainParameter {
+    std::string key_path;
+    Distribution distribution;
+
+    bool operator==(const UncertainParameter&) const = default;
+};
+
+// A key path that names no numeric field, or a value a field cannot take.
+struct ParameterError : std::invalid_argument {
+    using std::invalid_argument::invalid_argument;
+};
+
+// One numeric field of one Scenario object; get and set act on that object, so it must outlive
+// the NumericField and keep its entities (set never adds or removes any).
+struct NumericField {
+    std::string key_path;
+    std::string unit;
+    std::string doc;
+    double min = 0;  // valid range from the field's Meta (and, for whole numbers, its type)
+    double max = 0;
+    bool whole_number = false;
+    std::function<double()> get;      // a Distribution-typed field reports its central value
+    std::function<void(double)> set;  // rounds whole-number fields; a Distribution becomes fixed
+};
+
+// Finds a field: sections by key, named entities by id (models.a_frontier.capability), other
+// lists by position (stages.0.day). Plain numbers, whole numbers, optional numbers and
+// Distribution-typed fields qualify. Throws ParameterError naming what was expected.
+NumericField numeric_field(Scenario& scenario, std::string_view key_path);
+
+// Every numeric key path of a scenario, in describe() order.
+std::vector<std::string> numeric_field_paths(Scenario& scenario);
+
+double parameter_value(const Scenario& scenario, std::string_view key_path);
+
+// Sets a field, checking the value against its range. Throws ParameterError.
+void set_parameter(Scenario& scenario, std::string_view key_path, double value);
+
+// Empty when every value the distribution can produce lies within [min, max] (after rounding,
+// for whole-number fields), else why not. A lognormal's support is unbounded above, so it is
+// accepted when its 0.1% and 99.9% quantiles lie in range; the rare draws beyond are clamped.
+std::string check_support(const Distribution& distribution, double min, double max, bool whole_number);
+
+// The value of an uncertain parameter in parameter draw `draw`: the distribution's quantile at
+// a uniform number from the parameters stream keyed by (seed, draw) and the key path, so a
+// parameter's draws do not depend on which other parameters are uncertain.
+double parameter_draw(const UncertainParameter& parameter, std::uint64_t seed, std::uint64_t draw);
+
+// Sets every uncertain parameter to its value in parameter draw `draw` (seed: scenario.seed),
+// clamped to the field's range.
+void apply_parameter_draw(Scenario& scenario, const std::vector<UncertainParameter>& uncertain,
+                          std::uint64_t draw);
+
+// Shortest text that reads back as the same double (for messages and labels).
+std::string format_value(double value);
+
+}  // namespace gatesim

@@ -1,0 +1,306 @@
+"""Briefing charts from gatesim results (matplotlib). Each function returns the Figure.
+
+- timeseries: a daily metric with its quantile band, the directive and restore days marked
+- substitution: where users went (stacked users by model, or a model -> model flow diagram)
+- comparison: paired deltas against a baseline, with intervals, one row per scenario
+- tornado: a one-at-a-time sensitivity ranking
+"""
+from __future__ import annotations
+
+from typing import Mapping, Sequence
+
+import numpy as np
+
+from .results import DEFAULT_QUANTILES, Results, _quantiles, quantile_label
+
+
+def _figure(ax, **kwargs):
+    import matplotlib.pyplot as plt
+
+    if ax is not None:
+        return ax.figure, ax
+    fig, ax = plt.subplots(**kwargs)
+    return fig, ax
+
+
+def _value_formatter(unit: str):
+    from matplotlib.ticker import EngFormatter, PercentFormatter
+
+    return PercentFormatter(1.0) if unit == "fraction" else EngFormatter(unit="")
+
+
+def _labelled(results) -> list[tuple[str, Results]]:
+    if isinstance(results, Results):
+        return [(results.label, results)]
+    if isinstance(results, Mapping):
+        return [(str(k), v) for k, v in results.items()]
+    return [(r.label, r) for r in results]
+
+
+def _select(res: Results, metric: str, select: Mapping[str, str] | None) -> np.ndarray:
+    """(replicate, day) values of a series, with its axes fixed by select={axis: label}."""
+    info = res.info(metric)
+    stack = res.stack(metric)
+    select = dict(select or {})
+    for position, (axis, labels) in reversed(list(enumerate(info.axes))):
+        if axis not in select:
+            raise ValueError(f"{metric} has a {axis} axis: choose one with select={{'{axis}': ...}} "
+                             f"from {', '.join(labels)}")
+        stack = np.take(stack, labels.index(select[axis]), axis=position + 2)
+    return stack
+
+
+def timeseries(results, metric: str = "blocked", *, select: Mapping[str, str] | None = None,
+               quantiles: Sequence[float] = DEFAULT_QUANTILES, markers: bool = True, ax=None, title: str | None = None):
+    """A daily metric over time: the median (or the single run) with the band between the
+    outer quantiles, for one Results or several ({label: results} or a list). The directive
+    day and the restore day (median, with its P5-P95 range shaded) are marked."""
+    fig, ax = _figure(ax, figsize=(8, 4.5))
+    unit = ""
+    marked: set = set()
+    for i, (label, res) in enumerate(_labelled(results)):
+        info = res.info(metric)
+        unit = info.unit
+        stack = _select(res, metric, select)
+        color = f"C{i}"
+        if res.replicates > 1:
+            lo, mid, hi = _quantiles(stack, [min(quantiles), 0.5, max(quantiles)])
+            ax.fill_between(res.day, lo, hi, color=color, alpha=0.25, linewidth=0,
+                            label=f"{label} {quantile_label(min(quantiles))}-{quantile_label(max(quantiles))}")
+            ax.plot(res.day, mid, color=color, label=f"{label} median")
+        else:
+            ax.plot(res.day, stack[0], color=color, label=label)
+        if markers:
+            _mark_days(ax, res, color, marked)
+    ax.set_xlabel("day")
+    ax.set_ylabel(f"{metric} ({unit})" if unit else metric)
+    ax.yaxis.set_major_formatter(_value_formatter(unit))
+    ax.set_xlim(0, max(r.days for _, r in _labelled(results)) - 1)
+    ax.set_title(title or metric)
+    ax.legend(loc="best", fontsize="small")
+    return fig
+
+
+def _mark_days(ax, res: Results, color: str, labelled: set) -> None:
+    """The directive day (dotted), and later marked days (dashed, at the median across
+    replicates, with their P5-P95 range shaded). Each kind of marker is labelled once."""
+    for k, (key, days) in enumerate(res.marker_days().items()):
+        finite = days[np.isfinite(days)]
+        if not finite.size:
+            continue
+        varies = res.replicates > 1 and finite.min() != finite.max()
+        label = None if key in labelled else (f"{key} (median)" if varies else key)
+        labelled.add(key)
+        if key == "directive":
+            ax.axvline(np.median(finite), color="black", linestyle=":", linewidth=1, label=label)
+            continue
+        ax.axvline(np.median(finite), color=color, linestyle=("--", "-.", (0, (5, 1)))[k % 3], linewidth=1, label=label)
+        if varies:
+            lo, hi = np.quantile(finite, [0.05, 0.95])
+            ax.axvspan(lo, hi, color=color, alpha=0.07, linewidth=0)
+
+
+def _flow_series(res: Results) -> str | None:
+    """A series holding a model -> model matrix: two axes with the same labels."""
+    for name in res.series_names:
+        axes = res.info(name).axes
+        if len(axes) == 2 and set(axes[0][1]) == set(axes[1][1]):
+            return name
+    return None
+
+
+def substitution(res: Results, series: str = "users_by_model", *, kind: str = "auto", flow_series: str | None = None,
+                 ax=None, title: str | None = None):
+    """Where users went. kind="area": stacked users of each model over time (median across
+    replicates); kind="flow": a model -> model diagram of a flow-matrix series (the total over
+    the run, median across replicates); "auto" draws the flow diagram when such a series exists."""
+    flow = flow_series or (_flow_series(res) if kind in ("auto", "flow") else None)
+    if kind == "flow" and flow is None:
+        raise ValueError("these results have no model -> model flow series (two axes with the same labels)")
+    if flow is not None and kind != "area":
+        return _flow_diagram(res, flow, ax=ax, title=title)
+    info = res.info(series)
+    if len(info.axes) != 1:
+        raise ValueError(f"{series} needs exactly one axis (e.g. model) for a stacked area chart")
+    axis, labels = info.axes[0]
+    values = res.stack(series)
+    values = values[0] if res.replicates == 1 else _quantiles(values, [0.5])[0]
+    fig, ax = _figure(ax, figsize=(8, 4.5))
+    ax.stackplot(res.day, values.T, labels=labels, alpha=0.85)
+    _mark_days(ax, res, "black", set())
+    ax.set_xlim(0, res.days - 1)
+    ax.set_xlabel("day")
+    ax.set_ylabel(f"{series} ({info.unit})" if info.unit else series)
+    ax.yaxis.set_major_formatter(_value_formatter(info.unit))
+    ax.set_title(title or f"{series} by {axis}" + (" (median)" if res.replicates > 1 else ""))
+    ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize="small")
+    fig.tight_layout()
+    return fig
+
+
+def _flow_diagram(res: Results, name: str, ax=None, title: str | None = None):
+    info = res.info(name)
+    (from_axis, sources), (to_axis, targets) = info.axes
+    totals = np.nansum(res.stack(name), axis=1)  # (replicate, from, to) over the run
+    matrix = totals[0] if res.replicates == 1 else _quantiles(totals, [0.5])[0]
+    fig, ax = _figure(ax, figsize=(7, 0.5 * max(len(sources), len(targets)) + 1.5))
+    y_from = {label: -i for i, label in enumerate(sources)}
+    y_to = {label: -i for i, label in enumerate(targets)}
+    largest = np.nanmax(matrix) if np.isfinite(matrix).any() and np.nanmax(matrix) > 0 else 1.0
+    for i, source in enumerate(sources):
+        for j, target in enumerate(targets):
+            value = matrix[i, j]
+            if not np.isfinite(value) or value <= 0 or source == target:
+                continue
+            ax.plot([0, 1], [y_from[source], y_to[target]], color=f"C{i % 10}", alpha=0.6,
+                    linewidth=0.5 + 14 * value / largest, solid_capstyle="butt")
+    for label, y in y_from.items():
+        ax.text(-0.02, y, label, ha="right", va="center", fontsize="small")
+    for label, y in y_to.items():
+        ax.text(1.02, y, label, ha="left", va="center", fontsize="small")
+    ax.set_xlim(-0.4, 1.4)
+    ax.set_ylim(-max(len(sources), len(targets)) + 0.5, 0.5)
+    ax.axis("off")
+    ax.set_title(title or f"{name}: {from_axis} -> {to_axis}\n(line width: total over the run)", fontsize="medium")
+    return fig
+
+
+def comparison(deltas, metrics: Sequence[str] | str = ("churn_at_horizon",), *,
+               quantiles: Sequence[float] = DEFAULT_QUANTILES, ax=None, title: str | None = None):
+    """Paired deltas against a baseline, one row per scenario and one panel per metric: the
+    median difference with a P5-P95 interval across replicates. deltas: a gs.compare result,
+    {label: delta results} or a list of delta results (from res.delta(baseline))."""
+    import matplotlib.pyplot as plt
+
+    from .studies import Comparison
+
+    metrics = [metrics] if isinstance(metrics, str) else list(metrics)
+    if isinstance(deltas, Comparison):
+        return _comparison_table(deltas, metrics, quantiles, ax, title)
+    rows = _labelled(deltas)
+    if ax is not None and len(metrics) != 1:
+        raise ValueError("ax= works with a single metric")
+    if ax is None:
+        fig, axes = plt.subplots(1, len(metrics), figsize=(4.5 * len(metrics) + 1.5, 0.6 * len(rows) + 1.6),
+                                 squeeze=False, sharey=True)
+        axes = axes[0]
+    else:
+        fig, axes = ax.figure, [ax]
+    y = np.arange(len(rows))[::-1]
+    for panel, metric in zip(axes, metrics):
+        unit = ""
+        for k, (label, res) in enumerate(rows):
+            unit = res.info(metric, "scalar").unit
+            lo, mid, hi = res.quantile(metric, [min(quantiles), 0.5, max(quantiles)], kind="scalar")
+            if not np.isfinite(mid):
+                continue
+            panel.errorbar(mid, y[k], xerr=[[mid - lo], [hi - mid]], fmt="o", color=f"C{k}", capsize=4)
+        panel.axvline(0, color="black", linewidth=0.8)
+        panel.set_yticks(y, [label for label, _ in rows])
+        panel.xaxis.set_major_formatter(_value_formatter(unit))
+        panel.set_xlabel(f"change in {metric} ({unit})" if unit else f"change in {metric}")
+        panel.grid(axis="x", alpha=0.3)
+    baseline = next((r.baseline_label for _, r in rows if r.baseline_label), None)
+    fig.suptitle(title or (f"Paired difference from {baseline}: median and "
+                           f"{quantile_label(min(quantiles))}-{quantile_label(max(quantiles))}" if baseline else
+                           "Paired differences"))
+    fig.tight_layout()
+    return fig
+
+
+def _comparison_table(cmp, metrics, quantiles, ax, title):
+    """plots.comparison for a gs.compare result: its paired-delta quantiles."""
+    import matplotlib.pyplot as plt
+
+    table = cmp.deltas()
+    lo_label, hi_label = quantile_label(min(quantiles)), quantile_label(max(quantiles))
+    missing = {lo_label, "p50", hi_label} - set(table.columns)
+    if missing:
+        raise ValueError(f"the comparison has no {', '.join(sorted(missing))} quantiles; run it with "
+                         f"quantiles including {min(quantiles)}, 0.5 and {max(quantiles)}")
+    scenarios = cmp.names[1:]
+    if ax is None:
+        fig, axes = plt.subplots(1, len(metrics), figsize=(4.5 * len(metrics) + 1.5, 0.6 * len(scenarios) + 1.6),
+                                 squeeze=False, sharey=True)
+        axes = axes[0]
+    elif len(metrics) != 1:
+        raise ValueError("ax= works with a single metric")
+    else:
+        fig, axes = ax.figure, [ax]
+    y = np.arange(len(scenarios))[::-1]
+    for panel, metric in zip(axes, metrics):
+        unit = ""
+        for k, name in enumerate(scenarios):
+            row = table.loc[(name, metric)]
+            unit = row["unit"]
+            lo, mid, hi = row[lo_label], row["p50"], row[hi_label]
+            if np.isfinite(mid):
+                panel.errorbar(mid, y[k], xerr=[[mid - lo], [hi - mid]], fmt="o", color=f"C{k}", capsize=4)
+        panel.axvline(0, color="black", linewidth=0.8)
+        panel.set_yticks(y, scenarios)
+        panel.xaxis.set_major_formatter(_value_formatter(unit))
+        panel.set_xlabel(f"change in {metric} ({unit})" if unit else f"change in {metric}")
+        panel.grid(axis="x", alpha=0.3)
+    fig.suptitle(title or f"Paired difference from {cmp.reference}: median and {lo_label}-{hi_label}")
+    fig.tight_layout()
+    return fig
+
+
+def _ranking(sens, output: str | None, ax, title: str | None):
+    """plots.tornado for a gs.sensitivity result: parameters ranked by total index or mu*."""
+    outputs = list(dict.fromkeys(sens.indices["output"])) if len(sens.indices) else []
+    output = output or (outputs[0] if outputs else None)
+    table = sens.ranking(output).iloc[::-1]
+    measure = sens.measure
+    fig, ax = _figure(ax, figsize=(8, 0.45 * len(table) + 1.6))
+    y = np.arange(len(table))
+    value = table[measure].to_numpy(dtype=float)
+    low, high = table[f"{measure}_low"].to_numpy(dtype=float), table[f"{measure}_high"].to_numpy(dtype=float)
+    ax.barh(y, value, color="C0", xerr=[np.clip(value - low, 0, None), np.clip(high - value, 0, None)], capsize=3)
+    if sens.method == "sobol":
+        ax.barh(y, table["first_order"].to_numpy(dtype=float), color="C1", height=0.4, label="first order")
+        ax.legend(loc="lower right", fontsize="small")
+    ax.set_yticks(y, table["parameter"])
+    unit = table["unit"].iloc[0] if len(table) else ""
+    ax.set_xlabel("total-order index (share of variance)" if sens.method == "sobol"
+                  else f"mu* ({unit} per normalised range)")
+    ax.set_title(title or f"What drives {output} ({'Sobol' if sens.method == 'sobol' else 'Morris'})")
+    fig.tight_layout()
+    return fig
+
+
+def tornado(table, *, baseline: float | None = None, metric: str | None = None, unit: str = "", ax=None,
+            title: str | None = None):
+    """A tornado chart of a one-at-a-time sensitivity analysis. table: a DataFrame (or list of
+    dicts) with columns parameter, low and high (the metric with the parameter at its low and
+    high setting) and optionally baseline; the widest swing is drawn on top. Given a
+    gs.sensitivity result instead, ranks its parameters (metric= names the output)."""
+    import pandas as pd
+
+    from .studies import Sensitivity
+
+    if isinstance(table, Sensitivity):
+        return _ranking(table, metric, ax, title)
+
+    frame = pd.DataFrame(table).copy()
+    missing = {"parameter", "low", "high"} - set(frame.columns)
+    if missing:
+        raise ValueError(f"tornado needs columns parameter, low, high (missing: {', '.join(sorted(missing))})")
+    if baseline is None:
+        if "baseline" not in frame.columns:
+            raise ValueError("give baseline= or a baseline column")
+        baseline = float(frame["baseline"].iloc[0])
+    frame["swing"] = (frame["high"] - frame["low"]).abs()
+    frame = frame.sort_values("swing", ascending=True)
+    fig, ax = _figure(ax, figsize=(8, 0.45 * len(frame) + 1.6))
+    y = np.arange(len(frame))
+    ax.barh(y, frame["low"] - baseline, left=baseline, color="C0", label="parameter low")
+    ax.barh(y, frame["high"] - baseline, left=baseline, color="C3", label="parameter high")
+    ax.axvline(baseline, color="black", linewidth=0.8)
+    ax.set_yticks(y, frame["parameter"])
+    ax.xaxis.set_major_formatter(_value_formatter(unit))
+    ax.set_xlabel(f"{metric or 'metric'} ({unit})" if unit else (metric or "metric"))
+    ax.set_title(title or f"What drives {metric or 'the metric'} (one at a time)")
+    ax.legend(loc="lower right", fontsize="small")
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,384 @@
+// Runs from Python: one run (simulate), an ensemble held in memory (run_ensemble), and the
+// comparison, sweep and sensitivity studies of sim/io/studies (the CLI's, writing a study file).
+// Each runs on a background thread with the GIL released; between polls the calling thread
+// takes the GIL briefly to deliver signals (Ctrl-C cancels and raises KeyboardInterrupt) and
+// report progress.
+#include "runs.hpp"
+
+#include <pybind11/stl.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "background.hpp"
+#include "core/engine.hpp"
+#include "core/ensemble.hpp"
+#include "io/studies.hpp"
+#include "yaml_python.hpp"
+
+namespace py = pybind11;
+
+namespace gatesim::python {
+namespace {
+
+// Waits for `work` with the GIL released, polling for signals and reporting progress to an
+// optional callable(done, total). Whatever leaves early first stops the work.
+void run_polled(BackgroundTask::Work work, std::int64_t total, const py::object& progress, double poll_seconds) {
+    if (!(poll_seconds > 0)) throw py::value_error("poll_seconds must be positive");
+    const auto poll = std::chrono::milliseconds(std::max<long long>(1, std::llround(poll_seconds * 1000)));
+    BackgroundTask task(std::move(work), total);
+    try {
+        for (bool ended = false; !ended;) {
+            {
+                py::gil_scoped_release release;
+                ended = task.wait_for(poll);
+            }
+            if (PyErr_CheckSignals() != 0) throw py::error_already_set();
+            if (!progress.is_none()) progress(task.done(), task.total());
+        }
+    } catch (...) {
+        task.cancel();
+        {
+            py::gil_scoped_release release;
+            task.wait();
+        }
+        throw;
+    }
+    py::gil_scoped_release release;
+    task.rethrow();
+}
+
+void check_threads(int threads) {
+    if (threads < 1) throw py::value_error("threads must be at least 1");
+}
+
+// Keeps every run of an in-memory ensemble (the caller asked for them all as arrays).
+struct MemorySink : RunSink {
+    std::vector<RunRecord> runs;
+    void accept(const RunRecord& run) override { runs.push_back(run); }
+};
+
+std::vector<std::string> uncertain_paths(const std::vector<UncertainParameter>& uncertain) {
+    std::vector<std::string> paths;
+    for (const auto& u : uncertain) paths.push_back(u.key_path);
+    return paths;
+}
+
+py::dict scalar_report(const ScalarReport& r, const std::vector<double>& probabilities) {
+    const ScalarDistribution& d = r.distribution;
+    py::dict out;
+    out["metric"] = r.info.name;
+    out["unit"] = r.info.unit;
+    out["count"] = d.count;
+    out["not_reached"] = d.not_reached;
+    out["mean"] = d.mean;
+    out["sd"] = d.sd;
+    out["min"] = d.min;
+    out["max"] = d.max;
+    for (std::size_t i = 0; i < probabilities.size() && i < d.quantiles.size(); ++i)
+        out[py::str(quantile_label(probabilities[i]))] = d.quantiles[i];
+    out["variance_between_share"] = r.variance.between_share;
+    out["variance_within_share"] = r.variance.within_share;
+    return out;
+}
+
+py::list scalar_reports(const std::vector<ScalarReport>& reports, const std::vector<double>& probabilities) {
+    py::list out;
+    for (const auto& r : reports) out.append(scalar_report(r, probabilities));
+    return out;
+}
+
+py::dict outcome_dict(const StudyOutcome& o) {
+    py::dict out;
+    out["completed_runs"] = o.completed_runs;
+    out["total_runs"] = o.total_runs;
+    out["resumed_runs"] = o.resumed_runs;
+    out["complete"] = o.complete;
+    out["cancelled"] = o.cancelled;
+    return out;
+}
+
+// The study options shared by every kind, from keyword arguments.
+struct StudyArguments {
+    std::string output;
+    Provenance provenance;
+    StudyControl control;
+};
+
+StudyArguments study_arguments(const std::string& output, const py::dict& provenance, int threads, bool resume,
+                               bool keep_replicates, const std::vector<double>& quantiles, std::size_t bootstrap,
+                               double confidence) {
+    check_threads(threads);
+    StudyArguments a;
+    a.output = output;
+    auto text = [&](const char* key) { return provenance.contains(key) ? provenance[key].cast<std::string>() : ""; };
+    a.provenance = {GATESIM_VERSION, GATESIM_GIT_COMMIT, text("scenario_yaml"), text("scenario_file"),
+                    text("command_line"), text("start_time"), threads};
+    a.control.threads = threads;
+    a.control.resume = resume;
+    a.control.keep_replicates = keep_replicates;
+    if (!quantiles.empty()) a.control.quantiles = quantiles;
+    a.control.bootstrap = bootstrap;
+    a.control.confidence = confidence;
+    return a;
+}
+
+// Runs a study in the background; `plan_runs` is the number of runs, for progress.
+template <class Report, class Run>
+Report run_study(StudyArguments& a, std::uint64_t plan_runs, const py::object& progress, double poll, Run run) {
+    Report report;
+    run_polled(
+        [&](const std::atomic<bool>& cancel, std::atomic<std::int64_t>& done, std::atomic<std::int64_t>& total) {
+            StudyControl control = a.control;
+            control.cancel = &cancel;
+            control.progress = [&done, &total](std::uint64_t runs, std::uint64_t all) {
+                total = static_cast<std::int64_t>(all);
+                done = static_cast<std::int64_t>(runs);
+            };
+            report = run(control);
+        },
+        static_cast<std::int64_t>(plan_runs), progress, poll);
+    return report;
+}
+
+std::vector<SweepParameter> sweep_parameters(const py::list& specs) {
+    // Each spec is a dict made by gatesim.running: key_path, kind, and values / low, high /
+    // distribution (a dict as in scenario files), optional levels.
+    std::vector<SweepParameter> out;
+    for (auto item : specs) {
+        const auto spec = py::reinterpret_borrow<py::dict>(item);
+        SweepParameter p;
+        p.key_path = spec["key_path"].cast<std::string>();
+        const auto kind = spec["kind"].cast<std::string>();
+        if (spec.contains("levels")) p.levels = spec["levels"].cast<int>();
+        if (kind == "values") {
+            p.kind = SweepParameter::Kind::values;
+            p.values = spec["values"].cast<std::vector<double>>();
+        } else if (kind == "range") {
+            p.kind = SweepParameter::Kind::range;
+            p.low = spec["low"].cast<double>();
+            p.high = spec["high"].cast<double>();
+        } else if (kind == "distribution") {
+            p.kind = SweepParameter::Kind::distribution;
+            std::vector<ScenarioProblem> problems;
+            const auto d = read_distribution(to_yaml_node(spec["distribution"]), "<python>", p.key_path,
+                                             -std::numeric_limits<double>::infinity(),
+                                             std::numeric_limits<double>::infinity(), problems);
+            if (!d) throw ScenarioError(problems);
+            p.distribution = *d;
+        } else {
+            throw py::value_error("unknown parameter kind '" + kind + "'");
+        }
+        out.push_back(std::move(p));
+    }
+    return out;
+}
+
+template <class E>
+E enum_argument(const std::string& text, const char* what) {
+    if (auto e = enum_from_name<E>(text)) return *e;
+    std::string names;
+    for (auto n : EnumNames<E>::names) names += (names.empty() ? "" : ", ") + std::string(n);
+    throw py::value_error(std::string(what) + " must be one of " + names + ", got '" + text + "'");
+}
+
+}  // namespace
+
+void bind_runs(py::module_& m) {
+    m.def(
+        "run_single",
+        [](const LoadedScenario& loaded, std::uint64_t replicate, int threads, const py::object& progress,
+           double poll) {
+            check_threads(threads);
+            const Scenario scenario = loaded.scenario;
+            auto result = std::make_shared<Results>();
+            run_polled(
+                [&](const std::atomic<bool>& cancel, std::atomic<std::int64_t>& done, std::atomic<std::int64_t>& total) {
+                    RunOptions options;
+                    options.threads = threads;
+                    options.replicate = replicate;
+                    options.progress = [&done](int, int) { done.fetch_add(1, std::memory_order_relaxed); };
+                    (void)total;
+                    options.cancel = &cancel;
+                    *result = simulate(scenario, options);
+                },
+                scenario.days, progress, poll);
+            return result;
+        },
+        py::arg("scenario"), py::arg("replicate"), py::arg("threads"), py::arg("progress") = py::none(),
+        py::arg("poll_seconds") = 0.1, "One run (what `gatesim run` does); progress counts days");
+
+    m.def(
+        "run_ensemble",
+        [](const LoadedScenario& loaded, std::uint64_t replicates, std::uint64_t first_replicate,
+           std::uint64_t noise_replicates, int threads, const py::object& progress, double poll) {
+            check_threads(threads);
+            if (replicates < 1) throw py::value_error("replicates must be at least 1");
+            EnsemblePlan plan;
+            plan.points.push_back({loaded.scenario, loaded.uncertain});
+            plan.replicates = first_replicate + replicates;
+            plan.noise_replicates = noise_replicates ? noise_replicates
+                                    : loaded.uncertain.empty() ? plan.replicates
+                                                               : default_noise_replicates(plan.replicates);
+            plan.recorded_parameters = uncertain_paths(loaded.uncertain);
+            check_plan(plan, true);
+            MemorySink sink;
+            run_polled(
+                [&](const std::atomic<bool>& cancel, std::atomic<std::int64_t>& done, std::atomic<std::int64_t>& total) {
+                    EnsembleOptions options;
+                    options.threads = threads;
+                    options.first_job = first_replicate;
+                    options.cancel = &cancel;
+                    options.progress = [&done, first_replicate](std::uint64_t jobs, std::uint64_t) {
+                        done = static_cast<std::int64_t>(jobs - first_replicate);
+                    };
+                    (void)total;
+                    run_ensemble(plan, sink, options);
+                },
+                static_cast<std::int64_t>(replicates), progress, poll);
+            py::list runs;
+            for (auto& record : sink.runs)
+                runs.append(py::make_tuple(std::make_shared<Results>(std::move(record.results)), record.draw,
+                                           record.parameters));
+            return py::make_tuple(runs, plan.recorded_parameters, plan.noise_replicates);
+        },
+        py::arg("scenario"), py::arg("replicates"), py::arg("first_replicate") = 0, py::arg("noise_replicates") = 0,
+        py::arg("threads") = 1, py::arg("progress") = py::none(), py::arg("poll_seconds") = 0.1,
+        "Replicates of one scenario through the ensemble runner, kept in memory: ([(run, draw, parameter "
+        "values)], recorded parameter paths, noise replicates); progress counts runs");
+
+    m.def(
+        "compare_study",
+        [](const std::vector<LoadedScenario>& scenarios, const std::vector<std::string>& files, std::uint64_t replicates,
+           std::uint64_t noise_replicates, const std::string& output, const py::dict& provenance, int threads,
+           bool resume, bool keep_replicates, const std::vector<double>& quantiles, std::size_t bootstrap,
+           double confidence, const py::object& progress, double poll) {
+            auto a = study_arguments(output, provenance, threads, resume, keep_replicates, quantiles, bootstrap,
+                                     confidence);
+            ComparisonStudy study{scenarios, files, replicates, noise_replicates};
+            auto report = run_study<ComparisonReport>(a, scenarios.size() * replicates, progress, poll,
+                                                      [&](const StudyControl& c) {
+                                                          return run_comparison_study(study, a.output, a.provenance, c);
+                                                      });
+            py::dict out;
+            out["outcome"] = outcome_dict(report.outcome);
+            out["names"] = report.names;
+            py::list per_scenario;
+            for (const auto& s : report.scenarios) per_scenario.append(scalar_reports(s, a.control.quantiles));
+            out["scenarios"] = per_scenario;
+            py::list deltas;
+            for (const auto& d : report.deltas) {
+                for (std::size_t i = 0; i < d.versus_reference.size(); ++i) {
+                    const PairedDelta& p = d.versus_reference[i];
+                    py::dict row;
+                    row["scenario"] = report.names.at(i + 1);
+                    row["metric"] = d.scalar;
+                    row["unit"] = d.unit;
+                    row["count"] = p.count;
+                    row["mean"] = p.mean;
+                    row["mean_low"] = p.mean_low;
+                    row["mean_high"] = p.mean_high;
+                    row["sd"] = p.sd;
+                    row["unpaired_sd"] = p.unpaired_sd;
+                    for (std::size_t q = 0; q < a.control.quantiles.size() && q < p.quantiles.size(); ++q)
+                        row[py::str(quantile_label(a.control.quantiles[q]))] = p.quantiles[q];
+                    deltas.append(row);
+                }
+            }
+            out["deltas"] = deltas;
+            return out;
+        },
+        py::arg("scenarios"), py::arg("files"), py::arg("replicates"), py::arg("noise_replicates"), py::arg("output"),
+        py::arg("provenance"), py::arg("threads"), py::arg("resume") = false, py::arg("keep_replicates") = false,
+        py::arg("quantiles") = std::vector<double>{}, py::arg("bootstrap") = 1000, py::arg("confidence") = 0.95,
+        py::arg("progress") = py::none(), py::arg("poll_seconds") = 0.1);
+
+    m.def(
+        "sweep_study",
+        [](const LoadedScenario& scenario, const py::list& parameters, const std::string& design, std::size_t points,
+           std::uint64_t replicates, std::uint64_t noise_replicates, const std::string& output,
+           const py::dict& provenance, int threads, bool resume, bool keep_replicates,
+           const std::vector<double>& quantiles, const py::object& progress, double poll) {
+            auto a = study_arguments(output, provenance, threads, resume, keep_replicates, quantiles, 1000, 0.95);
+            SweepStudy study{scenario, sweep_parameters(parameters), enum_argument<SweepDesign>(design, "design"),
+                             points, replicates, noise_replicates};
+            // The number of points is known once the design is made; count runs as they come.
+            auto report = run_study<SweepReport>(a, 0, progress, poll, [&](const StudyControl& c) {
+                return run_sweep_study(study, a.output, a.provenance, c);
+            });
+            py::dict out;
+            out["outcome"] = outcome_dict(report.outcome);
+            out["parameters"] = report.parameters;
+            py::list rows;
+            for (std::size_t r = 0; r < report.design.values.rows; ++r) {
+                std::vector<double> row;
+                for (std::size_t c = 0; c < report.design.values.cols; ++c) row.push_back(report.design.values(r, c));
+                rows.append(py::cast(row));
+            }
+            out["values"] = rows;
+            py::list per_point;
+            for (const auto& p : report.points) per_point.append(scalar_reports(p, a.control.quantiles));
+            out["points"] = per_point;
+            return out;
+        },
+        py::arg("scenario"), py::arg("parameters"), py::arg("design"), py::arg("points"), py::arg("replicates"),
+        py::arg("noise_replicates"), py::arg("output"), py::arg("provenance"), py::arg("threads"),
+        py::arg("resume") = false, py::arg("keep_replicates") = false, py::arg("quantiles") = std::vector<double>{},
+        py::arg("progress") = py::none(), py::arg("poll_seconds") = 0.1);
+
+    m.def(
+        "sensitivity_study",
+        [](const LoadedScenario& scenario, const py::list& parameters, const std::string& method,
+           const std::vector<std::string>& outputs, std::size_t samples, std::size_t levels, std::uint64_t replicates,
+           const std::string& output, const py::dict& provenance, int threads, bool resume, std::size_t bootstrap,
+           double confidence, const py::object& progress, double poll) {
+            auto a = study_arguments(output, provenance, threads, resume, false, {}, bootstrap, confidence);
+            SensitivityStudy study;
+            study.scenario = scenario;
+            study.method = enum_argument<SensitivityMethod>(method, "method");
+            study.parameters = sweep_parameters(parameters);
+            study.outputs = outputs;
+            study.samples = samples;
+            study.levels = levels;
+            study.replicates = replicates;
+            auto report = run_study<SensitivityReport>(a, 0, progress, poll, [&](const StudyControl& c) {
+                return run_sensitivity_study(study, a.output, a.provenance, c);
+            });
+            py::dict out;
+            out["outcome"] = outcome_dict(report.outcome);
+            out["parameters"] = report.parameters;
+            py::list rows;
+            for (const auto& o : report.outputs) {
+                for (std::size_t i = 0; i < report.parameters.size(); ++i) {
+                    py::dict row;
+                    row["output"] = o.output;
+                    row["unit"] = o.unit;
+                    row["parameter"] = report.parameters[i];
+                    if (study.method == SensitivityMethod::sobol && i < o.sobol.first.size()) {
+                        row["first_order"] = o.sobol.first[i];
+                        row["first_order_low"] = o.sobol.first_low[i];
+                        row["first_order_high"] = o.sobol.first_high[i];
+                        row["total"] = o.sobol.total[i];
+                        row["total_low"] = o.sobol.total_low[i];
+                        row["total_high"] = o.sobol.total_high[i];
+                    } else if (i < o.morris.mu.size()) {
+                        row["mu"] = o.morris.mu[i];
+                        row["mu_star"] = o.morris.mu_star[i];
+                        row["mu_star_low"] = o.morris.mu_star_low[i];
+                        row["mu_star_high"] = o.morris.mu_star_high[i];
+                        row["sigma"] = o.morris.sigma[i];
+                    }
+                    rows.append(row);
+                }
+            }
+            out["indices"] = rows;
+            return out;
+        },
+        py::arg("scenario"), py::arg("parameters"), py::arg("method"), py::arg("outputs"), py::arg("samples"),
+        py::arg("levels"), py::arg("replicates"), py::arg("output"), py::arg("provenance"), py::arg("threads"),
+        py::arg("resume") = false, py::arg("bootstrap") = 1000, py::arg("confidence") = 0.95,
+        py::arg("progress") = py::none(), py::arg("poll_seconds") = 0.1);
+}
+
+}  // namespace gatesim::python

@@ -1,0 +1,104 @@
+"""Charts: each returns a matplotlib Figure with the expected marks (drawn with Agg)."""
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+
+import gatesim as gs
+from gatesim import plots
+
+
+@pytest.fixture(scope="module")
+def pair():
+    from conftest import small_scenario
+
+    shutdown = gs.run(small_scenario("global_shutdown"), replicates=5, threads=2)
+    baseline = gs.run(small_scenario("baseline"), replicates=5, threads=2)
+    return shutdown, baseline
+
+
+def save(fig, tmp_path, name):
+    path = tmp_path / f"{name}.png"
+    fig.savefig(path)
+    assert path.stat().st_size > 0
+    plt.close(fig)
+
+
+def test_timeseries_with_bands_and_markers(pair, tmp_path):
+    shutdown, baseline = pair
+    fig = plots.timeseries(shutdown, "blocked")
+    assert isinstance(fig, Figure)
+    ax = fig.axes[0]
+    assert ax.collections, "a quantile band"
+    labels = [line.get_label() for line in ax.get_lines()]
+    assert "directive" in labels
+    save(fig, tmp_path, "timeseries")
+    fig = plots.timeseries({"shutdown": shutdown, "baseline": baseline}, "users_by_model",
+                           select={"model": shutdown.info("users_by_model").labels("model")[0]})
+    save(fig, tmp_path, "overlay")
+    fig = gs.run(shutdown.scenario).plot("switched")
+    assert isinstance(fig, Figure) and not fig.axes[0].collections
+    save(fig, tmp_path, "single")
+    with pytest.raises(ValueError, match="model axis"):
+        plots.timeseries(shutdown, "users_by_model")
+
+
+def test_substitution_area_and_flow(pair, tmp_path):
+    shutdown, _ = pair
+    fig = plots.substitution(shutdown, kind="area")
+    assert isinstance(fig, Figure) and fig.axes[0].collections
+    save(fig, tmp_path, "area")
+    fig = plots.substitution(shutdown)  # a flow diagram when the engine reports model -> model flows
+    assert isinstance(fig, Figure)
+    save(fig, tmp_path, "auto")
+    models = ["a", "b", "c"]
+    flows = np.zeros((2, 10, 3, 3))
+    flows[:, 2:5, 0, 1] = 5.0
+    flows[:, 2:5, 0, 2] = 1.0
+    made = gs.Results.from_arrays({"switch_flows": flows, "users_by_model": np.ones((2, 10, 3))}, replicates=2,
+                                  axes={"switch_flows": [("from_model", models), ("to_model", models)],
+                                        "users_by_model": [("model", models)]})
+    fig = plots.substitution(made)
+    assert isinstance(fig, Figure)
+    widths = sorted(line.get_linewidth() for line in fig.axes[0].get_lines())
+    assert len(widths) == 2 and widths[1] > widths[0], "line width follows the flow"
+    save(fig, tmp_path, "flow")
+    no_flows = gs.Results.from_arrays({"users_by_model": np.ones((10, 3))}, axes={"users_by_model": [("model", models)]})
+    with pytest.raises(ValueError, match="no model -> model flow"):
+        plots.substitution(no_flows, kind="flow")
+
+
+def test_comparison_of_paired_deltas(pair, tmp_path):
+    shutdown, baseline = pair
+    fig = plots.comparison({"global_shutdown": shutdown.delta(baseline), "none": baseline.delta(baseline)},
+                           ["churn_at_horizon", "peak_blocked"])
+    assert isinstance(fig, Figure) and len(fig.axes) == 2
+    assert "baseline" in fig._suptitle.get_text()
+    save(fig, tmp_path, "comparison")
+
+
+def test_tornado(tmp_path):
+    table = [{"parameter": "a", "low": 1.0, "high": 3.0}, {"parameter": "b", "low": 1.8, "high": 2.1},
+             {"parameter": "c", "low": 0.2, "high": 2.5}]
+    fig = plots.tornado(table, baseline=2.0, metric="churn_share", unit="fraction")
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["b", "a", "c"], "widest swing on top"
+    save(fig, tmp_path, "tornado")
+    with pytest.raises(ValueError, match="missing"):
+        plots.tornado([{"parameter": "a"}], baseline=0)
+
+
+def test_study_charts(tmp_path):
+    from conftest import small_scenario
+
+    cmp = gs.compare([small_scenario("baseline"), small_scenario("global_shutdown")], replicates=3, threads=2,
+                     bootstrap=20)
+    fig = plots.comparison(cmp, ["peak_blocked", "churn_at_horizon"])
+    assert isinstance(fig, Figure) and len(fig.axes) == 2
+    save(fig, tmp_path, "study_comparison")
+    sens = gs.sensitivity(small_scenario("global_shutdown"), {"segments.consumer.return_probability": (0.4, 0.9),
+                                                              "segments.consumer.patience_days": (3, 14)},
+                          samples=3, threads=2, bootstrap=20)
+    fig = plots.tornado(sens)
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()][-1] == sens.ranking().parameter.iloc[0]
+    save(fig, tmp_path, "ranking")

@@ -85,7 +85,6 @@ void Regulation::rebuild(int day) {
     std::fill(policy_.fenced.begin(), policy_.fenced.end(), 0);
     if (stage)
         for (const auto& id : stage->fenced_regions) policy_.fenced[static_cast<std::size_t>(index_of(s_.regions, id))] = 1;
-    policy_.restricted = false;
     for (std::size_t m = 0; m < models; ++m) {
         const Model& model = s_.models[m];
         // Open weights cannot be recalled: no rule reaches them.
@@ -117,7 +116,6 @@ void Regulation::rebuild(int day) {
         }
         // A model counts as controlled while some rule other than open governs it.
         policy_.controlled[m] = restricted;
-        policy_.restricted = policy_.restricted || restricted;
     }
     changed_ = !(before == policy_);
 }

@@ -22,7 +22,6 @@ struct DayPolicy {
     std::vector<std::uint8_t> offered;   // [model * channels + channel]: released and on that channel
     std::vector<std::uint8_t> controlled;  // [model]: in the directive's scope while it is in force
     std::vector<std::uint8_t> fenced;    // [region]
-    bool restricted = false;             // some rule other than open applies somewhere
 
     AccessRuleKind rule_for(std::size_t model, std::size_t channel) const { return rule[model * channels + channel]; }
     bool is_offered(std::size_t model, std::size_t channel) const { return offered[model * channels + channel]; }

@@ -45,7 +45,7 @@ public:
                         boost[p * regions_ + r] += response.utility;
             }
         }
-        if (boost == boost_ && !utility_.empty() && computed_) return false;
+        if (computed_ && boost == boost_) return false;
         boost_ = boost;
         computed_ = true;
         for (std::size_t g = 0; g < s_.segments.size(); ++g) {

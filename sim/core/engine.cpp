@@ -121,6 +121,7 @@ public:
                               1.0 / g.return_half_life_days, g.quality_gap_weight, g.verification_uptake});
         const std::size_t m = s.models.size();
         value_ratio_.resize(m * m);
+        for (const auto& model : s.models) price_per_token_.push_back(model.price / 1e6);
         for (std::size_t h = 0; h < m; ++h)
             for (std::size_t j = 0; j < m; ++j)
                 value_ratio_[h * m + j] = s.models[h].capability > 0 ? std::min(1.0, s.models[j].capability / s.models[h].capability) : 1.0;
@@ -440,6 +441,7 @@ private:
         const float* value_col = u.daily_value.data();
         const float* tokens_col = u.daily_tokens.data();
         const std::uint8_t* settled = settled_home_.data();
+        const double* price_col = price_per_token_.data();
         const std::uint8_t* normal = enterprise_normal_.data();
         const std::size_t channels = w_.channels;
         const std::size_t by_model_base = L.users_by_model(0, Nationality::us_person);
@@ -464,8 +466,10 @@ private:
                     double* tally = t + static_cast<std::size_t>(cell_col[i]) * cell_metric_count;
                     tally[m_active] += weight;
                     tally[m_value_delivered] += weight * value_col[i];
+                    const double tokens = weight * tokens_col[i];
+                    tally[m_spend] += tokens * price_col[h];
                     t[by_model_base + h * 2 + static_cast<std::size_t>(n)] += weight;
-                    t[tokens_base + h * channels + c] += weight * tokens_col[i];
+                    t[tokens_base + h * channels + c] += tokens;
                     if (n == Nationality::foreign_national) {
                         if (mask[h]) t[permitted_slot] += weight;
                     } else if (controlled[h] && employer == no_employer) {
@@ -758,6 +762,7 @@ private:
         t[L.cell(cell, m_value_lost)] += w * u.daily_value[i] - value;
         t[L.users_by_model(model, u.nationality[i])] += w;
         t[L.tokens(model, u.channel[i])] += w * u.daily_tokens[i];
+        t[L.cell(cell, m_spend)] += w * u.daily_tokens[i] * price_per_token_[model];
         if (u.nationality[i] == Nationality::foreign_national && mask[model])
             t[L.foreign_route(route == Route::denied ? Route::permitted : route)] += w;
     }
@@ -867,6 +872,7 @@ private:
     std::size_t blocks_;
     std::vector<SegmentRates> rates_;
     std::vector<double> value_ratio_;
+    std::vector<double> price_per_token_;  // USD per token, by model
     std::vector<double> tallies_;
     std::vector<std::vector<Intent>> intents_;
     std::vector<std::uint8_t> disrupted_;

@@ -129,7 +129,8 @@ Results assemble_results(const Scenario& s, const World& w, const TallyLayout& L
                                 CellSeries{"users_switched", "users", "Users on an alternative because of the directive", m_switched},
                                 CellSeries{"users_returned", "users", "Users back on their preferred model after switching", m_returned},
                                 CellSeries{"value_delivered", "USD per day", "Value of the work done: tasks x value per task x relative capability", m_value_delivered},
-                                CellSeries{"value_lost", "USD per day", "Value lost against using the preferred model", m_value_lost}})
+                                CellSeries{"value_lost", "USD per day", "Value lost against using the preferred model", m_value_lost},
+                                CellSeries{"user_spend", "USD per day", "What users pay at list price, before any cloud partner's share", m_spend}})
         series.add(c.name, c.unit, c.description, cell_axes, [&, metric = c.metric](int d, std::size_t cell) { return run.at(d, L.cell(cell, metric)); });
 
     series.add("switching_flows", "users per day", "Users moving from one model to another (switches, returns, enterprise moves)",

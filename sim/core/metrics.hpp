@@ -12,7 +12,9 @@
 
 namespace gatesim {
 
-enum CellMetric : std::size_t { m_active, m_blocked, m_waiting, m_switched, m_returned, m_value_delivered, m_value_lost, cell_metric_count };
+enum CellMetric : std::size_t {
+    m_active, m_blocked, m_waiting, m_switched, m_returned, m_value_delivered, m_value_lost, m_spend, cell_metric_count
+};
 
 enum VerificationMetric : std::size_t {
     v_queue, v_in_review, v_checks, v_reviews, v_applied, v_verified_us, v_false_accept, v_false_reject, v_rejected_foreign,

@@ -409,6 +409,20 @@ TEST_CASE("value and users balance, and deltas are paired against the counterfac
     CHECK(r.scalar("cost_per_foreign_access_day_prevented") > 0);
 }
 
+TEST_CASE("what users spend, broken down, is what providers and cloud partners earn") {
+    const auto s = test::small("phased_reopening");
+    const auto r = test::run(s);
+    const auto& providers = r.series_named("revenue_by_provider");
+    const auto& partners = r.series_named("revenue_by_cloud_partner");
+    for (std::size_t d = 0; d < static_cast<std::size_t>(s.days); ++d) {
+        double earned = 0;
+        for (std::size_t p = 0; p < providers.width(); ++p) earned += providers.at(d, p);
+        for (std::size_t p = 0; p < partners.width(); ++p) earned += partners.at(d, p);
+        REQUIRE(total(r, "user_spend", d) == Approx(earned).epsilon(1e-9));
+    }
+    CHECK(total(r, "user_spend", 40) < total(r, "user_spend", 5));  // the shutdown costs revenue
+}
+
 TEST_CASE("blocked foreign nationals keep a capability gap only as large as the alternatives leave") {
     const auto r = test::run(test::small("nationality_gate"));
     const auto& gap = r.series_named("capability_gap");

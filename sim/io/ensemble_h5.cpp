@@ -126,8 +126,9 @@ void labels_dataset(const Where& w, hid_t file, const std::string& path, const s
     write_string_dataset(w, parent.get(), path, leaf_of(path).c_str(), labels, false);
 }
 
-struct GroupState {
-    bool ready = false;
+// The open datasets of one group's runs: written by StudyFile, read back by StudyResume.
+struct GroupDatasets {
+    bool ready = false;  // set up (writer: created; resumer: opened)
     std::vector<ScalarInfo> scalars;
     std::vector<SeriesInfo> series;
     std::vector<Handle> scalar_ds;
@@ -166,7 +167,7 @@ struct StudyFile::Impl {
     StudyOptions options;
     std::vector<std::pair<std::size_t, std::size_t>> where_point;  // plan point -> (group, local)
     Handle file, scratch;
-    std::vector<GroupState> state;
+    std::vector<GroupDatasets> state;
     bool committed = false;
 
     Impl(const fs::path& path, StudyKind k, const EnsemblePlan& p, std::vector<RunGroup> g, StudyOptions o)
@@ -202,7 +203,7 @@ struct StudyFile::Impl {
     std::string lead_axes(std::size_t g) const { return groups[g].point_axis ? "point,replicate" : "replicate"; }
 
     void init_group(std::size_t g, const RunRecord& run) {
-        GroupState& st = state[g];
+        GroupDatasets& st = state[g];
         const std::string& G = groups[g].path;
         const auto lead = lead_dims(g);
         std::set<std::string> names;
@@ -268,7 +269,7 @@ struct StudyFile::Impl {
     }
 
     void check_same_shape(std::size_t g, const RunRecord& run) const {
-        const GroupState& st = state[g];
+        const GroupDatasets& st = state[g];
         auto differ = [&](const std::string& what) {
             throw PlanError("run of point " + std::to_string(run.point) + ", replicate " + std::to_string(run.replicate) +
                             " produced " + what + " than the first run stored with it; all runs of a group must " +
@@ -354,7 +355,7 @@ void StudyFile::accept(const RunRecord& run) {
     const auto [g, local] = m.where_point.at(run.point);
     if (!m.state[g].ready) m.init_group(g, run);
     else m.check_same_shape(g, run);
-    GroupState& st = m.state[g];
+    GroupDatasets& st = m.state[g];
     const auto start = m.lead_start(g, local, run.replicate);
     const std::vector<hsize_t> one(start.size(), 1);
     for (std::size_t i = 0; i < st.scalars.size(); ++i) {
@@ -548,23 +549,15 @@ struct StudyResume::Impl {
     std::vector<std::pair<std::size_t, std::size_t>> where_point;
     std::uint64_t completed = 0;
 
-    struct Stored {
-        bool opened = false;
-        std::vector<ScalarInfo> scalars;
-        std::vector<Handle> scalar_ds;
-        std::vector<SeriesInfo> series;
-        std::vector<Handle> series_ds;
-        Handle parameters_ds;
-    };
-    std::vector<Stored> stored;
+    std::vector<GroupDatasets> stored;
 
     Impl(const fs::path& path, const EnsemblePlan& p, std::vector<RunGroup> g)
         : w{"resume from", path.string()}, plan(p), groups(std::move(g)) {}
 
     void open_group_runs(std::size_t g) {
-        Stored& st = stored[g];
-        if (st.opened) return;
-        st.opened = true;
+        GroupDatasets& st = stored[g];
+        if (st.ready) return;
+        st.ready = true;
         const std::string G = groups[g].path;
         const std::string summary = in_group(G, "runs/summary");
         if (!link_exists(w, file.get(), summary)) return;
@@ -646,7 +639,7 @@ RunRecord StudyResume::read_run(std::uint64_t job) {
     run.draw = run.replicate / m.plan.noise_replicates;
     const auto [g, local] = m.where_point.at(run.point);
     m.open_group_runs(g);
-    const Impl::Stored& st = m.stored[g];
+    const GroupDatasets& st = m.stored[g];
     const auto start = m.start(g, local, run.replicate);
     const std::vector<hsize_t> one(start.size(), 1);
     run.results.seed = m.plan.points[run.point].scenario().seed;

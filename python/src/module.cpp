@@ -11,7 +11,7 @@
 #include <memory>
 #include <sstream>
 
-#include "core/engine.hpp"
+#include "model/engine.hpp"
 #include "io/results_h5.hpp"
 #include "io/scenario_yaml.hpp"
 #include "runs.hpp"

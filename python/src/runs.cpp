@@ -12,8 +12,8 @@
 #include <limits>
 
 #include "background.hpp"
-#include "core/engine.hpp"
-#include "core/ensemble.hpp"
+#include "model/engine.hpp"
+#include "study/ensemble.hpp"
 #include "io/studies.hpp"
 #include "yaml_python.hpp"
 

@@ -9,8 +9,8 @@
 #include <cstring>
 #include <string>
 
-#include "core/engine.hpp"
-#include "core/world.hpp"
+#include "model/engine.hpp"
+#include "model/world.hpp"
 #include "io/scenario_yaml.hpp"
 
 using namespace gatesim;

@@ -11,7 +11,7 @@
 #include <filesystem>
 #include <string>
 
-#include "core/ensemble.hpp"
+#include "study/ensemble.hpp"
 #include "io/studies.hpp"
 
 using namespace gatesim;

@@ -15,7 +15,7 @@
 
 #include "cli/cli_common.hpp"
 #include "cli/study_commands.hpp"
-#include "core/engine.hpp"
+#include "model/engine.hpp"
 #include "io/results_h5.hpp"
 #include "io/scenario_yaml.hpp"
 

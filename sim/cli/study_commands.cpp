@@ -12,7 +12,7 @@
 #include <thread>
 
 #include "cli/cli_common.hpp"
-#include "core/parameters.hpp"
+#include "study/parameters.hpp"
 #include "io/scenario_yaml.hpp"
 #include "io/studies.hpp"
 #include "io/study_yaml.hpp"

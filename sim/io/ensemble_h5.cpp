@@ -10,7 +10,7 @@
 #include <map>
 #include <set>
 
-#include "core/rng.hpp"
+#include "model/rng.hpp"
 #include "io/h5_support.hpp"
 #include "io/scenario_yaml.hpp"
 

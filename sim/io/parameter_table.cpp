@@ -351,7 +351,7 @@ std::string parameter_table_markdown(const Scenario& defaults, const std::map<st
     std::ostringstream out;
     out << "# Scenario parameters\n\n"
         << "Every field a scenario file can set, generated from the scenario types' `describe()` functions "
-           "(`sim/core/scenario.hpp`), so the list matches what the reader accepts. For each field: its key path, "
+           "(`sim/model/scenario.hpp`), so the list matches what the reader accepts. For each field: its key path, "
            "meaning, unit, valid range, its value in the scenario `"
         << defaults.name << "`, and the source of that value.\n\n"
         << "- `<id>` stands for an entry's id: `regions.<id>.user_share` is set as `regions.us.user_share`. "

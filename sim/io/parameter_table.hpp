@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "core/parameters.hpp"
-#include "core/scenario.hpp"
+#include "study/parameters.hpp"
+#include "model/scenario.hpp"
 
 namespace gatesim {
 

@@ -6,7 +6,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "../core/results.hpp"
+#include "model/results.hpp"
 
 namespace gatesim {
 

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <set>
 
-#include "core/rng.hpp"
+#include "model/rng.hpp"
 
 namespace gatesim {
 namespace {

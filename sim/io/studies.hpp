@@ -11,10 +11,10 @@
 #include <string>
 #include <vector>
 
-#include "core/designs.hpp"
-#include "core/ensemble.hpp"
-#include "core/sensitivity.hpp"
-#include "core/statistics.hpp"
+#include "study/designs.hpp"
+#include "study/ensemble.hpp"
+#include "study/sensitivity.hpp"
+#include "study/statistics.hpp"
 #include "io/ensemble_h5.hpp"
 #include "io/results_h5.hpp"
 #include "io/scenario_yaml.hpp"

@@ -7,7 +7,7 @@
 #include <cmath>
 #include <set>
 
-#include "core/parameters.hpp"
+#include "study/parameters.hpp"
 #include "io/scenario_yaml.hpp"
 
 namespace gatesim {

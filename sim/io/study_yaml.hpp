@@ -24,8 +24,8 @@
 #include <string>
 #include <vector>
 
-#include "core/designs.hpp"
-#include "core/scenario.hpp"
+#include "study/designs.hpp"
+#include "model/scenario.hpp"
 
 namespace gatesim {
 

@@ -11,7 +11,7 @@
 #include <system_error>
 #include <vector>
 
-#include "core/engine.hpp"
+#include "model/engine.hpp"
 #include "io/scenario_yaml.hpp"
 
 namespace gatesim::test {

@@ -3,7 +3,7 @@
 #include <cmath>
 #include <cstring>
 
-#include "core/world.hpp"
+#include "model/world.hpp"
 #include "support.hpp"
 
 using namespace gatesim;

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <set>
 
-#include "core/designs.hpp"
+#include "study/designs.hpp"
 
 using namespace gatesim;
 

@@ -2,8 +2,8 @@
 #include <catch2/catch.hpp>
 #include <vector>
 
-#include "core/distribution.hpp"
-#include "core/rng.hpp"
+#include "model/distribution.hpp"
+#include "model/rng.hpp"
 
 using namespace gatesim;
 

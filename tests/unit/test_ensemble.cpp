@@ -5,8 +5,8 @@
 
 #include <cstring>
 
-#include "core/ensemble.hpp"
-#include "core/statistics.hpp"
+#include "study/ensemble.hpp"
+#include "study/statistics.hpp"
 #include "support.hpp"
 
 using namespace gatesim;

@@ -11,7 +11,7 @@
 #include <map>
 #include <random>
 
-#include "core/statistics.hpp"
+#include "study/statistics.hpp"
 #include "io/studies.hpp"
 #include "support.hpp"
 

@@ -6,8 +6,8 @@
 #include <cmath>
 #include <map>
 
-#include "core/parameters.hpp"
-#include "core/rng.hpp"
+#include "study/parameters.hpp"
+#include "model/rng.hpp"
 #include "support.hpp"
 
 using namespace gatesim;

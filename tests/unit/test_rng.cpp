@@ -2,7 +2,7 @@
 #include <catch2/catch.hpp>
 #include <set>
 
-#include "core/rng.hpp"
+#include "model/rng.hpp"
 
 using namespace gatesim;
 

@@ -5,7 +5,7 @@
 #include <cmath>
 #include <set>
 
-#include "core/sensitivity.hpp"
+#include "study/sensitivity.hpp"
 
 using namespace gatesim;
 

@@ -6,8 +6,8 @@
 #include <limits>
 #include <numeric>
 
-#include "core/rng.hpp"
-#include "core/statistics.hpp"
+#include "model/rng.hpp"
+#include "study/statistics.hpp"
 
 using namespace gatesim;
 

@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "core/world.hpp"
+#include "model/world.hpp"
 #include "support.hpp"
 
 using namespace gatesim;

@@ -1,12 +1,12 @@
 // Synthesis of enterprises and users from a scenario and a seed.
-#include "world.hpp"
+#include "model/world.hpp"
 
 #include <algorithm>
 #include <boost/random/bernoulli_distribution.hpp>
 #include <boost/random/discrete_distribution.hpp>
 
-#include "parallel.hpp"
-#include "rng.hpp"
+#include "model/parallel.hpp"
+#include "model/rng.hpp"
 
 namespace gatesim {
 

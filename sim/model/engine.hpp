@@ -6,8 +6,8 @@
 #include <functional>
 #include <stdexcept>
 
-#include "results.hpp"
-#include "scenario.hpp"
+#include "model/results.hpp"
+#include "model/scenario.hpp"
 
 namespace gatesim {
 

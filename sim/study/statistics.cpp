@@ -1,12 +1,12 @@
 // Quantiles, bands, scalar distributions, variance decomposition and paired deltas.
-#include "statistics.hpp"
+#include "study/statistics.hpp"
 
 #include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <limits>
 
-#include "rng.hpp"
+#include "model/rng.hpp"
 
 namespace gatesim {
 namespace {

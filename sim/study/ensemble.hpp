@@ -18,9 +18,9 @@
 #include <utility>
 #include <vector>
 
-#include "parameters.hpp"
-#include "results.hpp"
-#include "scenario.hpp"
+#include "study/parameters.hpp"
+#include "model/results.hpp"
+#include "model/scenario.hpp"
 
 namespace gatesim {
 

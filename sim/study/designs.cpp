@@ -1,5 +1,5 @@
 // Sobol' sequence, Latin hypercube, full grid, and unit-to-value mapping of swept parameters.
-#include "designs.hpp"
+#include "study/designs.hpp"
 
 #include <algorithm>
 #include <bit>
@@ -7,7 +7,7 @@
 #include <numeric>
 #include <stdexcept>
 
-#include "rng.hpp"
+#include "model/rng.hpp"
 
 namespace gatesim {
 namespace {

@@ -1,12 +1,12 @@
 // Cross-field consistency checks of a scenario.
-#include "scenario.hpp"
+#include "model/scenario.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <set>
 #include <sstream>
 
-#include "world.hpp"
+#include "model/world.hpp"
 
 namespace gatesim {
 namespace {

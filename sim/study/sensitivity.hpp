@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "designs.hpp"
+#include "study/designs.hpp"
 
 namespace gatesim {
 

@@ -1,5 +1,5 @@
 // Assembly of results from the reduced daily tallies of a run and its counterfactual.
-#include "metrics.hpp"
+#include "model/metrics.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include "schema.hpp"
+#include "model/schema.hpp"
 
 namespace gatesim {
 

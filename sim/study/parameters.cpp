@@ -1,5 +1,5 @@
 // Key-path access to numeric scenario fields through describe(), and uncertain-parameter draws.
-#include "parameters.hpp"
+#include "study/parameters.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -8,7 +8,7 @@
 #include <cstdio>
 #include <limits>
 
-#include "rng.hpp"
+#include "model/rng.hpp"
 
 namespace gatesim {
 namespace {

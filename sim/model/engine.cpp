@@ -1,17 +1,17 @@
 // Daily dynamics: the regulator and access rules, enterprises' decisions, identity
 // verification, and each user's wait / switch / return choices. Every run also simulates its
 // counterfactual (the same world, every rule open) with the same draws.
-#include "engine.hpp"
+#include "model/engine.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
 
-#include "access.hpp"
-#include "metrics.hpp"
-#include "parallel.hpp"
-#include "rng.hpp"
-#include "world.hpp"
+#include "model/access.hpp"
+#include "model/metrics.hpp"
+#include "model/parallel.hpp"
+#include "model/rng.hpp"
+#include "model/world.hpp"
 
 namespace gatesim {
 namespace {

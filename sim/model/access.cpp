@@ -1,10 +1,10 @@
 // The regulator's timeline: stage triggers, the negotiated decision, escalation, and review.
-#include "access.hpp"
+#include "model/access.hpp"
 
 #include <algorithm>
 #include <cmath>
 
-#include "rng.hpp"
+#include "model/rng.hpp"
 
 namespace gatesim {
 

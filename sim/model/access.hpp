@@ -5,8 +5,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "scenario.hpp"
-#include "world.hpp"
+#include "model/scenario.hpp"
+#include "model/world.hpp"
 
 namespace gatesim {
 

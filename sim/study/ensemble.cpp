@@ -1,5 +1,5 @@
 // Parallel ensemble runner with in-order delivery, and the mapping of jobs to runs.
-#include "ensemble.hpp"
+#include "study/ensemble.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -11,7 +11,7 @@
 #include <mutex>
 #include <thread>
 
-#include "engine.hpp"
+#include "model/engine.hpp"
 
 namespace gatesim {
 

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "scenario.hpp"
+#include "model/scenario.hpp"
 
 namespace gatesim {
 

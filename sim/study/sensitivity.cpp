@@ -1,5 +1,5 @@
 // Saltelli and Morris designs; Sobol' (Saltelli 2010 / Jansen) and Morris estimators.
-#include "sensitivity.hpp"
+#include "study/sensitivity.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -7,8 +7,8 @@
 #include <numeric>
 #include <stdexcept>
 
-#include "rng.hpp"
-#include "statistics.hpp"
+#include "model/rng.hpp"
+#include "study/statistics.hpp"
 
 namespace gatesim {
 namespace {

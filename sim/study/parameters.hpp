@@ -12,8 +12,8 @@
 #include <string_view>
 #include <vector>
 
-#include "distribution.hpp"
-#include "scenario.hpp"
+#include "model/distribution.hpp"
+#include "model/scenario.hpp"
 
 namespace gatesim {
 

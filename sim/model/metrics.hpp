@@ -5,10 +5,10 @@
 #include <cstddef>
 #include <vector>
 
-#include "access.hpp"
-#include "results.hpp"
-#include "scenario.hpp"
-#include "world.hpp"
+#include "model/access.hpp"
+#include "model/results.hpp"
+#include "model/scenario.hpp"
+#include "model/world.hpp"
 
 namespace gatesim {
 

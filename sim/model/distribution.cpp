@@ -1,5 +1,5 @@
 // Sampling and checking of scenario distributions.
-#include "distribution.hpp"
+#include "model/distribution.hpp"
 
 #include <boost/random/lognormal_distribution.hpp>
 #include <boost/random/triangle_distribution.hpp>
@@ -10,7 +10,7 @@
 #include <limits>
 #include <numeric>
 
-#include "rng.hpp"
+#include "model/rng.hpp"
 
 namespace gatesim {
 namespace {

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "distribution.hpp"
-#include "schema.hpp"
+#include "model/distribution.hpp"
+#include "model/schema.hpp"
 
 namespace gatesim {
 

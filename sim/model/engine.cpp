@@ -7,7 +7,7 @@
 #include <cmath>
 #include <limits>
 
-#include "model/access.hpp"
+#include "model/regulation.hpp"
 #include "model/metrics.hpp"
 #include "model/parallel.hpp"
 #include "model/rng.hpp"
@@ -217,10 +217,7 @@ private:
                     double best = 0, best_cyber = 0;
                     for (std::size_t j = 0; j < s_.models.size(); ++j) {
                         if (!policy_->is_offered(j, c)) continue;
-                        const auto rule = policy_->rule_for(j, c);
-                        const bool reachable = rule == AccessRuleKind::open ||
-                                               (rule == AccessRuleKind::geo_fence && (!policy_->fenced[r] || vpn));
-                        if (!reachable) continue;
+                        if (!reachable_without_credentials(policy_->rule_for(j, c), policy_->fenced[r] != 0, vpn != 0)) continue;
                         best = std::max(best, s_.models[j].capability);
                         best_cyber = std::max(best_cyber, s_.models[j].cyber_capability);
                     }
@@ -229,20 +226,20 @@ private:
                     best_capability_[k + 1] = best_cyber;
                 }
         // Where a settled user needs no per-user decision: its preferred model is offered on its
-        // channel under an open rule and has no successor to adopt.
+        // channel under a rule that admits everyone and has no successor to adopt.
         settled_home_.assign(s_.models.size() * channels, 0);
         for (std::size_t j = 0; j < s_.models.size(); ++j)
             for (std::size_t c = 0; c < channels; ++c)
                 settled_home_[j * channels + c] =
-                    policy_->is_offered(j, c) && policy_->rule_for(j, c) == AccessRuleKind::open && successor_[j] == no_model;
-        // One verification programme serves every channel: while a gate governs a model on any
-        // channel, its blocked users may apply (e.g. consumers while only the API has reopened).
+                    policy_->is_offered(j, c) && admits_everyone(policy_->rule_for(j, c)) && successor_[j] == no_model;
+        // One verification programme serves every channel: while a verification gate governs a model
+        // on any channel, its blocked users may apply (e.g. consumers while only the API has reopened).
         verification_open_.assign(s_.models.size(), 0);
         for (std::size_t j = 0; j < s_.models.size(); ++j)
             for (std::size_t c = 0; c < channels; ++c)
-                if (policy_->rule_for(j, c) == AccessRuleKind::nationality_gate) verification_open_[j] = 1;
-        // The verification capacity ramp starts with the first nationality gate.
-        if (gate_start_ < 0 && std::find(policy_->rule.begin(), policy_->rule.end(), AccessRuleKind::nationality_gate) != policy_->rule.end())
+                if (applicants_may_verify(policy_->rule_for(j, c))) verification_open_[j] = 1;
+        // The verification capacity ramp starts with the first verification gate.
+        if (gate_start_ < 0 && std::any_of(policy_->rule.begin(), policy_->rule.end(), applicants_may_verify))
             gate_start_ = current_day_;
     }
 
@@ -258,25 +255,8 @@ private:
         serve_probability_ = queue_ > 0 ? std::min(1.0, capacity / queue_) : (capacity > 0 ? 1.0 : 0.0);
     }
 
-    bool enterprise_disrupted(std::size_t e) const {
-        const EnterpriseTable& t = w_.enterprises;
-        const std::size_t model = t.primary[e], channel = t.channel[e];
-        if (!policy_->is_offered(model, channel)) return true;
-        switch (policy_->rule_for(model, channel)) {
-            case AccessRuleKind::open: return false;
-            case AccessRuleKind::geo_fence: return policy_->fenced[t.region[e]] != 0;
-            case AccessRuleKind::vetted_only: return !t.vetted[e];
-            default: return true;
-        }
-    }
-
-    bool enterprise_can_use(std::size_t e, std::size_t model) const {
-        const EnterpriseTable& t = w_.enterprises;
-        if (!policy_->is_offered(model, t.channel[e])) return false;
-        const auto rule = policy_->rule_for(model, t.channel[e]);
-        return rule == AccessRuleKind::open || (rule == AccessRuleKind::geo_fence && !policy_->fenced[t.region[e]]) ||
-               (rule == AccessRuleKind::vetted_only && t.vetted[e]);
-    }
+    bool enterprise_disrupted(std::size_t e) const { return !enterprise_can_use(e, w_.enterprises.primary[e]); }
+    bool enterprise_can_use(std::size_t e, std::size_t model) const { return gatesim::enterprise_can_use(*policy_, w_.enterprises, e, model); }
 
     // A migration target by logit over what the enterprise can use on its channel.
     std::uint8_t migration_target(std::size_t e, int day) {
@@ -323,7 +303,7 @@ private:
                 t.state[e] = st;
                 t.since[e] = static_cast<std::int16_t>(day);
             };
-            const bool may_attest = rule == AccessRuleKind::nationality_gate &&
+            const bool may_attest = enterprise_may_attest(rule) &&
                                     t.foreign_share[e] * (1 + t.risk_aversion[e]) <= spec.attest_max_foreign_share;
             auto attest = [&] { set(spec.attestation_setup_days > 0 ? EnterpriseState::attestation_setup : EnterpriseState::attesting); };
             auto react = [&] {  // first day of a disruption
@@ -398,7 +378,7 @@ private:
                 case EnterpriseState::attestation_setup:
                 case EnterpriseState::attesting:
                     if (!disrupted) set(EnterpriseState::normal);
-                    else if (rule != AccessRuleKind::nationality_gate) react();
+                    else if (!enterprise_may_attest(rule)) react();
                     else if (t.state[e] == EnterpriseState::attestation_setup && elapsed >= spec.attestation_setup_days)
                         set(EnterpriseState::attesting);
                     break;

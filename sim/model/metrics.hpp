@@ -5,7 +5,7 @@
 #include <cstddef>
 #include <vector>
 
-#include "model/access.hpp"
+#include "model/regulation.hpp"
 #include "model/results.hpp"
 #include "model/scenario.hpp"
 #include "model/world.hpp"

@@ -263,8 +263,8 @@ private:
         const EnterpriseTable& t = w_.enterprises;
         const int segment = std::max(0, index_of(s_.segments, s_.enterprises.employee_segment));
         const double* u = choices_.row(static_cast<std::size_t>(segment), t.primary[e], t.channel[e], t.region[e]);
-        RandomEngine rng(StreamKey::of(s_.seed, options_.replicate, Purpose::enterprise_decision, e / agent_block_size),
-                         e % agent_block_size, static_cast<std::uint64_t>(day) + 1'000'000);
+        RandomEngine rng(StreamKey::of(s_.seed, options_.replicate, purpose_of(Draw::migration_target), e / agent_block_size),
+                         e % agent_block_size, Draw::migration_target, day);
         return pick(u, [&](std::size_t j) { return j != t.primary[e] && enterprise_can_use(e, j); }, rng.uniform());
     }
 
@@ -347,8 +347,8 @@ private:
                         t.current[e] = t.primary[e];
                         set(EnterpriseState::waiting);
                     } else if (!disrupted) {
-                        RandomEngine rng(StreamKey::of(s_.seed, options_.replicate, Purpose::enterprise_decision, e / agent_block_size),
-                                         e % agent_block_size, static_cast<std::uint64_t>(t.since[e]));
+                        RandomEngine rng(StreamKey::of(s_.seed, options_.replicate, purpose_of(Draw::failover_return), e / agent_block_size),
+                                         e % agent_block_size, Draw::failover_return, t.since[e]);
                         if (rng.uniform() < spec.failover_return_probability) {
                             set(EnterpriseState::normal);
                             t.current[e] = t.primary[e];
@@ -399,11 +399,10 @@ private:
         double* t = &tallies_[b * L.width()];
         std::fill(t, t + L.width(), 0.0);
         intents_[b].clear();
-        const auto d = static_cast<std::uint64_t>(day);
-        const auto switch_key = StreamKey::of(s_.seed, options_.replicate, Purpose::wait_or_switch, b);
-        const auto choice_key = StreamKey::of(s_.seed, options_.replicate, Purpose::choice, b);
-        const auto return_key = StreamKey::of(s_.seed, options_.replicate, Purpose::return_home, b);
-        const auto verify_key = StreamKey::of(s_.seed, options_.replicate, Purpose::verification, b);
+        const auto switch_key = StreamKey::of(s_.seed, options_.replicate, purpose_of(Draw::switch_hazard), b);
+        const auto choice_key = StreamKey::of(s_.seed, options_.replicate, purpose_of(Draw::switch_choice), b);
+        const auto return_key = StreamKey::of(s_.seed, options_.replicate, purpose_of(Draw::return_home), b);
+        const auto verify_key = StreamKey::of(s_.seed, options_.replicate, Purpose::verification, b);  // applying and progress
         const std::uint8_t* mask = controlled_mask_ ? &(*controlled_mask_)[static_cast<std::size_t>(day) * models] : p.controlled.data();
         const bool enterprises_on = ent.size() > 0;
         const std::size_t begin = b * agent_block_size, end = std::min(u.size(), begin + agent_block_size);
@@ -527,7 +526,7 @@ private:
                     const double gap = s_.models[home].capability - s_.models[u.current[i]].capability;
                     const double odds = p0 * std::exp(rates_[u.segment[i]].quality_gap_weight * gap);
                     const double prob = p0 >= 1 ? 1.0 : odds / (1 - p0 + odds);
-                    if (RandomEngine(return_key, local, static_cast<std::uint64_t>(u.since[i])).uniform() < prob) {
+                    if (RandomEngine(return_key, local, Draw::return_home, u.since[i]).uniform() < prob) {
                         t[L.flow(u.current[i], home)] += w;
                         u.current[i] = home;
                         u.state[i] = UserState::returned;
@@ -570,10 +569,10 @@ private:
             const double dependency = std::clamp(u.daily_value[i] / rate.central_value, 0.1, 10.0);
             const double hazard = rate.immediate ? 1.0
                                                  : -std::expm1(-rate.base_rate * dependency * (1 + rate.growth * (day - u.since[i])) * news_multiplier_);
-            if (RandomEngine(switch_key, local, d).uniform() < hazard) {
+            if (RandomEngine(switch_key, local, Draw::switch_hazard, day).uniform() < hazard) {
                 const double* utility = choices_.row(u.segment[i], home, u.channel[i], u.region[i]);
                 const std::uint8_t j = pick(utility, [&](std::size_t m) { return m != home && access(p, u, i, m, ent) != Route::denied; },
-                                            RandomEngine(choice_key, local, d).uniform());
+                                            RandomEngine(choice_key, local, Draw::switch_choice, day).uniform());
                 if (j != no_model) {
                     if (s_.models[j].capacity_users) {
                         intents_[b].push_back({static_cast<std::uint32_t>(i), j});
@@ -594,8 +593,8 @@ private:
         if (access(*policy_, u, i, next, ent) == Route::denied) return false;
         const double days = s_.segments[u.segment[i]].adoption_days;
         const double hazard = days <= 0 ? 1.0 : -std::expm1(-1.0 / days);
-        const auto key = StreamKey::of(s_.seed, options_.replicate, Purpose::adoption, i / agent_block_size);
-        return RandomEngine(key, local, static_cast<std::uint64_t>(day)).uniform() < hazard;
+        const auto key = StreamKey::of(s_.seed, options_.replicate, purpose_of(Draw::adoption), i / agent_block_size);
+        return RandomEngine(key, local, Draw::adoption, day).uniform() < hazard;
     }
 
     // Employees use what their employer uses for work.
@@ -671,7 +670,7 @@ private:
         u.flags[i] |= flag_applied;
         const bool us = u.nationality[i] == Nationality::us_person;
         // Foreign nationals apply only if they would attest falsely; the draw for that was made once.
-        const bool wants = us ? RandomEngine(key, local, static_cast<std::uint64_t>(day) * 4 + 3).uniform() < rates_[u.segment[i]].uptake
+        const bool wants = us ? RandomEngine(key, local, Draw::verification_applying, day).uniform() < rates_[u.segment[i]].uptake
                               : (u.flags[i] & flag_false_attester) != 0;
         if (!wants) return;
         u.verification[i] = VerificationStatus::pending;
@@ -686,7 +685,7 @@ private:
         const Verification& v = s_.verification;
         const double w = u.weight[i];
         const bool us = u.nationality[i] == Nationality::us_person;
-        RandomEngine rng(key, local, static_cast<std::uint64_t>(day) * 4);
+        RandomEngine rng(key, local, Draw::verification_progress, day);
         auto decide = [&](double false_reject, double false_accept) {
             const bool pass = us ? rng.uniform() >= false_reject : rng.uniform() < false_accept;
             if (pass) {
@@ -796,9 +795,9 @@ private:
         };
         std::vector<std::vector<Candidate>> queue(m);
         for (std::size_t b = 0; b < blocks_; ++b) {
-            const auto key = StreamKey::of(s_.seed, options_.replicate, Purpose::capacity, b);
+            const auto key = StreamKey::of(s_.seed, options_.replicate, purpose_of(Draw::surge_priority), b);
             for (auto& intent : intents_[b])
-                queue[intent.model].push_back({RandomEngine(key, intent.agent - b * agent_block_size, static_cast<std::uint64_t>(day)).uniform(), &intent});
+                queue[intent.model].push_back({RandomEngine(key, intent.agent - b * agent_block_size, Draw::surge_priority, day).uniform(), &intent});
         }
         for (std::size_t j = 0; j < m; ++j) {
             auto& candidates = queue[j];

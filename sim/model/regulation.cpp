@@ -17,7 +17,7 @@ Regulation::Regulation(const Scenario& s, const World& w, std::uint64_t replicat
 
     // The regulator's decision day is drawn even for the counterfactual, so that both runs
     // consume the same draws.
-    RandomEngine rng(StreamKey::of(s.seed, replicate, Purpose::directive, 0), 0, 0);
+    RandomEngine rng(StreamKey::of(s.seed, replicate, purpose_of(Draw::decision_day), 0), 0, Draw::decision_day, 0);
     if (s.regulator.decision_after_days) {
         const double after = std::max(0.0, std::round(s.regulator.decision_after_days->sample(rng)));
         if (s.directive.day + after < s.days) decision_day_ = s.directive.day + static_cast<int>(after);

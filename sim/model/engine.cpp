@@ -7,7 +7,7 @@
 
 #include <algorithm>
 
-#include "model/metrics.hpp"
+#include "model/assembly.hpp"
 #include "model/capacity.hpp"
 #include "model/choice.hpp"
 #include "model/enterprises.hpp"
@@ -192,7 +192,15 @@ Results simulate(const Scenario& s, const RunOptions& options) {
     quiet.progress = nullptr;
     Run counterfactual(s, std::move(counterfactual_world), quiet, false, &with_directive.controlled);
     const Trajectory without = simulate_trajectory(counterfactual);
-    return assemble_results(s, scenario.w, scenario.layout, with_directive, without, options.replicate);
+
+    const TrajectoryView run(s, scenario.w, scenario.layout, with_directive), cf(s, scenario.w, scenario.layout, without);
+    Results r;
+    r.seed = s.seed;
+    r.replicate = options.replicate;
+    r.days = s.days;
+    r.series = daily_series(s, run, cf);
+    r.scalars = summary_scalars(s, scenario.w, run, cf);
+    return r;
 }
 
 }  // namespace gatesim

@@ -1,4 +1,5 @@
-// The engine: daily steps of the regulator's directive, access rules and user decisions.
+// The engine's entry point: simulate() runs a scenario and its counterfactual day by day (the
+// day's steps are in engine.cpp, each submodel in its own file) and returns their Results.
 #pragma once
 
 #include <atomic>

@@ -2,7 +2,8 @@
 //
 // Every draw belongs to a named purpose. A stream's key derives from (seed, replicate,
 // purpose, agent block); a draw for one agent on one day comes from an engine seeded by that
-// key, the agent's index within its block and the day. Hence:
+// key, the agent's index within its block and a slot named by the draw (usually the day; see
+// Draw). Hence:
 //  - results do not depend on the number of threads (no shared engine, no draw order);
 //  - a new draw in one subsystem never shifts the draws of another (purposes are separate);
 //  - two scenarios run with the same seed see the same draws agent by agent and day by day
@@ -54,15 +55,85 @@ struct StreamKey {
     }
 };
 
+// Named draws: every random decision of the model, with the stream it comes from and its slot.
+//
+// Within a stream (one purpose and block) an agent's engine is seeded by a third number, its
+// slot. Most decisions are made at most once per agent and day, and their slot is the day. Two
+// purposes hold several decisions per agent and day, and two decisions are keyed by an earlier
+// day, so that they are drawn once per episode rather than once per day. The encodings below
+// are the seed arithmetic the model used before its draws had names; keeping them exactly made
+// the naming change no result. A new draw takes an unused slot of its purpose, or a new
+// purpose, and then shifts no existing draw:
+//  - verification keeps four slots per day: 4 day (progress in the queue and the check's
+//    outcome, drawn in sequence from one engine) and 4 day + 3 (applying); 4 day + 1 and
+//    4 day + 2 are free;
+//  - an enterprise's fail-over return is keyed by the fail-over day and its migration target by
+//    the day + 1,000,000: days are stored as int16, so the two ranges never meet;
+//  - a user's return home is keyed by the day it switched: one decision per absence, and a
+//    later reopening changes only its probability.
+enum class Draw : std::uint8_t {
+    user_synthesis,         // population: slot 0; one engine draws all of a user's attributes
+    enterprise_synthesis,   // enterprise_population: slot 0
+    decision_day,           // directive: agent 0, slot 0; the regulator's decision day
+    switch_hazard,          // wait_or_switch: the day; does a blocked user give up waiting today?
+    switch_choice,          // choice: the day; which alternative a switching user picks
+    return_home,            // return_home: the day of the switch
+    surge_priority,         // capacity: the day; priority for a full model's spare capacity
+    adoption,               // adoption: the day; does a user adopt a released successor today?
+    verification_progress,  // verification: 4 day
+    verification_applying,  // verification: 4 day + 3
+    failover_return,        // enterprise_decision: the fail-over day
+    migration_target,       // enterprise_decision: the day + 1,000,000
+};
+
+constexpr Purpose purpose_of(Draw draw) {
+    switch (draw) {
+        case Draw::user_synthesis: return Purpose::population;
+        case Draw::enterprise_synthesis: return Purpose::enterprise_population;
+        case Draw::decision_day: return Purpose::directive;
+        case Draw::switch_hazard: return Purpose::wait_or_switch;
+        case Draw::switch_choice: return Purpose::choice;
+        case Draw::return_home: return Purpose::return_home;
+        case Draw::surge_priority: return Purpose::capacity;
+        case Draw::adoption: return Purpose::adoption;
+        case Draw::verification_progress:
+        case Draw::verification_applying: return Purpose::verification;
+        case Draw::failover_return:
+        case Draw::migration_target: return Purpose::enterprise_decision;
+    }
+    return Purpose::population;
+}
+
+inline constexpr std::uint64_t verification_slots_per_day = 4;
+inline constexpr std::uint64_t migration_target_offset = 1'000'000;
+
+// The slot of a draw on `day` (for return_home the switch day, for failover_return the
+// fail-over day; ignored by the synthesis and decision-day draws).
+constexpr std::uint64_t draw_slot(Draw draw, std::int64_t day) {
+    const auto d = static_cast<std::uint64_t>(day);
+    switch (draw) {
+        case Draw::user_synthesis:
+        case Draw::enterprise_synthesis:
+        case Draw::decision_day: return 0;
+        case Draw::verification_progress: return d * verification_slots_per_day;
+        case Draw::verification_applying: return d * verification_slots_per_day + 3;
+        case Draw::migration_target: return d + migration_target_offset;
+        default: return d;
+    }
+}
+
 // A UniformRandomBitGenerator for Boost.Random distributions.
 class RandomEngine {
 public:
     using result_type = std::uint64_t;
 
     explicit constexpr RandomEngine(std::uint64_t state) : state_(state) {}
-    // The sub-stream of one agent (index within its block) on one day of a stream.
-    constexpr RandomEngine(StreamKey key, std::uint64_t agent, std::uint64_t day)
-        : state_(combine(combine(key.value, agent), day)) {}
+    // The sub-stream of one agent (index within its block) in one slot of a stream.
+    constexpr RandomEngine(StreamKey key, std::uint64_t agent, std::uint64_t slot)
+        : state_(combine(combine(key.value, agent), slot)) {}
+    // The engine of a named draw: key is the stream of purpose_of(draw) for the agent's block.
+    constexpr RandomEngine(StreamKey key, std::uint64_t agent, Draw draw, std::int64_t day)
+        : RandomEngine(key, agent, draw_slot(draw, day)) {}
 
     static constexpr result_type min() { return 0; }
     static constexpr result_type max() { return std::numeric_limits<result_type>::max(); }

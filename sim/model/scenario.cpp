@@ -6,6 +6,7 @@
 #include <set>
 #include <sstream>
 
+#include "model/rules.hpp"
 #include "model/world.hpp"
 
 namespace gatesim {
@@ -122,8 +123,8 @@ std::vector<ScenarioIssue> check_consistency(const Scenario& s) {
         if (st.trigger == TriggerKind::day && st.day < d.day)
             c.add(path + ".day", "a stage cannot start before the order is issued (directive.day = " + std::to_string(d.day) + ")");
         c.references(st.fenced_regions, s.regions, path + ".fenced_regions", "region");
-        const bool fence = st.rule == AccessRuleKind::geo_fence || st.consumer_rule == AccessRuleKind::geo_fence ||
-                           st.api_rule == AccessRuleKind::geo_fence || st.cloud_rule == AccessRuleKind::geo_fence;
+        auto located = [](std::optional<AccessRuleKind> r) { return r && rule_semantics(*r).location_based; };
+        const bool fence = located(st.rule) || located(st.consumer_rule) || located(st.api_rule) || located(st.cloud_rule);
         if (fence && st.fenced_regions.empty()) c.add(path + ".fenced_regions", "a geo_fence needs at least one fenced region");
         if (st.trigger == TriggerKind::verification_coverage && st.coverage <= 0)
             c.add(path + ".coverage", "a verification_coverage trigger needs a coverage above 0");

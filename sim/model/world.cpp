@@ -108,7 +108,8 @@ void synthesise_enterprises(const Scenario& s, World& world, std::uint64_t seed,
     const int us = index_of(s.regions, "us");
 
     for (std::size_t i = 0; i < n; ++i) {
-        RandomEngine rng(StreamKey::of(seed, replicate, Purpose::enterprise_population, i / agent_block_size), i % agent_block_size, 0);
+        RandomEngine rng(StreamKey::of(seed, replicate, purpose_of(Draw::enterprise_synthesis), i / agent_block_size), i % agent_block_size,
+                         Draw::enterprise_synthesis, 0);
         e.weight[i] = spec.count / static_cast<double>(n);
         e.region[i] = static_cast<std::uint8_t>(region_dist(rng));
         e.sector[i] = static_cast<std::uint8_t>(sector_dist(rng));
@@ -161,11 +162,11 @@ World synthesise_world(const Scenario& s, std::uint64_t seed, std::uint64_t repl
 
     const std::size_t blocks = (n + agent_block_size - 1) / agent_block_size;
     for_each_block(blocks, threads, [&](std::size_t b) {
-        const auto key = StreamKey::of(seed, replicate, Purpose::population, b);
+        const auto key = StreamKey::of(seed, replicate, purpose_of(Draw::user_synthesis), b);
         const std::size_t begin = b * agent_block_size;
         const std::size_t end = std::min(n, begin + agent_block_size);
         for (std::size_t i = begin; i < end; ++i) {
-            RandomEngine rng(key, i - begin, 0);
+            RandomEngine rng(key, i - begin, Draw::user_synthesis, 0);
             const auto segment = static_cast<std::size_t>(segment_dist(rng));
             const Segment& g = s.segments[segment];
             std::size_t region;

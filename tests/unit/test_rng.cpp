@@ -53,3 +53,44 @@ TEST_CASE("Boost.Random distributions work with the engine") {
     for (int i = 0; i < n; ++i) sum += exp(rng);
     CHECK(sum / n == Approx(2.0).epsilon(0.02));
 }
+
+TEST_CASE("named draws keep the seed arithmetic they had before they were named") {
+    for (std::int64_t day : {0, 1, 17, 364, 32767}) {
+        const auto d = static_cast<std::uint64_t>(day);
+        CHECK(draw_slot(Draw::verification_progress, day) == d * 4);
+        CHECK(draw_slot(Draw::verification_applying, day) == d * 4 + 3);
+        CHECK(draw_slot(Draw::migration_target, day) == d + 1'000'000);
+        for (auto daily : {Draw::switch_hazard, Draw::switch_choice, Draw::return_home, Draw::surge_priority, Draw::adoption,
+                           Draw::failover_return})
+            CHECK(draw_slot(daily, day) == d);
+        for (auto once : {Draw::user_synthesis, Draw::enterprise_synthesis, Draw::decision_day}) CHECK(draw_slot(once, day) == 0);
+    }
+    const auto key = StreamKey::of(3, 1, Purpose::verification, 2);
+    RandomEngine named(key, 5, Draw::verification_applying, 9), numbered(key, 5, 9 * 4 + 3);
+    CHECK(named() == numbered());
+}
+
+TEST_CASE("named draws map to their purposes, and draws sharing a purpose never share a slot") {
+    CHECK(purpose_of(Draw::switch_hazard) == Purpose::wait_or_switch);
+    CHECK(purpose_of(Draw::switch_choice) == Purpose::choice);
+    CHECK(purpose_of(Draw::return_home) == Purpose::return_home);
+    CHECK(purpose_of(Draw::verification_progress) == Purpose::verification);
+    CHECK(purpose_of(Draw::verification_applying) == Purpose::verification);
+    CHECK(purpose_of(Draw::failover_return) == Purpose::enterprise_decision);
+    CHECK(purpose_of(Draw::migration_target) == Purpose::enterprise_decision);
+    CHECK(purpose_of(Draw::surge_priority) == Purpose::capacity);
+    CHECK(purpose_of(Draw::adoption) == Purpose::adoption);
+    CHECK(purpose_of(Draw::decision_day) == Purpose::directive);
+    CHECK(purpose_of(Draw::user_synthesis) == Purpose::population);
+    CHECK(purpose_of(Draw::enterprise_synthesis) == Purpose::enterprise_population);
+    // Days are stored as int16: over every representable day, the pairs of draws of one purpose
+    // use disjoint slots.
+    for (auto [a, b] : {std::pair{Draw::verification_progress, Draw::verification_applying},
+                        std::pair{Draw::failover_return, Draw::migration_target}}) {
+        std::set<std::uint64_t> slots_a;
+        for (std::int64_t day = 0; day <= 32767; ++day) slots_a.insert(draw_slot(a, day));
+        bool overlap = false;
+        for (std::int64_t day = 0; day <= 32767; ++day) overlap = overlap || slots_a.count(draw_slot(b, day));
+        CHECK_FALSE(overlap);
+    }
+}

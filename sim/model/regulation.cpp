@@ -1,5 +1,5 @@
 // The regulator's timeline: stage triggers, the negotiated decision, escalation, and review.
-#include "model/access.hpp"
+#include "model/regulation.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -17,7 +17,7 @@ Regulation::Regulation(const Scenario& s, const World& w, std::uint64_t replicat
 
     // The regulator's decision day is drawn even for the counterfactual, so that both runs
     // consume the same draws.
-    RandomEngine rng(StreamKey::of(s.seed, replicate, Purpose::directive, 0), 0, 0);
+    RandomEngine rng(StreamKey::of(s.seed, replicate, purpose_of(Draw::decision_day), 0), 0, Draw::decision_day, 0);
     if (s.regulator.decision_after_days) {
         const double after = std::max(0.0, std::round(s.regulator.decision_after_days->sample(rng)));
         if (s.directive.day + after < s.days) decision_day_ = s.directive.day + static_cast<int>(after);
@@ -106,15 +106,15 @@ void Regulation::rebuild(int day) {
                                                                      : stage->cloud_rule;
                 rule = override.value_or(stage->rule);
                 // A stricter partner shuts gated models off rather than run the gate.
-                if (kind == ChannelKind::cloud && rule != AccessRuleKind::open &&
+                if (kind == ChannelKind::cloud && !admits_everyone(rule) &&
                     s_.cloud_partners[c - channel_cloud_first].compliance == ComplianceMode::stricter)
                     rule = AccessRuleKind::global_shutdown;
             }
             policy_.offered[m * channels + c] = offered;
             policy_.rule[m * channels + c] = rule;
-            restricted = restricted || rule != AccessRuleKind::open;
+            restricted = restricted || !admits_everyone(rule);
         }
-        // A model counts as controlled while some rule other than open governs it.
+        // A model counts as controlled while some rule that does not admit everyone governs it.
         policy_.controlled[m] = restricted;
     }
     changed_ = !(before == policy_);

@@ -1,19 +1,17 @@
-// Access rules and the regulator's timeline: which rule governs each model on each channel,
-// day by day, and what that rule decides for one user.
+// The regulator's timeline: which access rule governs each model on each channel, day by day
+// (stages and their triggers, the negotiated decision, escalation to other US providers,
+// pre-release review), and what today's rules decide for one user or one enterprise. What each
+// rule means is defined once, in rules.hpp.
 #pragma once
 
 #include <cstdint>
 #include <vector>
 
+#include "model/rules.hpp"
 #include "model/scenario.hpp"
 #include "model/world.hpp"
 
 namespace gatesim {
-
-// How a user reaches a model, or that it cannot. Routes other than `permitted` are leakage
-// when the user is a foreign national and the model is controlled.
-enum class Route : std::uint8_t { denied = 0, permitted = 1, false_accept = 2, circumvention = 3, exemption = 4 };
-inline constexpr std::size_t leak_route_count = 4;  // permitted, false_accept, circumvention, exemption
 
 // The rules in force on one day.
 struct DayPolicy {
@@ -28,31 +26,36 @@ struct DayPolicy {
     bool operator==(const DayPolicy&) const = default;
 };
 
-// What the rule on (model, user's channel) decides for user i today.
+// What the rule on (model, user's channel) decides for user i today. Only the attributes the
+// rule looks at are read.
 inline Route access(const DayPolicy& p, const Users& u, std::size_t i, std::size_t model, const EnterpriseTable& e) {
     const std::size_t k = model * p.channels + u.channel[i];
     if (!p.offered[k]) return Route::denied;
-    const bool us = u.nationality[i] == Nationality::us_person;
-    switch (p.rule[k]) {
-        case AccessRuleKind::open: return Route::permitted;
-        case AccessRuleKind::global_shutdown: return Route::denied;
-        case AccessRuleKind::nationality_gate: {
-            if (u.verification[i] == VerificationStatus::verified) return us ? Route::permitted : Route::false_accept;
-            const std::int32_t employer = u.employer[i];
-            if (employer != no_employer && e.state[static_cast<std::size_t>(employer)] == EnterpriseState::attesting &&
-                (u.flags[i] & flag_attested))
-                return us ? Route::permitted : Route::exemption;
-            return Route::denied;
-        }
-        case AccessRuleKind::geo_fence:
-            if (!p.fenced[u.region[i]]) return Route::permitted;
-            return (u.flags[i] & flag_vpn) ? Route::circumvention : Route::denied;
-        case AccessRuleKind::vetted_only: {
-            const std::int32_t employer = u.employer[i];
-            return employer != no_employer && e.vetted[static_cast<std::size_t>(employer)] ? Route::permitted : Route::denied;
+    const RuleSemantics& rule = rule_semantics(p.rule[k]);
+    if (rule.admits_everyone) return Route::permitted;  // what route() says, without reading the user
+    AccessFacts f;
+    f.us_person = u.nationality[i] == Nationality::us_person;
+    if (rule.verified_pass) f.verified = u.verification[i] == VerificationStatus::verified;
+    if (rule.attested_pass || rule.vetted_pass) {
+        const std::int32_t employer = u.employer[i];
+        if (employer != no_employer) {
+            const auto emp = static_cast<std::size_t>(employer);
+            f.attested = rule.attested_pass && e.state[emp] == EnterpriseState::attesting && (u.flags[i] & flag_attested);
+            f.vetted = rule.vetted_pass && e.vetted[emp];
         }
     }
-    return Route::denied;
+    if (rule.location_based) {
+        f.fenced = p.fenced[u.region[i]] != 0;
+        f.vpn = (u.flags[i] & flag_vpn) != 0;
+    }
+    return route(rule, f);
+}
+
+// Whether enterprise e may run its workload on `model` on its own channel today.
+inline bool enterprise_can_use(const DayPolicy& p, const EnterpriseTable& t, std::size_t e, std::size_t model) {
+    const std::size_t channel = t.channel[e];
+    return p.is_offered(model, channel) &&
+           enterprise_may_use(p.rule_for(model, channel), p.fenced[t.region[e]] != 0, t.vetted[e] != 0);
 }
 
 // The regulator and the provider's staged response, advanced one day at a time.

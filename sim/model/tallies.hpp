@@ -1,12 +1,14 @@
-// Metrics: the daily tally each agent block fills, and the assembly of results (series and
-// summary scalars, with paired deltas against the counterfactual) from the reduced tallies.
+// Tallies: the layout of one day's flat tally, the per-block tallies the user step fills and
+// their reduction in block order, the trajectory that records every day, and a read-only view
+// of a trajectory as daily quantities (what series.cpp and scalars.cpp assemble results from).
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <string>
 #include <vector>
 
-#include "model/access.hpp"
-#include "model/results.hpp"
+#include "model/rules.hpp"
 #include "model/scenario.hpp"
 #include "model/world.hpp"
 
@@ -44,6 +46,23 @@ struct TallyLayout {
     std::size_t width() const { return verification(verification_metric_count); }
 };
 
+// One day's tallies of each agent block. A block writes only its own, so the result never
+// depends on how many threads ran or in which order.
+class BlockTallies {
+public:
+    BlockTallies(std::size_t blocks, std::size_t width) : width_(width), values_(blocks * width, 0.0) {}
+
+    std::size_t blocks() const { return values_.size() / width_; }
+    double* block(std::size_t b) { return &values_[b * width_]; }
+    const double* block(std::size_t b) const { return &values_[b * width_]; }
+    // Adds every block into `row` in block order, so sums are identical for any thread count.
+    void reduce_into(double* row) const;
+
+private:
+    std::size_t width_;
+    std::vector<double> values_;
+};
+
 // Everything one trajectory (the scenario or its counterfactual) recorded, day by day.
 struct Trajectory {
     std::vector<double> daily;                  // [day * layout.width() + offset]
@@ -57,7 +76,36 @@ struct Trajectory {
     int escalation_day = -1;
 };
 
-Results assemble_results(const Scenario& s, const World& w, const TallyLayout& layout, const Trajectory& scenario,
-                         const Trajectory& counterfactual, std::uint64_t replicate);
+// An empty record of s.days days; initial_home_users from the users' preferred models.
+Trajectory start_trajectory(const Scenario& s, const TallyLayout& layout, const Users& users);
+
+// Reads one trajectory's tallies as daily quantities.
+class TrajectoryView {
+public:
+    TrajectoryView(const Scenario& s, const World& w, const TallyLayout& L, const Trajectory& t) : s_(s), w_(w), L_(L), t_(t) {}
+
+    int days() const { return s_.days; }
+    double at(int day, std::size_t offset) const { return t_.daily[static_cast<std::size_t>(day) * L_.width() + offset]; }
+    double cells_total(int day, CellMetric k) const;
+    double users_of(int day, std::size_t m) const;
+    double users_on(int day, const std::vector<std::string>& models) const;
+    // Provider's share of a model's revenue on a channel, and the cloud partner's.
+    double model_revenue(int day, std::size_t m, std::size_t channel) const;
+    double provider_revenue(int day, std::size_t provider) const;
+    double partner_revenue(int day, std::size_t partner) const;
+    double foreign_access(int day) const;
+    double value_delivered(int day) const { return cells_total(day, m_value_delivered); }
+    double enterprises_in(int day, EnterpriseState state) const {
+        return t_.enterprises_by_state[static_cast<std::size_t>(day) * enterprise_state_count + static_cast<std::size_t>(state)];
+    }
+    const Trajectory& trajectory() const { return t_; }
+    const TallyLayout& layout() const { return L_; }
+
+private:
+    const Scenario& s_;
+    const World& w_;
+    const TallyLayout& L_;
+    const Trajectory& t_;
+};
 
 }  // namespace gatesim

@@ -1,0 +1,469 @@
+// User decisions for one block and day: two fast paths for users with nothing to decide, then
+// verification, following the employer, adoption, returning, and waiting or switching.
+#include "model/users.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "model/rng.hpp"
+
+namespace gatesim {
+
+UserParameters::UserParameters(const Scenario& s) {
+    for (const auto& g : s.segments)
+        rates.push_back({g.patience_days > 0 ? 1.0 / g.patience_days : 0.0, g.patience_days <= 0, g.impatience_growth,
+                         std::max(1e-12, g.tasks_per_day.central() * g.value_per_task), g.return_probability,
+                         1.0 / g.return_half_life_days, g.quality_gap_weight, g.verification_uptake});
+    const std::size_t m = s.models.size();
+    value_ratio.resize(m * m);
+    for (const auto& model : s.models) price_per_token.push_back(model.price / 1e6);
+    for (std::size_t h = 0; h < m; ++h)
+        for (std::size_t j = 0; j < m; ++j)
+            value_ratio[h * m + j] = s.models[h].capability > 0 ? std::min(1.0, s.models[j].capability / s.models[h].capability) : 1.0;
+    successor.assign(m, no_model);
+    for (std::size_t j = 0; j < m; ++j)
+        if (!s.models[j].successor_of.empty())
+            successor[static_cast<std::size_t>(index_of(s.models, s.models[j].successor_of))] = static_cast<std::uint8_t>(j);
+}
+
+bool UserParameters::any_successor() const {
+    return std::any_of(successor.begin(), successor.end(), [](std::uint8_t j) { return j != no_model; });
+}
+
+void UserRuleCache::refresh(const Scenario& s, const DayPolicy& policy, const UserParameters& params) {
+    const std::size_t channels = policy.channels, regions = s.regions.size(), models = s.models.size();
+    best_capability.assign(channels * regions * 2 * 2, 0.0);
+    for (std::size_t c = 0; c < channels; ++c)
+        for (std::size_t r = 0; r < regions; ++r)
+            for (int vpn = 0; vpn < 2; ++vpn) {
+                double best = 0, best_cyber = 0;
+                for (std::size_t j = 0; j < models; ++j) {
+                    if (!policy.is_offered(j, c)) continue;
+                    if (!reachable_without_credentials(policy.rule_for(j, c), policy.fenced[r] != 0, vpn != 0)) continue;
+                    best = std::max(best, s.models[j].capability);
+                    best_cyber = std::max(best_cyber, s.models[j].cyber_capability);
+                }
+                const std::size_t k = ((c * regions + r) * 2 + static_cast<std::size_t>(vpn)) * 2;
+                best_capability[k] = best;
+                best_capability[k + 1] = best_cyber;
+            }
+    settled_home.assign(models * channels, 0);
+    for (std::size_t j = 0; j < models; ++j)
+        for (std::size_t c = 0; c < channels; ++c)
+            settled_home[j * channels + c] =
+                policy.is_offered(j, c) && admits_everyone(policy.rule_for(j, c)) && params.successor[j] == no_model;
+}
+
+double news_multiplier(const Scenario& s, int day) {
+    double multiplier = 1.0;
+    for (const auto& n : s.regulator.news)
+        if (!s.directive.stages.empty() && day >= n.day) multiplier *= n.hazard_multiplier;
+    return multiplier;
+}
+
+namespace {
+
+// One block of users on one day: what their decisions read, and the tallies they write. The
+// quantities read for every tally are copied here, one indirection away.
+struct BlockStep {
+    const UserDay& d;
+    Users& u;
+    double* t;
+    const TallyLayout L;
+    const Model* models;
+    std::size_t model_count, regions;
+    const double* price_per_token;
+    const double* value_ratio;
+    const double* best_capability;
+    const std::uint8_t* controlled;
+    const std::uint8_t* foreign_mask;
+    std::size_t begin;
+    std::vector<Intent>* intents;  // where choosers of a capacity-limited model wait
+    StreamKey switch_key, choice_key, return_key, adoption_key;
+    VerificationStep verification;
+
+    BlockStep(const UserDay& day, Users& users, std::size_t block, double* tally, std::vector<Intent>* intents_out)
+        : d(day),
+          u(users),
+          t(tally),
+          L(day.layout),
+          models(day.s.models.data()),
+          model_count(day.s.models.size()),
+          regions(day.s.regions.size()),
+          price_per_token(day.params.price_per_token.data()),
+          value_ratio(day.params.value_ratio.data()),
+          best_capability(day.rules.best_capability.data()),
+          controlled(day.policy.controlled.data()),
+          foreign_mask(day.foreign_mask),
+          begin(block * agent_block_size),
+          intents(intents_out),
+          switch_key(key(Draw::switch_hazard, block)),
+          choice_key(key(Draw::switch_choice, block)),
+          return_key(key(Draw::return_home, block)),
+          adoption_key(key(Draw::adoption, block)),
+          verification{day.s.verification, day.layout, day.verification, day.day, key(Draw::verification_progress, block)} {}
+
+    StreamKey key(Draw draw, std::size_t block) const { return StreamKey::of(d.s.seed, d.replicate, purpose_of(draw), block); }
+    Route access_to(std::size_t i, std::size_t model) const { return access(d.policy, u, i, model, d.enterprises); }
+    double ratio(std::size_t home, std::size_t model) const { return value_ratio[home * model_count + model]; }
+    const SegmentRates& rates(std::size_t i) const { return d.params.rates[u.segment[i]]; }
+
+    void use(std::size_t i, std::size_t model, Route route, double share);
+    void blocked(std::size_t i, std::size_t home);
+    void wait(std::size_t i);
+    void switch_to(std::size_t i, std::uint8_t j);
+    void count_affected_us(std::size_t i);
+    void since_today(std::size_t i) { u.since[i] = static_cast<std::int16_t>(d.day); }
+
+    bool settled_elsewhere(std::size_t i) const;
+    void stay_elsewhere(std::size_t i);
+    void decide(std::size_t i);
+    void follow_employer(std::size_t i, std::size_t e);
+    void decide_individually(std::size_t i, std::size_t local);
+    bool adopt(std::size_t i, std::size_t local) const;
+    bool on_alternative(std::size_t i, std::size_t local, Route home_route, UserState& state);
+    void wait_or_switch(std::size_t i, std::size_t local, Route home_route);
+};
+
+// Uses `model` today, getting `share` of the home model's value.
+void BlockStep::use(std::size_t i, std::size_t model, Route route, double share) {
+    const double w = u.weight[i];
+    const std::size_t cell = u.cell[i];
+    const double value = w * u.daily_value[i] * share;
+    if (model == u.home[i]) t[L.cell(cell, m_active)] += w;
+    t[L.cell(cell, m_value_delivered)] += value;
+    t[L.cell(cell, m_value_lost)] += w * u.daily_value[i] - value;
+    t[L.users_by_model(model, u.nationality[i])] += w;
+    t[L.tokens(model, u.channel[i])] += w * u.daily_tokens[i];
+    t[L.cell(cell, m_spend)] += w * u.daily_tokens[i] * price_per_token[model];
+    if (u.nationality[i] == Nationality::foreign_national && foreign_mask[model])
+        t[L.foreign_route(route == Route::denied ? Route::permitted : route)] += w;
+}
+
+// Blocked from its home model today; a blocked foreign national's capability gap.
+void BlockStep::blocked(std::size_t i, std::size_t home) {
+    const double w = u.weight[i];
+    t[L.cell(u.cell[i], m_blocked)] += w;
+    if (u.nationality[i] == Nationality::us_person) {
+        t[L.us_blocked()] += w;
+    } else if (controlled[home]) {
+        const std::size_t k = ((u.channel[i] * regions + u.region[i]) * 2 + ((u.flags[i] & flag_vpn) ? 1 : 0)) * 2;
+        t[L.gap_sum()] += w * std::max(0.0, models[home].capability - best_capability[k]);
+        t[L.cyber_gap_sum()] += w * std::max(0.0, models[home].cyber_capability - best_capability[k + 1]);
+        t[L.gap_weight()] += w;
+    }
+}
+
+// Uses no model today.
+inline void BlockStep::wait(std::size_t i) {
+    const double w = u.weight[i];
+    t[L.cell(u.cell[i], m_waiting)] += w;
+    t[L.cell(u.cell[i], m_value_lost)] += w * u.daily_value[i];
+}
+
+void BlockStep::switch_to(std::size_t i, std::uint8_t j) {
+    const double w = u.weight[i];
+    t[L.flow(u.home[i], j)] += w;
+    u.current[i] = j;
+    u.state[i] = UserState::switched;
+    since_today(i);
+    use(i, j, access_to(i, j), ratio(u.home[i], j));
+    t[L.cell(u.cell[i], m_switched)] += w;
+}
+
+// Verification coverage is measured over individual US persons whose preferred model is controlled.
+inline void BlockStep::count_affected_us(std::size_t i) {
+    if (u.nationality[i] != Nationality::us_person || u.employer[i] != no_employer || !controlled[u.home[i]]) return;
+    t[L.affected_us()] += u.weight[i];
+    if (u.verification[i] == VerificationStatus::verified) t[L.verified_affected_us()] += u.weight[i];
+}
+
+// Second fast path: a user settled on an alternative, on a day the rules did not change. Being
+// switched means its preferred model is closed to it and being churned means it is open;
+// neither can change without a new rule or a verification outcome.
+bool BlockStep::settled_elsewhere(std::size_t i) const {
+    const UserState settled = u.state[i];
+    return !d.policy_changed && (settled == UserState::switched || settled == UserState::churned) && u.employer[i] == no_employer &&
+           u.verification[i] != VerificationStatus::pending && u.verification[i] != VerificationStatus::in_review;
+}
+
+void BlockStep::stay_elsewhere(std::size_t i) {
+    const std::uint8_t home = u.home[i], alt = u.current[i];
+    count_affected_us(i);
+    if (u.state[i] == UserState::switched) blocked(i, home);
+    const Route route = foreign_mask[alt] ? access_to(i, alt) : Route::permitted;
+    use(i, alt, route, ratio(home, alt));
+    t[L.cell(u.cell[i], m_switched)] += u.weight[i];
+}
+
+// Everything but the first fast path.
+void BlockStep::decide(std::size_t i) {
+    if (settled_elsewhere(i)) {
+        stay_elsewhere(i);
+        return;
+    }
+    const std::size_t local = i - begin;
+    // Verification already under way progresses first; its outcome governs today's access.
+    if (u.verification[i] == VerificationStatus::pending || u.verification[i] == VerificationStatus::in_review)
+        progress_verification(verification, u, t, i, local);
+    const std::int32_t employer = d.enterprises.size() > 0 ? u.employer[i] : no_employer;
+    if (employer != no_employer) {
+        const auto e = static_cast<std::size_t>(employer);
+        // An employee its attesting employer does not attest decides for itself.
+        const bool individually = d.enterprises.state[e] == EnterpriseState::attesting && !(u.flags[i] & flag_attested);
+        if (!individually) {
+            follow_employer(i, e);
+            return;
+        }
+    }
+    decide_individually(i, local);
+}
+
+// Employees use what their employer uses for work.
+void BlockStep::follow_employer(std::size_t i, std::size_t e) {
+    const EnterpriseTable& ent = d.enterprises;
+    const double w = u.weight[i];
+    const std::uint8_t home = u.home[i];
+    const UserState before = u.state[i];
+    const std::uint8_t before_model = before == UserState::waiting ? home : u.current[i];
+    auto move_to = [&](std::uint8_t model, UserState state) {
+        if (model != before_model) t[L.flow(before_model, model)] += w;
+        u.current[i] = model;
+        if (state != before) since_today(i);
+        u.state[i] = state;
+    };
+    auto wait_for_employer = [&] {
+        if (before != UserState::waiting) since_today(i);
+        u.state[i] = UserState::waiting;
+        blocked(i, home);
+        wait(i);
+    };
+    switch (ent.state[e]) {
+        case EnterpriseState::normal:
+        case EnterpriseState::attesting: {  // attesting: this employee is attested
+            const bool was_away = before == UserState::switched || before == UserState::churned || before == UserState::returned;
+            const Route route = access_to(i, home);
+            if (route == Route::denied) {  // e.g. a foreign employee of a vetted firm under another rule
+                wait_for_employer();
+                return;
+            }
+            move_to(home, was_away ? UserState::returned : UserState::active);
+            use(i, home, route, 1.0);
+            if (was_away) t[L.cell(u.cell[i], m_returned)] += w;
+            return;
+        }
+        case EnterpriseState::waiting:
+        case EnterpriseState::migrating:
+        case EnterpriseState::attestation_setup: wait_for_employer(); return;
+        case EnterpriseState::failed_over:
+        case EnterpriseState::migrated: {
+            const std::uint8_t model = ent.current[e];
+            const bool still_blocked = d.employers.disrupted[e];
+            move_to(model, still_blocked ? UserState::switched : UserState::churned);
+            if (still_blocked) blocked(i, home);
+            double share = ratio(home, model);
+            if (ent.state[e] == EnterpriseState::failed_over && models[home].capability > 0)
+                share = std::clamp((models[model].capability - d.s.enterprises.failover_capability_loss) / models[home].capability,
+                                         0.0, 1.0);
+            // The employer moved only to a model it can use, so the rule lets its staff through.
+            use(i, model, access_to(i, model), share);
+            t[L.cell(u.cell[i], m_switched)] += w;
+            return;
+        }
+    }
+}
+
+// A settled user adopts a released successor of its preferred model with a daily hazard.
+bool BlockStep::adopt(std::size_t i, std::size_t local) const {
+    const std::uint8_t next = d.params.successor[u.home[i]];
+    if (access_to(i, next) == Route::denied) return false;
+    const double days = d.s.segments[u.segment[i]].adoption_days;
+    const double hazard = days <= 0 ? 1.0 : -std::expm1(-1.0 / days);
+    return RandomEngine(adoption_key, local, Draw::adoption, d.day).uniform() < hazard;
+}
+
+void BlockStep::decide_individually(std::size_t i, std::size_t local) {
+    const double w = u.weight[i];
+    const std::uint8_t home = u.home[i];
+    count_affected_us(i);
+    const Route home_route = access_to(i, home);
+    // A blocked user may apply for verification whenever a gate it could pass governs its
+    // preferred model, including after a shutdown turns into a gate.
+    if (home_route == Route::denied && !(u.flags[i] & flag_applied)) consider_applying(verification, u, t, i, local, rates(i).uptake);
+    UserState state = u.state[i];
+    const std::uint8_t next = d.params.successor[home];
+    if (state == UserState::active && next != no_model && adopt(i, local)) {
+        // Adopted the successor: it is the user's preferred model from now on.
+        t[L.flow(home, next)] += w;
+        u.home[i] = u.current[i] = next;
+        use(i, next, access_to(i, next), 1.0);
+        return;
+    }
+    if (state == UserState::active || state == UserState::returned) {
+        if (home_route != Route::denied) {
+            use(i, home, home_route, 1.0);
+            if (state == UserState::returned) t[L.cell(u.cell[i], m_returned)] += w;
+            return;
+        }
+        state = UserState::waiting;
+        since_today(i);
+    }
+    if ((state == UserState::churned || state == UserState::switched) && on_alternative(i, local, home_route, state)) return;
+    wait_or_switch(i, local, home_route);
+}
+
+// A user on an alternative: returns home when it reopens (one decision per absence), stays, or,
+// when the alternative closed too, goes home or waits. Returns whether the day is settled;
+// otherwise `state` is waiting.
+bool BlockStep::on_alternative(std::size_t i, std::size_t local, Route home_route, UserState& state) {
+    const double w = u.weight[i];
+    const std::uint8_t home = u.home[i];
+    if (home_route != Route::denied && state == UserState::switched) {
+        // The draw is keyed by the switch day so that a later reopening changes only the probability.
+        const SegmentRates& rate = rates(i);
+        const double away = d.day - u.since[i];
+        const double p0 = rate.return_probability * std::exp2(-away * rate.return_decay);
+        const double gap = models[home].capability - models[u.current[i]].capability;
+        const double odds = p0 * std::exp(rate.quality_gap_weight * gap);
+        const double prob = p0 >= 1 ? 1.0 : odds / (1 - p0 + odds);
+        if (RandomEngine(return_key, local, Draw::return_home, u.since[i]).uniform() < prob) {
+            t[L.flow(u.current[i], home)] += w;
+            u.current[i] = home;
+            u.state[i] = UserState::returned;
+            since_today(i);
+            use(i, home, home_route, 1.0);
+            t[L.cell(u.cell[i], m_returned)] += w;
+            return true;
+        }
+        state = UserState::churned;
+        since_today(i);
+    }
+    const Route alt_route = access_to(i, u.current[i]);
+    if (alt_route != Route::denied) {
+        u.state[i] = state;
+        if (home_route == Route::denied) blocked(i, home);
+        use(i, u.current[i], alt_route, ratio(home, u.current[i]));
+        t[L.cell(u.cell[i], m_switched)] += w;
+        return true;
+    }
+    // The alternative closed too (e.g. escalation): go home if possible, else wait.
+    if (home_route != Route::denied) {
+        t[L.flow(u.current[i], home)] += w;
+        u.current[i] = home;
+        u.state[i] = UserState::active;
+        use(i, home, home_route, 1.0);
+        return true;
+    }
+    state = UserState::waiting;
+    since_today(i);
+    return false;
+}
+
+// A waiting user: back home if it reopened; else blocked, and switches today with a hazard
+// that grows with its dependency, the days blocked and the news.
+void BlockStep::wait_or_switch(std::size_t i, std::size_t local, Route home_route) {
+    const std::uint8_t home = u.home[i];
+    if (home_route != Route::denied) {
+        u.state[i] = UserState::active;
+        use(i, home, home_route, 1.0);
+        return;
+    }
+    u.state[i] = UserState::waiting;
+    blocked(i, home);
+    const SegmentRates& rate = rates(i);
+    const double dependency = std::clamp(u.daily_value[i] / rate.central_value, 0.1, 10.0);
+    const double hazard =
+        rate.immediate ? 1.0 : -std::expm1(-rate.base_rate * dependency * (1 + rate.growth * (d.day - u.since[i])) * d.news_multiplier);
+    if (RandomEngine(switch_key, local, Draw::switch_hazard, d.day).uniform() < hazard) {
+        const double* utility = d.choices.row(u.segment[i], home, u.channel[i], u.region[i]);
+        const std::uint8_t j = pick(utility, model_count, [&](std::size_t m) { return m != home && access_to(i, m) != Route::denied; },
+                                    RandomEngine(choice_key, local, Draw::switch_choice, d.day).uniform());
+        if (j != no_model) {
+            if (models[j].capacity_users) {
+                intents->push_back({static_cast<std::uint32_t>(i), j});
+                return;
+            }
+            switch_to(i, j);
+            return;
+        }
+    }
+    wait(i);
+}
+
+}  // namespace
+
+void step_users(const UserDay& day, Users& u, std::size_t b, double* t, std::vector<Intent>& intents) {
+    const TallyLayout& L = day.layout;
+    std::fill(t, t + L.width(), 0.0);
+    intents.clear();
+    BlockStep step(day, u, b, t, &intents);
+    const std::size_t begin = b * agent_block_size, end = std::min(u.size(), begin + agent_block_size);
+
+    // The fast path reads columns and offsets through local pointers, so the compiler keeps
+    // them in registers instead of reloading them after every tally update.
+    const UserState* state_col = u.state.data();
+    const std::uint8_t* home_col = u.home.data();
+    const std::uint8_t* channel_col = u.channel.data();
+    const VerificationStatus* verification_col = u.verification.data();
+    const std::int32_t* employer_col = u.employer.data();
+    const std::uint16_t* cell_col = u.cell.data();
+    const Nationality* nationality_col = u.nationality.data();
+    const double* weight_col = u.weight.data();
+    const float* value_col = u.daily_value.data();
+    const float* tokens_col = u.daily_tokens.data();
+    const std::uint8_t* settled = day.rules.settled_home.data();
+    const double* price_col = day.params.price_per_token.data();
+    const std::uint8_t* normal = day.employers.normal.data();
+    const std::uint8_t* mask = day.foreign_mask;
+    const std::uint8_t* controlled = day.policy.controlled.data();
+    const std::size_t channels = L.channels;
+    const std::size_t by_model_base = L.users_by_model(0, Nationality::us_person);
+    const std::size_t tokens_base = L.tokens(0, 0);
+    const std::size_t permitted_slot = L.foreign_route(Route::permitted);
+    const std::size_t affected_us_slot = L.affected_us();
+    const std::size_t verified_us_slot = L.verified_affected_us();
+
+    for (std::size_t i = begin; i < end; ++i) {
+        // Fast path, taken by most users on most days: settled on a preferred model that is
+        // open to everyone on the user's channel, with nothing pending. It records what use()
+        // would, for a user on its preferred model.
+        const std::uint8_t h = home_col[i], c = channel_col[i];
+        const VerificationStatus v = verification_col[i];
+        const std::int32_t employer = employer_col[i];
+        if (state_col[i] == UserState::active && settled[h * channels + c] && v != VerificationStatus::pending &&
+            v != VerificationStatus::in_review && (employer == no_employer || normal[employer])) {
+            const double weight = weight_col[i];
+            const Nationality n = nationality_col[i];
+            double* tally = t + static_cast<std::size_t>(cell_col[i]) * cell_metric_count;
+            tally[m_active] += weight;
+            tally[m_value_delivered] += weight * value_col[i];
+            const double tokens = weight * tokens_col[i];
+            tally[m_spend] += tokens * price_col[h];
+            t[by_model_base + h * 2 + static_cast<std::size_t>(n)] += weight;
+            t[tokens_base + h * channels + c] += tokens;
+            if (n == Nationality::foreign_national) {
+                if (mask[h]) t[permitted_slot] += weight;
+            } else if (controlled[h] && employer == no_employer) {
+                t[affected_us_slot] += weight;
+                if (v == VerificationStatus::verified) t[verified_us_slot] += weight;
+            }
+            continue;
+        }
+        step.decide(i);
+    }
+}
+
+void settle_intents(const UserDay& day, Users& u, std::size_t b, double* t, const std::vector<Intent>& intents) {
+    if (intents.empty()) return;
+    BlockStep step(day, u, b, t, nullptr);  // settling defers nobody
+    for (const auto& intent : intents) {
+        if (intent.admitted) {
+            step.switch_to(intent.agent, intent.model);
+        } else {
+            t[day.layout.turned_away(intent.model)] += u.weight[intent.agent];
+            step.wait(intent.agent);
+        }
+    }
+}
+
+}  // namespace gatesim

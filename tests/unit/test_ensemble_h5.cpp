@@ -1,4 +1,4 @@
-// Unit tests for study files and studies end to end (sim/io/ensemble_h5.cpp, sim/io/studies.cpp):
+// Unit tests for study files and studies end to end (sim/io/study_h5.cpp, sim/study/studies.cpp):
 // bands in the file equal bands from the runs, interrupted studies resume to the same file bit
 // for bit, temporary files never linger, and resume refuses a different plan.
 #include <catch2/catch.hpp>
@@ -12,7 +12,8 @@
 #include <random>
 
 #include "study/statistics.hpp"
-#include "io/studies.hpp"
+#include "study/studies.hpp"
+#include "io/study_h5.hpp"
 #include "support.hpp"
 
 namespace fs = std::filesystem;
@@ -95,12 +96,20 @@ bool exists(const fs::path& file, const std::string& path) {
     return e;
 }
 
-LoadedScenario small_loaded(std::vector<std::string> overrides = {}) {
+StudyScenario small_loaded(std::vector<std::string> overrides = {}) {
     overrides.insert(overrides.begin(), {"population.agents=2000", "days=40"});
-    return load_scenario(test::library_file("global_shutdown"), overrides);
+    return study_scenario(load_scenario(test::library_file("global_shutdown"), overrides));
 }
 
-Provenance provenance() { return Provenance{"test", "none", "scenario: yaml", "s.yaml", "gatesim test", "2026-01-01T00:00:00Z", 2}; }
+Provenance provenance() { return make_provenance("scenario: yaml", "s.yaml", "gatesim test", 2, "2026-01-01T00:00:00Z"); }
+
+// A study run into a study file at `path`, as the CLI runs it.
+template <class Study, class Report>
+Report into_file(Report (*run)(const Study&, RunStore&, const StudyControl&), const Study& study, const fs::path& path,
+                 const StudyControl& control) {
+    StudyFile file(path, provenance());
+    return run(study, file, control);
+}
 
 struct Collect : RunSink {
     std::vector<RunRecord> runs;
@@ -114,7 +123,7 @@ TEST_CASE("an ensemble file holds per-day bands equal to quantiles of the runs")
     EnsembleStudy study{small_loaded(), 9, 0};
     StudyControl control;
     control.threads = 2;
-    const auto report = run_ensemble_study(study, dir / "e.h5", provenance(), control);
+    const auto report = into_file(run_ensemble_study, study, dir / "e.h5", control);
     CHECK(report.outcome.complete);
     CHECK(read_attr<std::uint8_t>(dir / "e.h5", "/", "complete", H5T_NATIVE_UINT8) == 1);
     CHECK(dir.entries() == std::vector<std::string>{"e.h5"});  // no temporary or scratch file left
@@ -145,7 +154,7 @@ TEST_CASE("--keep-replicates keeps every run's series") {
     StudyControl control;
     control.keep_replicates = true;
     control.quantiles = {0.1, 0.5, 0.9};
-    const auto report = run_ensemble_study({small_loaded(), 3, 0}, dir / "k.h5", provenance(), control);
+    const auto report = into_file(run_ensemble_study, {small_loaded(), 3, 0}, dir / "k.h5", control);
     Collect sink;
     run_ensemble(report.plan, sink);
     const auto kept = read_doubles(dir / "k.h5", "/runs/timeseries/users_by_model");
@@ -165,11 +174,11 @@ TEST_CASE("an interrupted ensemble resumes to the same file as an uninterrupted 
     study.scenario.uncertain.push_back(patience);
     StudyControl control;
     control.threads = 2;
-    run_ensemble_study(study, dir / "whole.h5", provenance(), control);
+    into_file(run_ensemble_study, study, dir / "whole.h5", control);
 
     SECTION("stopped by a run limit") {
         control.max_runs = 3;
-        const auto first = run_ensemble_study(study, dir / "part.h5", provenance(), control);
+        const auto first = into_file(run_ensemble_study, study, dir / "part.h5", control);
         CHECK_FALSE(first.outcome.complete);
         CHECK(first.outcome.completed_runs == 3);
     }
@@ -179,7 +188,7 @@ TEST_CASE("an interrupted ensemble resumes to the same file as an uninterrupted 
         control.progress = [&](std::uint64_t done, std::uint64_t) {
             if (done == 2) cancel = true;
         };
-        const auto first = run_ensemble_study(study, dir / "part.h5", provenance(), control);
+        const auto first = into_file(run_ensemble_study, study, dir / "part.h5", control);
         CHECK(first.outcome.cancelled);
         CHECK(first.outcome.completed_runs >= 2);
         CHECK(first.outcome.completed_runs < 8);
@@ -193,7 +202,7 @@ TEST_CASE("an interrupted ensemble resumes to the same file as an uninterrupted 
 
     control.max_runs = UINT64_MAX;
     control.resume = true;
-    const auto resumed = run_ensemble_study(study, part, provenance(), control);
+    const auto resumed = into_file(run_ensemble_study, study, part, control);
     CHECK(resumed.outcome.complete);
     CHECK(resumed.outcome.resumed_runs > 0);
     CHECK(read_attr<std::uint8_t>(part, "/", "complete", H5T_NATIVE_UINT8) == 1);
@@ -211,18 +220,18 @@ TEST_CASE("resume refuses a missing file, a complete file and a different plan")
     test::TempDir dir;
     StudyControl control;
     control.resume = true;
-    CHECK_THROWS_AS(run_ensemble_study({small_loaded(), 4, 0}, dir / "none.h5", provenance(), control), PlanError);
+    CHECK_THROWS_AS(into_file(run_ensemble_study, {small_loaded(), 4, 0}, dir / "none.h5", control), PlanError);
     control.resume = false;
     control.max_runs = 2;
-    run_ensemble_study({small_loaded(), 4, 0}, dir / "part.h5", provenance(), control);
+    into_file(run_ensemble_study, {small_loaded(), 4, 0}, dir / "part.h5", control);
     control.resume = true;
     control.max_runs = UINT64_MAX;
-    CHECK_THROWS_WITH(run_ensemble_study({small_loaded(), 5, 0}, dir / "part.h5", provenance(), control),
+    CHECK_THROWS_WITH(into_file(run_ensemble_study, {small_loaded(), 5, 0}, dir / "part.h5", control),
                       Catch::Contains("different plan"));
-    CHECK_THROWS_WITH(run_ensemble_study({small_loaded({"seed=3"}), 4, 0}, dir / "part.h5", provenance(), control),
+    CHECK_THROWS_WITH(into_file(run_ensemble_study, {small_loaded({"seed=3"}), 4, 0}, dir / "part.h5", control),
                       Catch::Contains("different plan"));
-    run_ensemble_study({small_loaded(), 4, 0}, dir / "part.h5", provenance(), control);
-    CHECK_THROWS_WITH(run_ensemble_study({small_loaded(), 4, 0}, dir / "part.h5", provenance(), control),
+    into_file(run_ensemble_study, {small_loaded(), 4, 0}, dir / "part.h5", control);
+    CHECK_THROWS_WITH(into_file(run_ensemble_study, {small_loaded(), 4, 0}, dir / "part.h5", control),
                       Catch::Contains("complete"));
 }
 
@@ -239,7 +248,7 @@ TEST_CASE("a sweep stores its points table and per-point reductions, and resumes
     study.replicates = 2;
     StudyControl control;
     control.threads = 2;
-    const auto whole = run_sweep_study(study, dir / "whole.h5", provenance(), control);
+    const auto whole = into_file(run_sweep_study, study, dir / "whole.h5", control);
     REQUIRE(whole.design.values.rows == 6);
     CHECK(read_doubles(dir / "whole.h5", "/points/values") == whole.design.values.data);
     CHECK(read_doubles(dir / "whole.h5", "/runs/summary/peak_blocked").size() == 12);
@@ -250,10 +259,10 @@ TEST_CASE("a sweep stores its points table and per-point reductions, and resumes
     CHECK(params[(2 * 2 + 1) * 2 + 1] == 0.2);
 
     control.max_runs = 5;
-    CHECK_FALSE(run_sweep_study(study, dir / "part.h5", provenance(), control).outcome.complete);
+    CHECK_FALSE(into_file(run_sweep_study, study, dir / "part.h5", control).outcome.complete);
     control.max_runs = UINT64_MAX;
     control.resume = true;
-    CHECK(run_sweep_study(study, dir / "part.h5", provenance(), control).outcome.complete);
+    CHECK(into_file(run_sweep_study, study, dir / "part.h5", control).outcome.complete);
     CHECK(contents(dir / "whole.h5") == contents(dir / "part.h5"));
 }
 
@@ -265,7 +274,7 @@ TEST_CASE("a comparison stores paired deltas per replicate and their statistics"
     study.replicates = 6;
     StudyControl control;
     control.threads = 2;
-    const auto report = run_comparison_study(study, dir / "c.h5", provenance(), control);
+    const auto report = into_file(run_comparison_study, study, dir / "c.h5", control);
     REQUIRE(report.names == std::vector<std::string>{"global_shutdown", "patient"});
     const auto a = read_doubles(dir / "c.h5", "/scenarios/global_shutdown/runs/summary/churn_at_horizon");
     const auto b = read_doubles(dir / "c.h5", "/scenarios/patient/runs/summary/churn_at_horizon");
@@ -278,7 +287,7 @@ TEST_CASE("a comparison stores paired deltas per replicate and their statistics"
     CHECK(exists(dir / "c.h5", "/scenarios/patient/bands/blocked"));
 
     study.scenarios[1].scenario.name = "global_shutdown";
-    CHECK_THROWS_AS(run_comparison_study(study, dir / "d.h5", provenance(), control), PlanError);
+    CHECK_THROWS_AS(into_file(run_comparison_study, study, dir / "d.h5", control), PlanError);
 }
 
 TEST_CASE("a sensitivity study writes indices and rejects an unknown output before running it all") {
@@ -295,13 +304,13 @@ TEST_CASE("a sensitivity study writes indices and rejects an unknown output befo
     StudyControl control;
     control.threads = 2;
     control.bootstrap = 50;
-    const auto report = run_sensitivity_study(study, dir / "g.h5", provenance(), control);
+    const auto report = into_file(run_sensitivity_study, study, dir / "g.h5", control);
     REQUIRE(report.outputs.size() == 1);
     CHECK(read_doubles(dir / "g.h5", "/sensitivity/churn_at_horizon").size() == 2 * 5);
     CHECK(read_doubles(dir / "g.h5", "/points/unit").size() == 4 * 3 * 2);
 
     study.outputs = {"churn_at_horizn"};
-    CHECK_THROWS_WITH(run_sensitivity_study(study, dir / "h.h5", provenance(), control), Catch::Contains("unknown output"));
+    CHECK_THROWS_WITH(into_file(run_sensitivity_study, study, dir / "h.h5", control), Catch::Contains("unknown output"));
     CHECK_FALSE(fs::exists(dir / "h.h5"));
     CHECK(dir.entries() == std::vector<std::string>{"g.h5"});
 }

@@ -36,8 +36,9 @@ private:
 }  // namespace
 
 void MemoryStore::open_layout(const StudyLayout& layout) {
-    // An interrupted study stays resumable by the next study opened here.
-    interrupted_.reset();
+    // The last study committed incomplete: the next one may resume it. One that failed before
+    // committing leaves whatever was resumable before it, as a failed study leaves a file alone.
+    if (committed_ && complete_) interrupted_.reset();
     if (committed_ && !complete_) {
         interrupted_ = std::make_unique<Interrupted>();
         interrupted_->kind = kind_;
@@ -179,6 +180,7 @@ void MemoryStore::write_attribute(const std::string& object, const std::string& 
 }
 
 void MemoryStore::commit(std::uint64_t completed_jobs, bool complete) {
+    interrupted_.reset();  // replaced by this study, as a committed file replaces the old one
     completed_jobs_ = completed_jobs;
     complete_ = complete;
     committed_ = true;

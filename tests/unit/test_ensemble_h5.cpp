@@ -4,97 +4,20 @@
 #include <catch2/catch.hpp>
 
 #include <hdf5.h>
-#include <unistd.h>
 
-#include <cstring>
 #include <filesystem>
-#include <map>
-#include <random>
 
 #include "study/statistics.hpp"
 #include "study/studies.hpp"
 #include "io/study_h5.hpp"
+#include "h5_files.hpp"
 #include "support.hpp"
 
 namespace fs = std::filesystem;
 using namespace gatesim;
+using namespace gatesim::test;
 
 namespace {
-
-
-// Every dataset of a file outside /provenance, as raw values: numbers as float64 bits,
-// strings as text. Two files with equal contents are the same results bit for bit.
-std::map<std::string, std::vector<std::string>> contents(const fs::path& file) {
-    std::map<std::string, std::vector<std::string>> out;
-    const hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
-    REQUIRE(f >= 0);
-    auto visit = [](hid_t group, const char* name, const H5L_info_t*, void* data) -> herr_t {
-        auto& out = *static_cast<std::map<std::string, std::vector<std::string>>*>(data);
-        const std::string path = name;
-        if (path.rfind("provenance", 0) == 0) return 0;
-        const hid_t obj = H5Oopen(group, name, H5P_DEFAULT);
-        if (H5Iget_type(obj) == H5I_DATASET) {
-            const hid_t type = H5Dget_type(obj);
-            const hid_t space = H5Dget_space(obj);
-            const auto n = static_cast<std::size_t>(H5Sget_simple_extent_npoints(space));
-            std::vector<std::string>& values = out[path];
-            if (H5Tget_class(type) == H5T_STRING) {
-                const hid_t mem = H5Tcopy(H5T_C_S1);
-                H5Tset_size(mem, H5T_VARIABLE);
-                H5Tset_cset(mem, H5Tget_cset(type));
-                std::vector<char*> ptrs(n);
-                if (n > 0 && H5Dread(obj, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()) >= 0) {
-                    for (char* p : ptrs) values.emplace_back(p ? p : "");
-                    H5Dvlen_reclaim(mem, space, H5P_DEFAULT, ptrs.data());
-                }
-                H5Tclose(mem);
-            } else {
-                std::vector<double> v(n);
-                if (n > 0) H5Dread(obj, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data());
-                for (double x : v) values.emplace_back(reinterpret_cast<const char*>(&x), sizeof x);
-            }
-            H5Sclose(space);
-            H5Tclose(type);
-        }
-        H5Oclose(obj);
-        return 0;
-    };
-    H5Lvisit(f, H5_INDEX_NAME, H5_ITER_INC, visit, &out);
-    H5Fclose(f);
-    return out;
-}
-
-std::vector<double> read_doubles(const fs::path& file, const std::string& path) {
-    const hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
-    REQUIRE(f >= 0);
-    const hid_t ds = H5Dopen2(f, path.c_str(), H5P_DEFAULT);
-    REQUIRE(ds >= 0);
-    const hid_t space = H5Dget_space(ds);
-    std::vector<double> v(static_cast<std::size_t>(H5Sget_simple_extent_npoints(space)));
-    H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data());
-    H5Sclose(space);
-    H5Dclose(ds);
-    H5Fclose(f);
-    return v;
-}
-
-template <class T>
-T read_attr(const fs::path& file, const std::string& object, const std::string& name, hid_t mem) {
-    const hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
-    const hid_t a = H5Aopen_by_name(f, object.c_str(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT);
-    T v{};
-    H5Aread(a, mem, &v);
-    H5Aclose(a);
-    H5Fclose(f);
-    return v;
-}
-
-bool exists(const fs::path& file, const std::string& path) {
-    const hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
-    const bool e = H5Lexists(f, path.c_str(), H5P_DEFAULT) > 0;
-    H5Fclose(f);
-    return e;
-}
 
 StudyScenario small_loaded(std::vector<std::string> overrides = {}) {
     overrides.insert(overrides.begin(), {"population.agents=2000", "days=40"});

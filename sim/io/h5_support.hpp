@@ -1,5 +1,6 @@
 // HDF5 helpers shared by the results, ensemble, comparison, sweep and sensitivity files:
-// owning handles, error translation, attribute/dataset read and write, atomic file output.
+// owning handles, error translation, attribute/dataset read and write, the checks of what a
+// run stores, and atomic file output (PendingFile).
 // Internal to sim/io.
 #pragma once
 

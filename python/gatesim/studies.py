@@ -1,7 +1,7 @@
 """Comparisons, sweeps and sensitivity analyses from Python (gs.compare, gs.sweep,
 gs.sensitivity).
 
-Each runs the C++ study of sim/io/studies, exactly as the CLI's study commands: the runs stream
+Each runs the C++ study of sim/study/studies, exactly as the CLI's study commands: the runs stream
 into a study file (kept at `output=`, else a temporary file that is removed), and the reductions
 (scalar distributions, paired deltas with bootstrap intervals, Sobol' or Morris indices) come
 back as pandas tables. Ctrl-C stops a study cleanly; with output= the incomplete file can be

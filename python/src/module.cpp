@@ -1,6 +1,6 @@
 // gatesim._core: the Python extension. A thin layer over the API the CLI uses: scenarios are
 // loaded, overridden and validated by sim/io, runs go through simulate(), the ensemble runner and
-// the studies of sim/io/studies (runs.cpp), results files through read_results/write_results.
+// the studies of sim/study (runs.cpp), results files through read_results/write_results.
 // It owns only what Python needs on top: zero-copy arrays, the GIL, Ctrl-C, and the
 // translation of every C++ exception into a Python one.
 #include <pybind11/numpy.h>
@@ -12,6 +12,8 @@
 #include <sstream>
 
 #include "model/engine.hpp"
+#include "model/errors.hpp"
+#include "io/provenance.hpp"
 #include "io/results_h5.hpp"
 #include "io/scenario_yaml.hpp"
 #include "runs.hpp"
@@ -110,8 +112,10 @@ T item_or(const py::dict& d, const char* key, T fallback) {
     return d.contains(key) ? d[key].cast<T>() : fallback;
 }
 
-// ScenarioError and ResultsFileError become the typed exceptions of gatesim.errors, with the
-// problems as Python objects; if that module cannot be imported, plain ValueError / OSError.
+// Every C++ bad-input error (BadInput, model/errors.hpp) becomes a Python exception of the
+// gatesim.errors hierarchy or a ValueError: ScenarioError with the problems as Python objects;
+// files that cannot be read or written ResultsFileError (an OSError); bad parameters and
+// plans ValueError. If gatesim.errors cannot be imported, plain ValueError / OSError.
 void raise_typed(const char* type_name, py::handle fallback, const std::string& message, const py::object& argument) {
     try {
         py::object type = py::module_::import("gatesim.errors").attr(type_name);
@@ -137,6 +141,12 @@ void translate(std::exception_ptr error) {
         raise_typed("ScenarioError", PyExc_ValueError, e.what(), problems);
     } catch (const ResultsFileError& e) {
         raise_typed("ResultsFileError", PyExc_OSError, e.what(), py::str(e.what()));
+    } catch (const OutputPathError& e) {  // a file that cannot be written, as when writing fails
+        raise_typed("ResultsFileError", PyExc_OSError, e.what(), py::str(e.what()));
+    } catch (const ResultsWriteError& e) {
+        raise_typed("ResultsFileError", PyExc_OSError, e.what(), py::str(e.what()));
+    } catch (const BadInput& e) {  // bad parameters and plans
+        PyErr_SetString(PyExc_ValueError, e.what());
     } catch (const Cancelled& e) {
         PyErr_SetString(PyExc_KeyboardInterrupt, e.what());
     } catch (const YAML::Exception& e) {
@@ -148,16 +158,8 @@ void translate(std::exception_ptr error) {
     // unknown -> RuntimeError): nothing reaches std::terminate.
 }
 
-}  // namespace
-
-PYBIND11_MODULE(_core, m) {
-    m.doc() = "gatesim C++ core: scenarios, runs and results files (use the gatesim package instead)";
-    m.attr("__version__") = GATESIM_VERSION;
-    m.attr("git_commit") = GATESIM_GIT_COMMIT;
-    m.attr("results_schema_version") = results_schema_version;
-
-    py::register_local_exception_translator(translate);
-
+// The Scenario class: loading, reading and setting fields, YAML.
+void bind_scenario(py::module_& m) {
     py::class_<LoadedScenario>(m, "Scenario", "A validated scenario and where each field was set")
         .def_static(
             "load",
@@ -190,7 +192,10 @@ PYBIND11_MODULE(_core, m) {
         .def("copy", [](const LoadedScenario& s) { return LoadedScenario(s); })
         .def_property_readonly("days", [](const LoadedScenario& s) { return s.scenario.days; })
         .def_property_readonly("seed", [](const LoadedScenario& s) { return s.scenario.seed; });
+}
 
+// The Run class (one replicate's results, zero-copy arrays) and results files.
+void bind_results(py::module_& m) {
     py::class_<Results, std::shared_ptr<Results>>(m, "Run", "The results of one replicate")
         .def_readonly("seed", &Results::seed)
         .def_readonly("replicate", &Results::replicate)
@@ -217,12 +222,6 @@ PYBIND11_MODULE(_core, m) {
         });
 
     m.def(
-        "yaml_flow", [](const py::object& value) { return python::flow_text(python::to_yaml_node(value)); },
-        py::arg("value"), "A Python value as YAML flow text, as written after --set key.path=");
-
-    python::bind_runs(m);
-
-    m.def(
         "read_results",
         [](const std::string& path) {
             ResultsFile file;
@@ -238,15 +237,31 @@ PYBIND11_MODULE(_core, m) {
     m.def(
         "write_results",
         [](const std::string& path, const Results& results, const py::dict& provenance) {
-            Provenance p{GATESIM_VERSION,
-                         GATESIM_GIT_COMMIT,
-                         item_or<std::string>(provenance, "scenario_yaml", ""),
-                         item_or<std::string>(provenance, "scenario_file", ""),
-                         item_or<std::string>(provenance, "command_line", ""),
-                         item_or<std::string>(provenance, "start_time", ""),
-                         item_or<int>(provenance, "threads", 1)};
+            const Provenance p = make_provenance(item_or<std::string>(provenance, "scenario_yaml", ""),
+                                                 item_or<std::string>(provenance, "scenario_file", ""),
+                                                 item_or<std::string>(provenance, "command_line", ""),
+                                                 item_or<int>(provenance, "threads", 1),
+                                                 item_or<std::string>(provenance, "start_time", ""));
             py::gil_scoped_release release;
             write_results(path, results, p);
         },
         py::arg("path"), py::arg("run"), py::arg("provenance"));
+}
+
+}  // namespace
+
+PYBIND11_MODULE(_core, m) {
+    m.doc() = "gatesim C++ core: scenarios, runs and results files (use the gatesim package instead)";
+    m.attr("__version__") = GATESIM_VERSION;
+    m.attr("git_commit") = GATESIM_GIT_COMMIT;
+    m.attr("results_schema_version") = results_schema_version;
+
+    py::register_local_exception_translator(translate);
+
+    bind_scenario(m);
+    bind_results(m);
+    m.def(
+        "yaml_flow", [](const py::object& value) { return python::flow_text(python::to_yaml_node(value)); },
+        py::arg("value"), "A Python value as YAML flow text, as written after --set key.path=");
+    python::bind_runs(m);
 }

@@ -1,5 +1,5 @@
 // Runs from Python: one run (simulate), an ensemble held in memory (run_ensemble), and the
-// comparison, sweep and sensitivity studies of sim/io/studies (the CLI's, writing a study file).
+// comparison, sweep and sensitivity studies of sim/study (the CLI's, writing a study file).
 // Each runs on a background thread with the GIL released; between polls the calling thread
 // takes the GIL briefly to deliver signals (Ctrl-C cancels and raises KeyboardInterrupt) and
 // report progress.
@@ -14,7 +14,10 @@
 #include "background.hpp"
 #include "model/engine.hpp"
 #include "study/ensemble.hpp"
-#include "io/studies.hpp"
+#include "study/studies.hpp"
+#include "io/provenance.hpp"
+#include "io/scenario_yaml.hpp"
+#include "io/study_h5.hpp"
 #include "yaml_python.hpp"
 
 namespace py = pybind11;
@@ -113,8 +116,8 @@ StudyArguments study_arguments(const std::string& output, const py::dict& proven
     StudyArguments a;
     a.output = output;
     auto text = [&](const char* key) { return provenance.contains(key) ? provenance[key].cast<std::string>() : ""; };
-    a.provenance = {GATESIM_VERSION, GATESIM_GIT_COMMIT, text("scenario_yaml"), text("scenario_file"),
-                    text("command_line"), text("start_time"), threads};
+    a.provenance = make_provenance(text("scenario_yaml"), text("scenario_file"), text("command_line"), threads,
+                                   text("start_time"));
     a.control.threads = threads;
     a.control.resume = resume;
     a.control.keep_replicates = keep_replicates;
@@ -124,9 +127,11 @@ StudyArguments study_arguments(const std::string& output, const py::dict& proven
     return a;
 }
 
-// Runs a study in the background; `plan_runs` is the number of runs, for progress.
-template <class Report, class Run>
-Report run_study(StudyArguments& a, std::uint64_t plan_runs, const py::object& progress, double poll, Run run) {
+// Runs a study in the background into a study file at a.output; `plan_runs` is the number of
+// runs, for progress.
+template <class Report, class Study>
+Report run_study(StudyArguments& a, std::uint64_t plan_runs, const py::object& progress, double poll,
+                 Report (*run)(const Study&, RunStore&, const StudyControl&), const Study& study) {
     Report report;
     run_polled(
         [&](const std::atomic<bool>& cancel, std::atomic<std::int64_t>& done, std::atomic<std::int64_t>& total) {
@@ -136,7 +141,8 @@ Report run_study(StudyArguments& a, std::uint64_t plan_runs, const py::object& p
                 total = static_cast<std::int64_t>(all);
                 done = static_cast<std::int64_t>(runs);
             };
-            report = run(control);
+            StudyFile file(a.output, a.provenance);
+            report = run(study, file, control);
         },
         static_cast<std::int64_t>(plan_runs), progress, poll);
     return report;
@@ -183,71 +189,138 @@ E enum_argument(const std::string& text, const char* what) {
     throw py::value_error(std::string(what) + " must be one of " + names + ", got '" + text + "'");
 }
 
-}  // namespace
-
-void bind_runs(py::module_& m) {
-    m.def(
-        "run_single",
-        [](const LoadedScenario& loaded, std::uint64_t replicate, int threads, const py::object& progress,
-           double poll) {
-            check_threads(threads);
-            const Scenario scenario = loaded.scenario;
-            auto result = std::make_shared<Results>();
-            run_polled(
-                [&](const std::atomic<bool>& cancel, std::atomic<std::int64_t>& done, std::atomic<std::int64_t>& total) {
-                    RunOptions options;
-                    options.threads = threads;
-                    options.replicate = replicate;
-                    options.progress = [&done](int, int) { done.fetch_add(1, std::memory_order_relaxed); };
-                    (void)total;
-                    options.cancel = &cancel;
-                    *result = simulate(scenario, options);
-                },
-                scenario.days, progress, poll);
-            return result;
+std::shared_ptr<Results> single_run(const LoadedScenario& loaded, std::uint64_t replicate, int threads,
+                                    const py::object& progress, double poll) {
+    check_threads(threads);
+    const Scenario scenario = loaded.scenario;
+    auto result = std::make_shared<Results>();
+    run_polled(
+        [&](const std::atomic<bool>& cancel, std::atomic<std::int64_t>& done, std::atomic<std::int64_t>&) {
+            RunOptions options;
+            options.threads = threads;
+            options.replicate = replicate;
+            options.progress = [&done](int, int) { done.fetch_add(1, std::memory_order_relaxed); };
+            options.cancel = &cancel;
+            *result = simulate(scenario, options);
         },
-        py::arg("scenario"), py::arg("replicate"), py::arg("threads"), py::arg("progress") = py::none(),
-        py::arg("poll_seconds") = 0.1, "One run (what `gatesim run` does); progress counts days");
+        scenario.days, progress, poll);
+    return result;
+}
 
-    m.def(
-        "run_ensemble",
-        [](const LoadedScenario& loaded, std::uint64_t replicates, std::uint64_t first_replicate,
-           std::uint64_t noise_replicates, int threads, const py::object& progress, double poll) {
-            check_threads(threads);
-            if (replicates < 1) throw py::value_error("replicates must be at least 1");
-            EnsemblePlan plan;
-            plan.points.push_back({loaded.scenario, loaded.uncertain});
-            plan.replicates = first_replicate + replicates;
-            plan.noise_replicates = noise_replicates ? noise_replicates
-                                    : loaded.uncertain.empty() ? plan.replicates
-                                                               : default_noise_replicates(plan.replicates);
-            plan.recorded_parameters = uncertain_paths(loaded.uncertain);
-            check_plan(plan, true);
-            MemorySink sink;
-            run_polled(
-                [&](const std::atomic<bool>& cancel, std::atomic<std::int64_t>& done, std::atomic<std::int64_t>& total) {
-                    EnsembleOptions options;
-                    options.threads = threads;
-                    options.first_job = first_replicate;
-                    options.cancel = &cancel;
-                    options.progress = [&done, first_replicate](std::uint64_t jobs, std::uint64_t) {
-                        done = static_cast<std::int64_t>(jobs - first_replicate);
-                    };
-                    (void)total;
-                    run_ensemble(plan, sink, options);
-                },
-                static_cast<std::int64_t>(replicates), progress, poll);
-            py::list runs;
-            for (auto& record : sink.runs)
-                runs.append(py::make_tuple(std::make_shared<Results>(std::move(record.results)), record.draw,
-                                           record.parameters));
-            return py::make_tuple(runs, plan.recorded_parameters, plan.noise_replicates);
+py::tuple memory_ensemble(const LoadedScenario& loaded, std::uint64_t replicates, std::uint64_t first_replicate,
+                          std::uint64_t noise_replicates, int threads, const py::object& progress, double poll) {
+    check_threads(threads);
+    if (replicates < 1) throw py::value_error("replicates must be at least 1");
+    EnsemblePlan plan;
+    plan.points.push_back({loaded.scenario, loaded.uncertain});
+    plan.replicates = first_replicate + replicates;
+    plan.noise_replicates = noise_replicates ? noise_replicates
+                            : loaded.uncertain.empty() ? plan.replicates
+                                                       : default_noise_replicates(plan.replicates);
+    plan.recorded_parameters = uncertain_paths(loaded.uncertain);
+    check_plan(plan, true);
+    MemorySink sink;
+    run_polled(
+        [&](const std::atomic<bool>& cancel, std::atomic<std::int64_t>& done, std::atomic<std::int64_t>&) {
+            EnsembleOptions options;
+            options.threads = threads;
+            options.first_job = first_replicate;
+            options.cancel = &cancel;
+            options.progress = [&done, first_replicate](std::uint64_t jobs, std::uint64_t) {
+                done = static_cast<std::int64_t>(jobs - first_replicate);
+            };
+            run_ensemble(plan, sink, options);
         },
-        py::arg("scenario"), py::arg("replicates"), py::arg("first_replicate") = 0, py::arg("noise_replicates") = 0,
-        py::arg("threads") = 1, py::arg("progress") = py::none(), py::arg("poll_seconds") = 0.1,
-        "Replicates of one scenario through the ensemble runner, kept in memory: ([(run, draw, parameter "
-        "values)], recorded parameter paths, noise replicates); progress counts runs");
+        static_cast<std::int64_t>(replicates), progress, poll);
+    py::list runs;
+    for (auto& record : sink.runs)
+        runs.append(py::make_tuple(std::make_shared<Results>(std::move(record.results)), record.draw, record.parameters));
+    return py::make_tuple(runs, plan.recorded_parameters, plan.noise_replicates);
+}
 
+py::dict delta_row(const std::string& scenario, const DeltaReport& d, const PairedDelta& p,
+                   const std::vector<double>& quantiles) {
+    py::dict row;
+    row["scenario"] = scenario;
+    row["metric"] = d.scalar;
+    row["unit"] = d.unit;
+    row["count"] = p.count;
+    row["mean"] = p.mean;
+    row["mean_low"] = p.mean_low;
+    row["mean_high"] = p.mean_high;
+    row["sd"] = p.sd;
+    row["unpaired_sd"] = p.unpaired_sd;
+    for (std::size_t q = 0; q < quantiles.size() && q < p.quantiles.size(); ++q)
+        row[py::str(quantile_label(quantiles[q]))] = p.quantiles[q];
+    return row;
+}
+
+py::dict comparison_dict(const ComparisonReport& report, const std::vector<double>& quantiles) {
+    py::dict out;
+    out["outcome"] = outcome_dict(report.outcome);
+    out["names"] = report.names;
+    py::list per_scenario;
+    for (const auto& s : report.scenarios) per_scenario.append(scalar_reports(s, quantiles));
+    out["scenarios"] = per_scenario;
+    py::list deltas;
+    for (const auto& d : report.deltas)
+        for (std::size_t i = 0; i < d.versus_reference.size(); ++i)
+            deltas.append(delta_row(report.names.at(i + 1), d, d.versus_reference[i], quantiles));
+    out["deltas"] = deltas;
+    return out;
+}
+
+py::dict sweep_dict(const SweepReport& report, const std::vector<double>& quantiles) {
+    py::dict out;
+    out["outcome"] = outcome_dict(report.outcome);
+    out["parameters"] = report.parameters;
+    py::list rows;
+    for (std::size_t r = 0; r < report.design.values.rows; ++r) {
+        std::vector<double> row;
+        for (std::size_t c = 0; c < report.design.values.cols; ++c) row.push_back(report.design.values(r, c));
+        rows.append(py::cast(row));
+    }
+    out["values"] = rows;
+    py::list per_point;
+    for (const auto& p : report.points) per_point.append(scalar_reports(p, quantiles));
+    out["points"] = per_point;
+    return out;
+}
+
+py::dict index_row(const OutputSensitivity& o, const std::string& parameter, std::size_t i, bool sobol) {
+    py::dict row;
+    row["output"] = o.output;
+    row["unit"] = o.unit;
+    row["parameter"] = parameter;
+    if (sobol && i < o.sobol.first.size()) {
+        row["first_order"] = o.sobol.first[i];
+        row["first_order_low"] = o.sobol.first_low[i];
+        row["first_order_high"] = o.sobol.first_high[i];
+        row["total"] = o.sobol.total[i];
+        row["total_low"] = o.sobol.total_low[i];
+        row["total_high"] = o.sobol.total_high[i];
+    } else if (i < o.morris.mu.size()) {
+        row["mu"] = o.morris.mu[i];
+        row["mu_star"] = o.morris.mu_star[i];
+        row["mu_star_low"] = o.morris.mu_star_low[i];
+        row["mu_star_high"] = o.morris.mu_star_high[i];
+        row["sigma"] = o.morris.sigma[i];
+    }
+    return row;
+}
+
+py::dict sensitivity_dict(const SensitivityReport& report, bool sobol) {
+    py::dict out;
+    out["outcome"] = outcome_dict(report.outcome);
+    out["parameters"] = report.parameters;
+    py::list rows;
+    for (const auto& o : report.outputs)
+        for (std::size_t i = 0; i < report.parameters.size(); ++i) rows.append(index_row(o, report.parameters[i], i, sobol));
+    out["indices"] = rows;
+    return out;
+}
+
+void bind_studies(py::module_& m) {
     m.def(
         "compare_study",
         [](const std::vector<LoadedScenario>& scenarios, const std::vector<std::string>& files, std::uint64_t replicates,
@@ -256,38 +329,10 @@ void bind_runs(py::module_& m) {
            double confidence, const py::object& progress, double poll) {
             auto a = study_arguments(output, provenance, threads, resume, keep_replicates, quantiles, bootstrap,
                                      confidence);
-            ComparisonStudy study{scenarios, files, replicates, noise_replicates};
-            auto report = run_study<ComparisonReport>(a, scenarios.size() * replicates, progress, poll,
-                                                      [&](const StudyControl& c) {
-                                                          return run_comparison_study(study, a.output, a.provenance, c);
-                                                      });
-            py::dict out;
-            out["outcome"] = outcome_dict(report.outcome);
-            out["names"] = report.names;
-            py::list per_scenario;
-            for (const auto& s : report.scenarios) per_scenario.append(scalar_reports(s, a.control.quantiles));
-            out["scenarios"] = per_scenario;
-            py::list deltas;
-            for (const auto& d : report.deltas) {
-                for (std::size_t i = 0; i < d.versus_reference.size(); ++i) {
-                    const PairedDelta& p = d.versus_reference[i];
-                    py::dict row;
-                    row["scenario"] = report.names.at(i + 1);
-                    row["metric"] = d.scalar;
-                    row["unit"] = d.unit;
-                    row["count"] = p.count;
-                    row["mean"] = p.mean;
-                    row["mean_low"] = p.mean_low;
-                    row["mean_high"] = p.mean_high;
-                    row["sd"] = p.sd;
-                    row["unpaired_sd"] = p.unpaired_sd;
-                    for (std::size_t q = 0; q < a.control.quantiles.size() && q < p.quantiles.size(); ++q)
-                        row[py::str(quantile_label(a.control.quantiles[q]))] = p.quantiles[q];
-                    deltas.append(row);
-                }
-            }
-            out["deltas"] = deltas;
-            return out;
+            ComparisonStudy study{{}, files, replicates, noise_replicates};
+            for (const auto& s : scenarios) study.scenarios.push_back(study_scenario(s));
+            const auto report = run_study(a, scenarios.size() * replicates, progress, poll, &run_comparison_study, study);
+            return comparison_dict(report, a.control.quantiles);
         },
         py::arg("scenarios"), py::arg("files"), py::arg("replicates"), py::arg("noise_replicates"), py::arg("output"),
         py::arg("provenance"), py::arg("threads"), py::arg("resume") = false, py::arg("keep_replicates") = false,
@@ -301,26 +346,11 @@ void bind_runs(py::module_& m) {
            const py::dict& provenance, int threads, bool resume, bool keep_replicates,
            const std::vector<double>& quantiles, const py::object& progress, double poll) {
             auto a = study_arguments(output, provenance, threads, resume, keep_replicates, quantiles, 1000, 0.95);
-            SweepStudy study{scenario, sweep_parameters(parameters), enum_argument<SweepDesign>(design, "design"),
-                             points, replicates, noise_replicates};
+            const SweepStudy study{study_scenario(scenario), sweep_parameters(parameters),
+                                   enum_argument<SweepDesign>(design, "design"), points, replicates, noise_replicates};
             // The number of points is known once the design is made; count runs as they come.
-            auto report = run_study<SweepReport>(a, 0, progress, poll, [&](const StudyControl& c) {
-                return run_sweep_study(study, a.output, a.provenance, c);
-            });
-            py::dict out;
-            out["outcome"] = outcome_dict(report.outcome);
-            out["parameters"] = report.parameters;
-            py::list rows;
-            for (std::size_t r = 0; r < report.design.values.rows; ++r) {
-                std::vector<double> row;
-                for (std::size_t c = 0; c < report.design.values.cols; ++c) row.push_back(report.design.values(r, c));
-                rows.append(py::cast(row));
-            }
-            out["values"] = rows;
-            py::list per_point;
-            for (const auto& p : report.points) per_point.append(scalar_reports(p, a.control.quantiles));
-            out["points"] = per_point;
-            return out;
+            const auto report = run_study(a, 0, progress, poll, &run_sweep_study, study);
+            return sweep_dict(report, a.control.quantiles);
         },
         py::arg("scenario"), py::arg("parameters"), py::arg("design"), py::arg("points"), py::arg("replicates"),
         py::arg("noise_replicates"), py::arg("output"), py::arg("provenance"), py::arg("threads"),
@@ -335,50 +365,34 @@ void bind_runs(py::module_& m) {
            double confidence, const py::object& progress, double poll) {
             auto a = study_arguments(output, provenance, threads, resume, false, {}, bootstrap, confidence);
             SensitivityStudy study;
-            study.scenario = scenario;
+            study.scenario = study_scenario(scenario);
             study.method = enum_argument<SensitivityMethod>(method, "method");
             study.parameters = sweep_parameters(parameters);
             study.outputs = outputs;
             study.samples = samples;
             study.levels = levels;
             study.replicates = replicates;
-            auto report = run_study<SensitivityReport>(a, 0, progress, poll, [&](const StudyControl& c) {
-                return run_sensitivity_study(study, a.output, a.provenance, c);
-            });
-            py::dict out;
-            out["outcome"] = outcome_dict(report.outcome);
-            out["parameters"] = report.parameters;
-            py::list rows;
-            for (const auto& o : report.outputs) {
-                for (std::size_t i = 0; i < report.parameters.size(); ++i) {
-                    py::dict row;
-                    row["output"] = o.output;
-                    row["unit"] = o.unit;
-                    row["parameter"] = report.parameters[i];
-                    if (study.method == SensitivityMethod::sobol && i < o.sobol.first.size()) {
-                        row["first_order"] = o.sobol.first[i];
-                        row["first_order_low"] = o.sobol.first_low[i];
-                        row["first_order_high"] = o.sobol.first_high[i];
-                        row["total"] = o.sobol.total[i];
-                        row["total_low"] = o.sobol.total_low[i];
-                        row["total_high"] = o.sobol.total_high[i];
-                    } else if (i < o.morris.mu.size()) {
-                        row["mu"] = o.morris.mu[i];
-                        row["mu_star"] = o.morris.mu_star[i];
-                        row["mu_star_low"] = o.morris.mu_star_low[i];
-                        row["mu_star_high"] = o.morris.mu_star_high[i];
-                        row["sigma"] = o.morris.sigma[i];
-                    }
-                    rows.append(row);
-                }
-            }
-            out["indices"] = rows;
-            return out;
+            const auto report = run_study(a, 0, progress, poll, &run_sensitivity_study, study);
+            return sensitivity_dict(report, study.method == SensitivityMethod::sobol);
         },
         py::arg("scenario"), py::arg("parameters"), py::arg("method"), py::arg("outputs"), py::arg("samples"),
         py::arg("levels"), py::arg("replicates"), py::arg("output"), py::arg("provenance"), py::arg("threads"),
         py::arg("resume") = false, py::arg("bootstrap") = 1000, py::arg("confidence") = 0.95,
         py::arg("progress") = py::none(), py::arg("poll_seconds") = 0.1);
+}
+
+}  // namespace
+
+void bind_runs(py::module_& m) {
+    m.def("run_single", &single_run, py::arg("scenario"), py::arg("replicate"), py::arg("threads"),
+          py::arg("progress") = py::none(), py::arg("poll_seconds") = 0.1,
+          "One run (what `gatesim run` does); progress counts days");
+    m.def("run_ensemble", &memory_ensemble, py::arg("scenario"), py::arg("replicates"), py::arg("first_replicate") = 0,
+          py::arg("noise_replicates") = 0, py::arg("threads") = 1, py::arg("progress") = py::none(),
+          py::arg("poll_seconds") = 0.1,
+          "Replicates of one scenario through the ensemble runner, kept in memory: ([(run, draw, parameter "
+          "values)], recorded parameter paths, noise replicates); progress counts runs");
+    bind_studies(m);
 }
 
 }  // namespace gatesim::python

@@ -12,7 +12,9 @@
 #include <string>
 
 #include "study/ensemble.hpp"
-#include "io/studies.hpp"
+#include "study/studies.hpp"
+#include "io/scenario_yaml.hpp"
+#include "io/study_h5.hpp"
 
 using namespace gatesim;
 
@@ -62,8 +64,8 @@ int main(int argc, char** argv) {
             const auto start = std::chrono::steady_clock::now();
             const double cpu_start = cpu_seconds();
             if (write) {
-                const Provenance provenance{"bench", "bench", "", file, "gatesim_bench_ensemble", "", threads};
-                run_ensemble_study({loaded, static_cast<std::uint64_t>(replicates), 0}, output, provenance, control);
+                StudyFile study_file(output, make_provenance("", file, "gatesim_bench_ensemble", threads, utc_now()));
+                run_ensemble_study({study_scenario(loaded), static_cast<std::uint64_t>(replicates), 0}, study_file, control);
             } else {
                 EnsemblePlan plan;
                 plan.points.push_back(EnsemblePoint::of(loaded.scenario, loaded.uncertain));

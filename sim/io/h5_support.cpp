@@ -5,9 +5,12 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cerrno>
+#include <map>
+#include <set>
 #include <system_error>
+
+#include "io/output_path.hpp"
 
 namespace gatesim::h5 {
 
@@ -40,7 +43,16 @@ private:
     bool filled_ = false;
 };
 
-std::atomic<unsigned> temp_counter{0};
+// Flushes a closed file to disk.
+void sync_file(const Where& w, const fs::path& file) {
+    const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || ::fsync(fd) != 0) {
+        const std::error_code ec(errno, std::generic_category());
+        if (fd >= 0) ::close(fd);
+        fail(w, "cannot sync temporary file " + in_quotes(file.string()) + ": " + ec.message());
+    }
+    ::close(fd);
+}
 
 }  // namespace
 
@@ -58,7 +70,9 @@ std::string hdf5_reason() {
 }
 
 [[noreturn]] void fail(const Where& w, const std::string& msg) {
-    throw ResultsFileError("cannot " + w.verb + " results file '" + w.file + "': " + msg);
+    const std::string text = "cannot " + w.verb + " results file '" + w.file + "': " + msg;
+    if (w.writing) throw ResultsWriteError(text);
+    throw ResultsFileError(text);
 }
 
 [[noreturn]] void fail_h5(const Where& w, const std::string& msg) {
@@ -187,6 +201,35 @@ void check_name(const Where& w, const std::string& name, const std::string& kind
         name.find('\0') != std::string::npos)
         fail(w, kind + " name " + in_quotes(name) +
                     " cannot be stored (it must be non-empty, not '.', and contain no '/' or NUL)");
+}
+
+void check_storable(const Where& w, const Results& results, bool with_series) {
+    std::set<std::string> names;
+    for (const Scalar& s : results.scalars) {
+        check_name(w, s.name, "scalar");
+        if (!names.insert(s.name).second) fail(w, "two summary scalars are named " + in_quotes(s.name));
+    }
+    if (!with_series) return;
+    names.clear();
+    std::map<std::string, std::pair<const std::vector<std::string>*, std::string>> axes;  // name -> (labels, series)
+    for (const Series& s : results.series) {
+        check_name(w, s.name, "series");
+        if (!names.insert(s.name).second) fail(w, "two series are named " + in_quotes(s.name));
+        for (const Axis& a : s.axes) {
+            check_name(w, a.name, "axis");
+            if (a.name.find(',') != std::string::npos)
+                fail(w, "axis name " + in_quotes(a.name) + " of series " + in_quotes(s.name) + " contains a comma");
+            auto [it, first_use] = axes.try_emplace(a.name, &a.labels, s.name);
+            if (!first_use && *it->second.first != a.labels)
+                fail(w, "axis " + in_quotes(a.name) + " has different labels in series " + in_quotes(it->second.second) +
+                            " and series " + in_quotes(s.name));
+        }
+        const std::size_t expected = s.width() * static_cast<std::size_t>(std::max(results.days, 0));
+        if (s.values.size() != expected)
+            fail(w, "series " + in_quotes(s.name) + " has " + std::to_string(s.values.size()) + " values, expected " +
+                        std::to_string(expected) + " (" + std::to_string(results.days) + " days x width " +
+                        std::to_string(s.width()) + ")");
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -356,32 +399,37 @@ std::vector<std::string> split_commas(const std::string& s) {
     }
 }
 
-void check_output_path(const Where& w, const fs::path& path) {
-    if (path.filename().empty()) fail(w, "the path does not name a file");
-    const fs::path dir = path.parent_path().empty() ? fs::path(".") : path.parent_path();
-    std::error_code ec;
-    if (!fs::is_directory(dir, ec)) fail(w, "directory " + in_quotes(dir.string()) + " does not exist");
-    if (fs::is_directory(path, ec)) fail(w, "the path is a directory");
+PendingFile::PendingFile(const Where& w, const fs::path& target, std::string_view tag)
+    : w_(w), target_(target), tmp_(temporary_path(target, tag)) {
+    check_output_path(target);
+    // EXCL: never clobber a file we did not create, even a stale temporary.
+    file_ = checked(w_, H5Fcreate(tmp_.c_str(), H5F_ACC_EXCL, H5P_DEFAULT, H5P_DEFAULT), H5Fclose,
+                    "cannot create temporary file " + in_quotes(tmp_.string()));
 }
 
-fs::path temporary_path(const fs::path& path, std::string_view tag) {
-    // Built by appending: GCC 12 warns falsely about "." + std::string(...).
-    std::string suffix(".");
-    suffix.append(tag);
-    suffix.append("-").append(std::to_string(::getpid())).append("-").append(std::to_string(temp_counter.fetch_add(1)));
-    fs::path tmp = path;
-    tmp += suffix;
-    return tmp;
-}
-
-void sync_file(const Where& w, const fs::path& file) {
-    const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0 || ::fsync(fd) != 0) {
-        const std::error_code ec(errno, std::generic_category());
-        if (fd >= 0) ::close(fd);
-        fail(w, "cannot sync temporary file " + in_quotes(file.string()) + ": " + ec.message());
+void PendingFile::commit() {
+    // Every object handle must be closed already, so that this close really flushes the file.
+    const herr_t closed = file_.close();
+    try {
+        check(w_, closed, "cannot close temporary file " + in_quotes(tmp_.string()));
+        sync_file(w_, tmp_);
+        fs::rename(tmp_, target_);
+    } catch (const fs::filesystem_error& e) {
+        discard();
+        fail(w_, std::string("cannot move the finished file into place: ") + e.code().message());
+    } catch (...) {
+        discard();
+        throw;
     }
-    ::close(fd);
+    done_ = true;
+}
+
+void PendingFile::discard() {
+    if (done_) return;
+    done_ = true;
+    file_.close();
+    std::error_code ignored;
+    fs::remove(tmp_, ignored);
 }
 
 Handle open_existing(const Where& w, const fs::path& path) {

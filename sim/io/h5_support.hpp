@@ -1,5 +1,6 @@
 // HDF5 helpers shared by the results, ensemble, comparison, sweep and sensitivity files:
-// owning handles, error translation, attribute/dataset read and write, atomic file output.
+// owning handles, error translation, attribute/dataset read and write, the checks of what a
+// run stores, and atomic file output (PendingFile).
 // Internal to sim/io.
 #pragma once
 
@@ -73,10 +74,11 @@ private:
 };
 
 // What is being done to which file, for error messages (always the user's path, never the
-// temporary one).
+// temporary one). Failures while writing throw ResultsWriteError, while reading ResultsFileError.
 struct Where {
     std::string verb;
     std::string file;
+    bool writing = false;
 };
 
 // The innermost message on the HDF5 error stack (and clears the stack).
@@ -132,15 +134,36 @@ std::vector<std::string> member_names(const Where& w, hid_t group, const std::st
 std::vector<hsize_t> dataset_dims(const Where& w, hid_t ds, const std::string& path);
 std::vector<std::string> split_commas(const std::string& s);
 
+// What both writers store of a run, checked before any of it is written: scalar and series
+// names are distinct HDF5 link names, each series has days x width values, axis names are link
+// names without commas (the axes attribute is comma-separated), and each axis name has the same
+// labels in every series (labels are stored once per name).
+void check_storable(const Where& w, const Results& results, bool with_series);
+
 // Files
-// Checks that `path` can be written: it names a file in an existing directory.
-void check_output_path(const Where& w, const std::filesystem::path& path);
-// A fresh temporary name beside `path` (same directory, so the final rename is atomic); pid and
-// a counter keep concurrent writers apart.
-std::filesystem::path temporary_path(const std::filesystem::path& path, std::string_view tag = "tmp");
-// Flushes a closed file to disk: HDF5 does not fsync, and without it a crash soon after the
-// rename could leave `path` naming a file whose data never reached the disk.
-void sync_file(const Where& w, const std::filesystem::path& file);
+// An HDF5 file written under a temporary name beside its target (checked first with
+// check_output_path: OutputPathError). commit() closes it, flushes it to disk (HDF5 does not
+// fsync, and without it a crash soon after the rename could leave the target naming a file whose
+// data never reached the disk) and renames it into place; until then the target is untouched,
+// and the destructor removes the temporary file.
+class PendingFile {
+public:
+    PendingFile(const Where& w, const std::filesystem::path& target, std::string_view tag = "tmp");
+    ~PendingFile() { discard(); }
+    PendingFile(const PendingFile&) = delete;
+    PendingFile& operator=(const PendingFile&) = delete;
+
+    hid_t get() const { return file_.get(); }
+    void commit();
+    void discard();  // closes and removes the temporary file, if still there
+
+private:
+    Where w_;
+    std::filesystem::path target_, tmp_;
+    Handle file_;
+    bool done_ = false;
+};
+
 // Opens an existing HDF5 file read-only after checking that it is one.
 Handle open_existing(const Where& w, const std::filesystem::path& path);
 

@@ -1,4 +1,5 @@
-// HDF5 results files: atomic writer and validating reader (layout: docs/results-format.md).
+// HDF5 results files of single runs: atomic writer and validating reader (layout:
+// docs/results-format.md).
 #include "io/results_h5.hpp"
 
 #include <climits>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "io/h5_support.hpp"
+#include "io/provenance_h5.hpp"
 
 namespace gatesim {
 namespace {
@@ -19,23 +21,7 @@ using namespace h5;
 
 constexpr const char* kFileType = "gatesim-results";
 
-void write_provenance(const Where& w, hid_t file, const Results& r, const Provenance& p) {
-    Handle g = create_group(w, file, "provenance");
-    const std::string path = "/provenance";
-    write_string_attr(w, g.get(), path, "gatesim_version", p.gatesim_version);
-    write_string_attr(w, g.get(), path, "git_commit", p.git_commit);
-    write_string_attr(w, g.get(), path, "scenario_file", p.scenario_file);
-    write_string_attr(w, g.get(), path, "command_line", p.command_line);
-    write_string_attr(w, g.get(), path, "start_time", p.start_time);
-    const int threads = p.threads;
-    write_number_attr(w, g.get(), path, "threads", H5T_STD_I32LE, H5T_NATIVE_INT, &threads);
-    const std::uint64_t seed = r.seed;
-    const std::uint64_t replicate = r.replicate;
-    write_number_attr(w, g.get(), path, "seed", H5T_STD_U64LE, H5T_NATIVE_UINT64, &seed);
-    write_number_attr(w, g.get(), path, "replicate", H5T_STD_U64LE, H5T_NATIVE_UINT64, &replicate);
-    write_string_dataset(w, g.get(), "/provenance/scenario", "scenario", {p.scenario_yaml}, true);
-}
-
+// Series and their axes (check_storable has checked names, shapes and labels).
 void write_timeseries(const Where& w, hid_t file, const Results& r) {
     Handle ts = create_group(w, file, "timeseries");
     Handle axes_group = create_group(w, file, "axes");
@@ -47,44 +33,17 @@ void write_timeseries(const Where& w, hid_t file, const Results& r) {
                              {days}, day_values.data());
     write_string_attr(w, day.get(), "/timeseries/day", "unit", "day");
 
-    std::set<std::string> names;
-    // axis name -> (labels, first series using it)
-    std::map<std::string, std::pair<const std::vector<std::string>*, std::string>> written_axes;
+    std::set<std::string> written_axes;  // labels are stored once per axis name
     for (const Series& s : r.series) {
         const std::string path = "/timeseries/" + s.name;
-        check_name(w, s.name, "series");
-        if (s.name == "day") fail(w, "series name 'day' is reserved for the day index");
-        if (!names.insert(s.name).second) fail(w, "two series are named " + in_quotes(s.name));
-
         std::vector<hsize_t> dims{days};
         std::string axes_attr = "day";
         for (const Axis& a : s.axes) {
-            check_name(w, a.name, "axis");
-            // The axes attribute is comma-separated, so a comma in a name could not be read back.
-            if (a.name.find(',') != std::string::npos)
-                fail(w, "axis name " + in_quotes(a.name) + " of series " + in_quotes(s.name) +
-                            " contains a comma");
             dims.push_back(a.labels.size());
             axes_attr += "," + a.name;
+            if (written_axes.insert(a.name).second)
+                write_string_dataset(w, axes_group.get(), "/axes/" + a.name, a.name.c_str(), a.labels, false);
         }
-        const std::size_t expected = s.width() * static_cast<std::size_t>(r.days);
-        if (s.values.size() != expected)
-            fail(w, "series " + in_quotes(s.name) + " has " + std::to_string(s.values.size()) +
-                        " values, expected " + std::to_string(expected) + " (" +
-                        std::to_string(r.days) + " days x width " + std::to_string(s.width()) + ")");
-
-        // Labels are stored once per axis name, so every use of a name must agree on them.
-        for (const Axis& a : s.axes) {
-            auto [it, first_use] = written_axes.try_emplace(a.name, &a.labels, s.name);
-            if (first_use) {
-                write_string_dataset(w, axes_group.get(), "/axes/" + a.name, a.name.c_str(),
-                                     a.labels, false);
-            } else if (*it->second.first != a.labels) {
-                fail(w, "axis " + in_quotes(a.name) + " has different labels in series " +
-                            in_quotes(it->second.second) + " and series " + in_quotes(s.name));
-            }
-        }
-
         Handle ds = write_array(w, ts.get(), path, s.name.c_str(), H5T_IEEE_F64LE,
                                 H5T_NATIVE_DOUBLE, dims, s.values.data());
         write_string_attr(w, ds.get(), path, "unit", s.unit);
@@ -95,11 +54,8 @@ void write_timeseries(const Where& w, hid_t file, const Results& r) {
 
 void write_summary(const Where& w, hid_t file, const Results& r) {
     Handle g = create_group(w, file, "summary");
-    std::set<std::string> names;
     for (const Scalar& s : r.scalars) {
         const std::string path = "/summary/" + s.name;
-        check_name(w, s.name, "scalar");
-        if (!names.insert(s.name).second) fail(w, "two summary scalars are named " + in_quotes(s.name));
         Handle space = checked(w, H5Screate(H5S_SCALAR), H5Sclose, "cannot create dataspace for " + path);
         Handle ds = checked(w, H5Dcreate2(g.get(), s.name.c_str(), H5T_IEEE_F64LE, space.get(),
                                           H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
@@ -111,44 +67,18 @@ void write_summary(const Where& w, hid_t file, const Results& r) {
     }
 }
 
-void write_file(const Where& w, const fs::path& tmp, const Results& r, const Provenance& p) {
+void write_file(const Where& w, hid_t file, const Results& r, const Provenance& p) {
     if (r.days < 0) fail(w, "results have a negative number of days (" + std::to_string(r.days) + ")");
-    // EXCL: never clobber a file we did not create, even a stale temporary.
-    Handle file = checked(w, H5Fcreate(tmp.c_str(), H5F_ACC_EXCL, H5P_DEFAULT, H5P_DEFAULT), H5Fclose,
-                          "cannot create temporary file " + in_quotes(tmp.string()));
+    check_storable(w, r, true);
+    for (const Series& s : r.series)
+        if (s.name == "day") fail(w, "series name 'day' is reserved for the day index");
     const std::string type = kFileType;
-    write_string_attr(w, file.get(), "/", "file_type", type);
+    write_string_attr(w, file, "/", "file_type", type);
     const int version = results_schema_version;
-    write_number_attr(w, file.get(), "/", "schema_version", H5T_STD_I32LE, H5T_NATIVE_INT, &version);
-    write_provenance(w, file.get(), r, p);
-    write_timeseries(w, file.get(), r);
-    write_summary(w, file.get(), r);
-    // Every object handle above is already closed, so this close really flushes the file.
-    check(w, file.close(), "cannot close temporary file " + in_quotes(tmp.string()));
-    sync_file(w, tmp);
-}
-
-void read_provenance(const Where& w, hid_t file, ResultsFile& out) {
-    Handle g = open_group(w, file, "/provenance");
-    const std::string path = "/provenance";
-    Provenance& p = out.provenance;
-    p.gatesim_version = read_string_attr(w, g.get(), path, "gatesim_version");
-    p.git_commit = read_string_attr(w, g.get(), path, "git_commit");
-    p.scenario_file = read_string_attr(w, g.get(), path, "scenario_file");
-    p.command_line = read_string_attr(w, g.get(), path, "command_line");
-    p.start_time = read_string_attr(w, g.get(), path, "start_time");
-    read_number_attr(w, g.get(), path, "threads", H5T_NATIVE_INT, &p.threads);
-    std::uint64_t seed = 0;
-    std::uint64_t replicate = 0;
-    read_number_attr(w, g.get(), path, "seed", H5T_NATIVE_UINT64, &seed);
-    read_number_attr(w, g.get(), path, "replicate", H5T_NATIVE_UINT64, &replicate);
-    out.results.seed = seed;
-    out.results.replicate = replicate;
-
-    Handle ds = open_dataset(w, g.get(), "scenario");
-    auto text = read_strings(w, Source{ds.get(), false, "dataset /provenance/scenario"});
-    if (text.size() != 1) fail(w, "dataset /provenance/scenario does not hold exactly one string");
-    p.scenario_yaml = std::move(text.front());
+    write_number_attr(w, file, "/", "schema_version", H5T_STD_I32LE, H5T_NATIVE_INT, &version);
+    write_provenance(w, file, p, r.seed, r.replicate);
+    write_timeseries(w, file, r);
+    write_summary(w, file, r);
 }
 
 void read_timeseries(const Where& w, hid_t file, Results& r) {
@@ -234,23 +164,10 @@ void read_summary(const Where& w, hid_t file, Results& r) {
 
 void write_results(const fs::path& path, const Results& results, const Provenance& provenance) {
     QuietHdf5 quiet;
-    const Where w{"write", path.string()};
-    check_output_path(w, path);
-    const fs::path tmp = temporary_path(path);
-    auto discard_tmp = [&tmp] {
-        std::error_code ignored;
-        fs::remove(tmp, ignored);
-    };
-    try {
-        write_file(w, tmp, results, provenance);
-        fs::rename(tmp, path);
-    } catch (const fs::filesystem_error& e) {
-        discard_tmp();
-        fail(w, std::string("cannot move the finished file into place: ") + e.code().message());
-    } catch (...) {
-        discard_tmp();
-        throw;
-    }
+    const Where w{"write", path.string(), true};
+    PendingFile file(w, path);
+    write_file(w, file.get(), results, provenance);
+    file.commit();
 }
 
 ResultsFile read_results(const fs::path& path) {
@@ -271,7 +188,10 @@ ResultsFile read_results(const fs::path& path) {
         fail(w, "schema_version is " + std::to_string(out.schema_version) + ", but this gatesim reads schema_version " +
                     std::to_string(results_schema_version));
 
-    read_provenance(w, file.get(), out);
+    StoredProvenance stored = read_provenance(w, file.get(), true);
+    out.provenance = std::move(stored.provenance);
+    out.results.seed = stored.seed;
+    out.results.replicate = *stored.replicate;
     read_timeseries(w, file.get(), out.results);
     read_summary(w, file.get(), out.results);
     return out;

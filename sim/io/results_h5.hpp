@@ -1,36 +1,37 @@
-// HDF5 results files: the layout is documented in docs/results-format.md.
+// HDF5 results files of single runs: atomic writer and validating reader (layout:
+// docs/results-format.md).
 #pragma once
 
-#include <cstdint>
 #include <filesystem>
 #include <stdexcept>
 #include <string>
 
+#include "model/errors.hpp"
 #include "model/results.hpp"
+#include "io/output_path.hpp"
+#include "io/provenance.hpp"
 
 namespace gatesim {
 
 inline constexpr int results_schema_version = 1;
 
-// Who made a results file, from what, and when.
-struct Provenance {
-    std::string gatesim_version;
-    std::string git_commit;
-    std::string scenario_yaml;  // the fully resolved scenario
-    std::string scenario_file;  // path as given, may be empty
-    std::string command_line;
-    std::string start_time;  // ISO 8601 UTC
-    int threads = 1;
+// A results or study file that cannot be read as asked: missing, not HDF5, of another kind or
+// schema version, damaged, or (for --resume) complete already or made by another plan.
+struct ResultsFileError : BadInput {
+    using BadInput::BadInput;
 };
 
-struct ResultsFileError : std::runtime_error {
+// Writing a file failed after its path was accepted (a full disk, an I/O error, results that
+// cannot be stored): not the user's input.
+struct ResultsWriteError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
 // Writes to a temporary file beside `path` and renames it into place only when complete, so a
 // failed or interrupted write never leaves a partial file at `path` nor replaces a good one.
-void write_results(const std::filesystem::path& path, const Results& results,
-                   const Provenance& provenance);
+// Throws OutputPathError before writing anything when `path` cannot be written, else
+// ResultsWriteError.
+void write_results(const std::filesystem::path& path, const Results& results, const Provenance& provenance);
 
 struct ResultsFile {
     int schema_version = 0;

@@ -33,7 +33,7 @@ std::string join_problems(const std::vector<ScenarioProblem>& problems) {
 }  // namespace
 
 ScenarioError::ScenarioError(std::vector<ScenarioProblem> problems)
-    : std::runtime_error(join_problems(problems)), problems_(std::move(problems)) {}
+    : BadInput(join_problems(problems)), problems_(std::move(problems)) {}
 
 namespace {
 
@@ -616,11 +616,13 @@ std::string to_yaml(const Scenario& scenario) {
     return std::string(out.c_str()) + "\n";
 }
 
-std::string to_yaml(const LoadedScenario& loaded) {
-    Scenario copy = loaded.scenario;
+std::string to_yaml(const LoadedScenario& loaded) { return to_yaml(loaded.scenario, loaded.uncertain); }
+
+std::string to_yaml(const Scenario& scenario, const std::vector<UncertainParameter>& uncertain) {
+    Scenario copy = scenario;
     YAML::Node root = NodeWriter::write(copy);
     // Uncertain fields print as their distributions, so `show` output loads back the same.
-    for (const auto& u : loaded.uncertain) {
+    for (const auto& u : uncertain) {
         std::vector<std::string> keys;
         std::stringstream in(u.key_path);
         for (std::string key; std::getline(in, key, '.');) keys.push_back(key);

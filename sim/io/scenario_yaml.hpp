@@ -9,10 +9,10 @@
 #include <filesystem>
 #include <map>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "model/errors.hpp"
 #include "study/parameters.hpp"
 #include "model/scenario.hpp"
 
@@ -37,7 +37,7 @@ struct ScenarioProblem {
 };
 
 // Every problem found in a scenario, in the order found. what() lists them one per line.
-class ScenarioError : public std::runtime_error {
+class ScenarioError : public BadInput {
 public:
     explicit ScenarioError(std::vector<ScenarioProblem> problems);
     const std::vector<ScenarioProblem>& problems() const { return problems_; }
@@ -56,6 +56,9 @@ struct LoadedScenario {
     std::vector<UncertainParameter> uncertain;
 };
 
+// What studies take of it (sim/study knows no LoadedScenario).
+inline StudyScenario study_scenario(const LoadedScenario& loaded) { return {loaded.scenario, loaded.uncertain}; }
+
 // Loads, merges, overrides and validates. Throws ScenarioError.
 LoadedScenario load_scenario(const std::filesystem::path& file, const std::vector<std::string>& overrides = {});
 
@@ -72,6 +75,7 @@ void apply_override(LoadedScenario& loaded, const std::string& assignment);
 std::string to_yaml(const Scenario& scenario);
 // Same, with uncertain fields written as their distributions (what `gatesim show` prints).
 std::string to_yaml(const LoadedScenario& loaded);
+std::string to_yaml(const Scenario& scenario, const std::vector<UncertainParameter>& uncertain);
 // A distribution as a one-line YAML map, e.g. {dist: uniform, low: 1, high: 2}.
 std::string to_yaml(const Distribution& distribution);
 

@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <cstring>
 #include <exception>
+#include <functional>
 #include <limits>
 #include <map>
 #include <mutex>
@@ -207,41 +208,41 @@ std::uint64_t plan_fingerprint(const EnsemblePlan& plan) {
     return f.value();
 }
 
-EnsembleOutcome run_ensemble(const EnsemblePlan& plan, RunSink& sink, const EnsembleOptions& options) {
-    const std::uint64_t total = plan.jobs();
-    const std::uint64_t first = std::min(options.first_job, total);
-    const std::uint64_t end = first + std::min(options.max_jobs, total - first);
-    EnsembleOutcome outcome;
-    outcome.completed_jobs = first;
-    auto cancelled = [&] { return options.cancel != nullptr && options.cancel->load(); };
-    if (first >= end || cancelled()) {
-        outcome.cancelled = first < end;
-        outcome.complete = first == total;
-        return outcome;
-    }
+namespace {
 
-    // Parallel over runs, each single-threaded: no per-day synchronisation. Only when runs are
-    // fewer than threads do the spare threads go to the runs' agent blocks.
-    const std::size_t workers = std::clamp<std::uint64_t>(static_cast<std::uint64_t>(std::max(options.threads, 1)), 1, end - first);
-    const int run_threads = std::max(1, options.threads / static_cast<int>(workers));
-    // Finished runs wait here until their turn; the window bounds how many can wait.
-    const std::uint64_t window = 2 * workers + 2;
+// What the workers of one ensemble share: they take jobs in order (at most `window` ahead of
+// delivery) and park finished runs here; the calling thread takes them out in job order.
+struct JobQueue {
+    JobQueue(const EnsemblePlan& p, std::uint64_t first, std::uint64_t e, std::size_t workers, int threads)
+        : plan(p),
+          end(e),
+          window(2 * workers + 2),
+          run_threads(std::max(1, threads / static_cast<int>(workers))),
+          next_job(first),
+          next_delivery(first),
+          running_workers(workers) {}
 
+    const EnsemblePlan& plan;
+    std::uint64_t end;     // one past the last job of this call
+    std::uint64_t window;  // finished runs that may wait for delivery
+    int run_threads;       // threads per run: the spare ones when runs are fewer than threads
     std::mutex mutex;
     std::condition_variable changed;
     std::map<std::uint64_t, RunRecord> finished;
-    std::uint64_t next_job = first, next_delivery = first;
-    std::size_t running_workers = workers;
+    std::uint64_t next_job, next_delivery;
+    std::size_t running_workers;
     bool stop = false;
     std::exception_ptr failure;
     std::atomic<bool> halt{false};  // tells runs in progress to stop (cancel or failure)
 
-    auto halt_all = [&] {  // with mutex held
+    void halt_all() {  // with mutex held
         stop = true;
         halt = true;
         changed.notify_all();
-    };
-    auto work = [&] {
+    }
+
+    // A worker thread: runs jobs until there are none left or the ensemble stops.
+    void work() {
         while (true) {
             std::uint64_t job = 0;
             {
@@ -269,7 +270,51 @@ EnsembleOutcome run_ensemble(const EnsemblePlan& plan, RunSink& sink, const Ense
         std::lock_guard lock(mutex);
         --running_workers;
         changed.notify_all();
-    };
+    }
+
+    // The next run in job order, once finished; false when none will come (the workers are done
+    // or one failed). Polls the caller's cancel flag: the runs watch only `halt`.
+    bool take_next(RunRecord& record, const std::function<bool()>& cancelled) {
+        std::unique_lock lock(mutex);
+        while (!finished.count(next_delivery) && running_workers > 0) {
+            if (cancelled() && !stop) halt_all();
+            changed.wait_for(lock, std::chrono::milliseconds(50));
+        }
+        auto it = finished.find(next_delivery);
+        if (it == finished.end() || failure) return false;
+        record = std::move(it->second);
+        finished.erase(it);
+        return true;
+    }
+
+    // After the sink took the run: the number of jobs delivered.
+    std::uint64_t delivered() {
+        std::lock_guard lock(mutex);
+        const std::uint64_t done = ++next_delivery;
+        changed.notify_all();
+        return done;
+    }
+};
+
+}  // namespace
+
+EnsembleOutcome run_ensemble(const EnsemblePlan& plan, RunSink& sink, const EnsembleOptions& options) {
+    const std::uint64_t total = plan.jobs();
+    const std::uint64_t first = std::min(options.first_job, total);
+    const std::uint64_t end = first + std::min(options.max_jobs, total - first);
+    EnsembleOutcome outcome;
+    outcome.completed_jobs = first;
+    const std::function<bool()> cancelled = [&] { return options.cancel != nullptr && options.cancel->load(); };
+    if (first >= end || cancelled()) {
+        outcome.cancelled = first < end;
+        outcome.complete = first == total;
+        return outcome;
+    }
+
+    // Parallel over runs, each single-threaded: no per-day synchronisation. Only when runs are
+    // fewer than threads do the spare threads go to the runs' agent blocks.
+    const std::size_t workers = std::clamp<std::uint64_t>(static_cast<std::uint64_t>(std::max(options.threads, 1)), 1, end - first);
+    JobQueue queue(plan, first, end, workers, options.threads);
 
     std::vector<std::thread> pool;
     pool.reserve(workers);
@@ -278,43 +323,25 @@ EnsembleOutcome run_ensemble(const EnsemblePlan& plan, RunSink& sink, const Ense
             if (t.joinable()) t.join();
     };
     try {
-        for (std::size_t w = 0; w < workers; ++w) pool.emplace_back(work);
-        while (true) {
-            RunRecord record;
-            {
-                std::unique_lock lock(mutex);
-                // Poll the caller's cancel flag: the runs watch only the internal halt flag.
-                while (!finished.count(next_delivery) && running_workers > 0) {
-                    if (cancelled() && !stop) halt_all();
-                    changed.wait_for(lock, std::chrono::milliseconds(50));
-                }
-                auto it = finished.find(next_delivery);
-                if (it == finished.end() || failure) break;
-                record = std::move(it->second);
-                finished.erase(it);
-            }
+        for (std::size_t w = 0; w < workers; ++w) pool.emplace_back([&queue] { queue.work(); });
+        for (RunRecord record; queue.take_next(record, cancelled);) {
             sink.accept(record);
-            std::uint64_t done = 0;
-            {
-                std::lock_guard lock(mutex);
-                done = ++next_delivery;
-                changed.notify_all();
-            }
+            const std::uint64_t done = queue.delivered();
             if (options.progress) options.progress(done, total);
         }
     } catch (...) {
         {
-            std::lock_guard lock(mutex);
-            halt_all();
+            std::lock_guard lock(queue.mutex);
+            queue.halt_all();
         }
         join_all();
         throw;
     }
     join_all();
-    if (failure) std::rethrow_exception(failure);
-    outcome.completed_jobs = next_delivery;
-    outcome.complete = next_delivery == total;
-    outcome.cancelled = !outcome.complete && next_delivery < end && cancelled();
+    if (queue.failure) std::rethrow_exception(queue.failure);
+    outcome.completed_jobs = queue.next_delivery;
+    outcome.complete = queue.next_delivery == total;
+    outcome.cancelled = !outcome.complete && queue.next_delivery < end && cancelled();
     return outcome;
 }
 

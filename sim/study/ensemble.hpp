@@ -19,14 +19,15 @@
 #include <vector>
 
 #include "study/parameters.hpp"
+#include "model/errors.hpp"
 #include "model/results.hpp"
 #include "model/scenario.hpp"
 
 namespace gatesim {
 
 // A plan that cannot run: inconsistent draws, shapes that differ, impossible counts.
-struct PlanError : std::invalid_argument {
-    using std::invalid_argument::invalid_argument;
+struct PlanError : BadInput {
+    using BadInput::BadInput;
 };
 
 // One scenario variant: a base scenario (shared by the points of a sweep, so a design of many

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "model/distribution.hpp"
+#include "model/errors.hpp"
 #include "model/scenario.hpp"
 
 namespace gatesim {
@@ -26,9 +27,16 @@ struct UncertainParameter {
     bool operator==(const UncertainParameter&) const = default;
 };
 
+// A scenario with its uncertain fields: what studies take (sim/io's LoadedScenario adds where
+// each field was set, which studies do not need).
+struct StudyScenario {
+    Scenario scenario;
+    std::vector<UncertainParameter> uncertain;
+};
+
 // A key path that names no numeric field, or a value a field cannot take.
-struct ParameterError : std::invalid_argument {
-    using std::invalid_argument::invalid_argument;
+struct ParameterError : BadInput {
+    using BadInput::BadInput;
 };
 
 // One numeric field of one Scenario object; get and set act on that object, so it must outlive

@@ -5,13 +5,22 @@
 // closed-form cases (Ishigami, linear models) without running a simulation.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
+#include <string_view>
 #include <vector>
 
+#include "model/schema.hpp"
 #include "study/designs.hpp"
 
 namespace gatesim {
+
+enum class SensitivityMethod { morris, sobol };
+template <>
+struct EnumNames<SensitivityMethod> {
+    static constexpr std::array<std::string_view, 2> names = {"morris", "sobol"};
+};
 
 // Saltelli's sampling: matrices A and B from the first and last k columns of a 2k-dimensional
 // Sobol' sequence (origin skipped), and for each parameter i the matrix AB_i = A with column i

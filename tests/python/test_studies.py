@@ -81,3 +81,17 @@ def test_parameter_specs():
     assert parameter_spec("a", {"dist": "uniform", "low": 1, "high": 2})["kind"] == "distribution"
     with pytest.raises(ValueError):
         parameter_spec("a", "text")
+
+
+def test_unwritable_output_and_bad_plans_raise_typed_errors(small, tmp_path):
+    """Output-path problems are found before any run and raised as ResultsFileError (an OSError);
+    bad plans stay ValueError; a refused resume too."""
+    with pytest.raises(gs.ResultsFileError, match="it is a directory"):
+        gs.compare([small("baseline"), small("global_shutdown")], replicates=2, threads=2, output=tmp_path)
+    with pytest.raises(gs.ResultsFileError, match="does not exist"):
+        gs.sweep(small("global_shutdown"), {"segments.consumer.patience_days": [3, 7]}, replicates=1, threads=2,
+                 output=tmp_path / "none" / "s.h5")
+    with pytest.raises(ValueError, match="cannot resume"):
+        gs.compare([small("baseline"), small("global_shutdown")], replicates=2, threads=2,
+                   output=tmp_path / "absent.h5", resume=True)
+    assert not (tmp_path / "absent.h5").exists()

@@ -1,106 +1,38 @@
-// Unit tests for study files and studies end to end (sim/io/ensemble_h5.cpp, sim/io/studies.cpp):
+// Unit tests for study files and studies end to end (sim/io/study_h5.cpp, sim/study/studies.cpp):
 // bands in the file equal bands from the runs, interrupted studies resume to the same file bit
 // for bit, temporary files never linger, and resume refuses a different plan.
 #include <catch2/catch.hpp>
 
 #include <hdf5.h>
-#include <unistd.h>
 
-#include <cstring>
 #include <filesystem>
-#include <map>
-#include <random>
 
 #include "study/statistics.hpp"
-#include "io/studies.hpp"
+#include "study/studies.hpp"
+#include "io/study_h5.hpp"
+#include "h5_files.hpp"
 #include "support.hpp"
 
 namespace fs = std::filesystem;
 using namespace gatesim;
+using namespace gatesim::test;
 
 namespace {
 
-
-// Every dataset of a file outside /provenance, as raw values: numbers as float64 bits,
-// strings as text. Two files with equal contents are the same results bit for bit.
-std::map<std::string, std::vector<std::string>> contents(const fs::path& file) {
-    std::map<std::string, std::vector<std::string>> out;
-    const hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
-    REQUIRE(f >= 0);
-    auto visit = [](hid_t group, const char* name, const H5L_info_t*, void* data) -> herr_t {
-        auto& out = *static_cast<std::map<std::string, std::vector<std::string>>*>(data);
-        const std::string path = name;
-        if (path.rfind("provenance", 0) == 0) return 0;
-        const hid_t obj = H5Oopen(group, name, H5P_DEFAULT);
-        if (H5Iget_type(obj) == H5I_DATASET) {
-            const hid_t type = H5Dget_type(obj);
-            const hid_t space = H5Dget_space(obj);
-            const auto n = static_cast<std::size_t>(H5Sget_simple_extent_npoints(space));
-            std::vector<std::string>& values = out[path];
-            if (H5Tget_class(type) == H5T_STRING) {
-                const hid_t mem = H5Tcopy(H5T_C_S1);
-                H5Tset_size(mem, H5T_VARIABLE);
-                H5Tset_cset(mem, H5Tget_cset(type));
-                std::vector<char*> ptrs(n);
-                if (n > 0 && H5Dread(obj, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()) >= 0) {
-                    for (char* p : ptrs) values.emplace_back(p ? p : "");
-                    H5Dvlen_reclaim(mem, space, H5P_DEFAULT, ptrs.data());
-                }
-                H5Tclose(mem);
-            } else {
-                std::vector<double> v(n);
-                if (n > 0) H5Dread(obj, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data());
-                for (double x : v) values.emplace_back(reinterpret_cast<const char*>(&x), sizeof x);
-            }
-            H5Sclose(space);
-            H5Tclose(type);
-        }
-        H5Oclose(obj);
-        return 0;
-    };
-    H5Lvisit(f, H5_INDEX_NAME, H5_ITER_INC, visit, &out);
-    H5Fclose(f);
-    return out;
-}
-
-std::vector<double> read_doubles(const fs::path& file, const std::string& path) {
-    const hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
-    REQUIRE(f >= 0);
-    const hid_t ds = H5Dopen2(f, path.c_str(), H5P_DEFAULT);
-    REQUIRE(ds >= 0);
-    const hid_t space = H5Dget_space(ds);
-    std::vector<double> v(static_cast<std::size_t>(H5Sget_simple_extent_npoints(space)));
-    H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data());
-    H5Sclose(space);
-    H5Dclose(ds);
-    H5Fclose(f);
-    return v;
-}
-
-template <class T>
-T read_attr(const fs::path& file, const std::string& object, const std::string& name, hid_t mem) {
-    const hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
-    const hid_t a = H5Aopen_by_name(f, object.c_str(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT);
-    T v{};
-    H5Aread(a, mem, &v);
-    H5Aclose(a);
-    H5Fclose(f);
-    return v;
-}
-
-bool exists(const fs::path& file, const std::string& path) {
-    const hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
-    const bool e = H5Lexists(f, path.c_str(), H5P_DEFAULT) > 0;
-    H5Fclose(f);
-    return e;
-}
-
-LoadedScenario small_loaded(std::vector<std::string> overrides = {}) {
+StudyScenario small_loaded(std::vector<std::string> overrides = {}) {
     overrides.insert(overrides.begin(), {"population.agents=2000", "days=40"});
-    return load_scenario(test::library_file("global_shutdown"), overrides);
+    return study_scenario(load_scenario(test::library_file("global_shutdown"), overrides));
 }
 
-Provenance provenance() { return Provenance{"test", "none", "scenario: yaml", "s.yaml", "gatesim test", "2026-01-01T00:00:00Z", 2}; }
+Provenance provenance() { return make_provenance("scenario: yaml", "s.yaml", "gatesim test", 2, "2026-01-01T00:00:00Z"); }
+
+// A study run into a study file at `path`, as the CLI runs it.
+template <class Study, class Report>
+Report into_file(Report (*run)(const Study&, RunStore&, const StudyControl&), const Study& study, const fs::path& path,
+                 const StudyControl& control) {
+    StudyFile file(path, provenance());
+    return run(study, file, control);
+}
 
 struct Collect : RunSink {
     std::vector<RunRecord> runs;
@@ -114,7 +46,7 @@ TEST_CASE("an ensemble file holds per-day bands equal to quantiles of the runs")
     EnsembleStudy study{small_loaded(), 9, 0};
     StudyControl control;
     control.threads = 2;
-    const auto report = run_ensemble_study(study, dir / "e.h5", provenance(), control);
+    const auto report = into_file(run_ensemble_study, study, dir / "e.h5", control);
     CHECK(report.outcome.complete);
     CHECK(read_attr<std::uint8_t>(dir / "e.h5", "/", "complete", H5T_NATIVE_UINT8) == 1);
     CHECK(dir.entries() == std::vector<std::string>{"e.h5"});  // no temporary or scratch file left
@@ -145,7 +77,7 @@ TEST_CASE("--keep-replicates keeps every run's series") {
     StudyControl control;
     control.keep_replicates = true;
     control.quantiles = {0.1, 0.5, 0.9};
-    const auto report = run_ensemble_study({small_loaded(), 3, 0}, dir / "k.h5", provenance(), control);
+    const auto report = into_file(run_ensemble_study, {small_loaded(), 3, 0}, dir / "k.h5", control);
     Collect sink;
     run_ensemble(report.plan, sink);
     const auto kept = read_doubles(dir / "k.h5", "/runs/timeseries/users_by_model");
@@ -165,11 +97,11 @@ TEST_CASE("an interrupted ensemble resumes to the same file as an uninterrupted 
     study.scenario.uncertain.push_back(patience);
     StudyControl control;
     control.threads = 2;
-    run_ensemble_study(study, dir / "whole.h5", provenance(), control);
+    into_file(run_ensemble_study, study, dir / "whole.h5", control);
 
     SECTION("stopped by a run limit") {
         control.max_runs = 3;
-        const auto first = run_ensemble_study(study, dir / "part.h5", provenance(), control);
+        const auto first = into_file(run_ensemble_study, study, dir / "part.h5", control);
         CHECK_FALSE(first.outcome.complete);
         CHECK(first.outcome.completed_runs == 3);
     }
@@ -179,7 +111,7 @@ TEST_CASE("an interrupted ensemble resumes to the same file as an uninterrupted 
         control.progress = [&](std::uint64_t done, std::uint64_t) {
             if (done == 2) cancel = true;
         };
-        const auto first = run_ensemble_study(study, dir / "part.h5", provenance(), control);
+        const auto first = into_file(run_ensemble_study, study, dir / "part.h5", control);
         CHECK(first.outcome.cancelled);
         CHECK(first.outcome.completed_runs >= 2);
         CHECK(first.outcome.completed_runs < 8);
@@ -193,7 +125,7 @@ TEST_CASE("an interrupted ensemble resumes to the same file as an uninterrupted 
 
     control.max_runs = UINT64_MAX;
     control.resume = true;
-    const auto resumed = run_ensemble_study(study, part, provenance(), control);
+    const auto resumed = into_file(run_ensemble_study, study, part, control);
     CHECK(resumed.outcome.complete);
     CHECK(resumed.outcome.resumed_runs > 0);
     CHECK(read_attr<std::uint8_t>(part, "/", "complete", H5T_NATIVE_UINT8) == 1);
@@ -211,18 +143,18 @@ TEST_CASE("resume refuses a missing file, a complete file and a different plan")
     test::TempDir dir;
     StudyControl control;
     control.resume = true;
-    CHECK_THROWS_AS(run_ensemble_study({small_loaded(), 4, 0}, dir / "none.h5", provenance(), control), PlanError);
+    CHECK_THROWS_AS(into_file(run_ensemble_study, {small_loaded(), 4, 0}, dir / "none.h5", control), PlanError);
     control.resume = false;
     control.max_runs = 2;
-    run_ensemble_study({small_loaded(), 4, 0}, dir / "part.h5", provenance(), control);
+    into_file(run_ensemble_study, {small_loaded(), 4, 0}, dir / "part.h5", control);
     control.resume = true;
     control.max_runs = UINT64_MAX;
-    CHECK_THROWS_WITH(run_ensemble_study({small_loaded(), 5, 0}, dir / "part.h5", provenance(), control),
+    CHECK_THROWS_WITH(into_file(run_ensemble_study, {small_loaded(), 5, 0}, dir / "part.h5", control),
                       Catch::Contains("different plan"));
-    CHECK_THROWS_WITH(run_ensemble_study({small_loaded({"seed=3"}), 4, 0}, dir / "part.h5", provenance(), control),
+    CHECK_THROWS_WITH(into_file(run_ensemble_study, {small_loaded({"seed=3"}), 4, 0}, dir / "part.h5", control),
                       Catch::Contains("different plan"));
-    run_ensemble_study({small_loaded(), 4, 0}, dir / "part.h5", provenance(), control);
-    CHECK_THROWS_WITH(run_ensemble_study({small_loaded(), 4, 0}, dir / "part.h5", provenance(), control),
+    into_file(run_ensemble_study, {small_loaded(), 4, 0}, dir / "part.h5", control);
+    CHECK_THROWS_WITH(into_file(run_ensemble_study, {small_loaded(), 4, 0}, dir / "part.h5", control),
                       Catch::Contains("complete"));
 }
 
@@ -239,7 +171,7 @@ TEST_CASE("a sweep stores its points table and per-point reductions, and resumes
     study.replicates = 2;
     StudyControl control;
     control.threads = 2;
-    const auto whole = run_sweep_study(study, dir / "whole.h5", provenance(), control);
+    const auto whole = into_file(run_sweep_study, study, dir / "whole.h5", control);
     REQUIRE(whole.design.values.rows == 6);
     CHECK(read_doubles(dir / "whole.h5", "/points/values") == whole.design.values.data);
     CHECK(read_doubles(dir / "whole.h5", "/runs/summary/peak_blocked").size() == 12);
@@ -250,10 +182,10 @@ TEST_CASE("a sweep stores its points table and per-point reductions, and resumes
     CHECK(params[(2 * 2 + 1) * 2 + 1] == 0.2);
 
     control.max_runs = 5;
-    CHECK_FALSE(run_sweep_study(study, dir / "part.h5", provenance(), control).outcome.complete);
+    CHECK_FALSE(into_file(run_sweep_study, study, dir / "part.h5", control).outcome.complete);
     control.max_runs = UINT64_MAX;
     control.resume = true;
-    CHECK(run_sweep_study(study, dir / "part.h5", provenance(), control).outcome.complete);
+    CHECK(into_file(run_sweep_study, study, dir / "part.h5", control).outcome.complete);
     CHECK(contents(dir / "whole.h5") == contents(dir / "part.h5"));
 }
 
@@ -265,7 +197,7 @@ TEST_CASE("a comparison stores paired deltas per replicate and their statistics"
     study.replicates = 6;
     StudyControl control;
     control.threads = 2;
-    const auto report = run_comparison_study(study, dir / "c.h5", provenance(), control);
+    const auto report = into_file(run_comparison_study, study, dir / "c.h5", control);
     REQUIRE(report.names == std::vector<std::string>{"global_shutdown", "patient"});
     const auto a = read_doubles(dir / "c.h5", "/scenarios/global_shutdown/runs/summary/churn_at_horizon");
     const auto b = read_doubles(dir / "c.h5", "/scenarios/patient/runs/summary/churn_at_horizon");
@@ -278,7 +210,7 @@ TEST_CASE("a comparison stores paired deltas per replicate and their statistics"
     CHECK(exists(dir / "c.h5", "/scenarios/patient/bands/blocked"));
 
     study.scenarios[1].scenario.name = "global_shutdown";
-    CHECK_THROWS_AS(run_comparison_study(study, dir / "d.h5", provenance(), control), PlanError);
+    CHECK_THROWS_AS(into_file(run_comparison_study, study, dir / "d.h5", control), PlanError);
 }
 
 TEST_CASE("a sensitivity study writes indices and rejects an unknown output before running it all") {
@@ -295,13 +227,13 @@ TEST_CASE("a sensitivity study writes indices and rejects an unknown output befo
     StudyControl control;
     control.threads = 2;
     control.bootstrap = 50;
-    const auto report = run_sensitivity_study(study, dir / "g.h5", provenance(), control);
+    const auto report = into_file(run_sensitivity_study, study, dir / "g.h5", control);
     REQUIRE(report.outputs.size() == 1);
     CHECK(read_doubles(dir / "g.h5", "/sensitivity/churn_at_horizon").size() == 2 * 5);
     CHECK(read_doubles(dir / "g.h5", "/points/unit").size() == 4 * 3 * 2);
 
     study.outputs = {"churn_at_horizn"};
-    CHECK_THROWS_WITH(run_sensitivity_study(study, dir / "h.h5", provenance(), control), Catch::Contains("unknown output"));
+    CHECK_THROWS_WITH(into_file(run_sensitivity_study, study, dir / "h.h5", control), Catch::Contains("unknown output"));
     CHECK_FALSE(fs::exists(dir / "h.h5"));
     CHECK(dir.entries() == std::vector<std::string>{"g.h5"});
 }

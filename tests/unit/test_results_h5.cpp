@@ -36,15 +36,16 @@ void write_bytes(const fs::path& p, const std::string& bytes) {
     out << bytes;
 }
 
-// The message of the ResultsFileError thrown by f; any other exception escapes and fails the test.
-template <class F>
+// The message of the Error thrown by f (reading: ResultsFileError; writing: ResultsWriteError;
+// an unwritable path: OutputPathError); any other exception escapes and fails the test.
+template <class Error = ResultsFileError, class F>
 std::string error_of(F&& f) {
     try {
         f();
-    } catch (const ResultsFileError& e) {
+    } catch (const Error& e) {
         return e.what();
     }
-    return "<no ResultsFileError thrown>";
+    return "<no exception of the expected type thrown>";
 }
 
 // Bit patterns, so NaN == NaN and -0.0 != 0.0: the round trip must be exact.
@@ -275,7 +276,7 @@ TEST_CASE("a failed write leaves the existing file byte-identical and no tempora
         expected = "contains a NUL character";
     }
 
-    const std::string message = error_of([&] { write_results(path, bad, provenance); });
+    const std::string message = error_of<ResultsWriteError>([&] { write_results(path, bad, provenance); });
     REQUIRE_THAT(message, Contains(expected));
     REQUIRE_THAT(message, Contains(path.string()));
     REQUIRE(read_bytes(path) == before);
@@ -287,14 +288,14 @@ TEST_CASE("a failed write without an existing target creates nothing", "[results
     test::TempDir dir;
     Results bad = sample_results();
     bad.series[1].values.pop_back();
-    REQUIRE_THROWS_AS(write_results(dir / "new.h5", bad, sample_provenance()), ResultsFileError);
+    REQUIRE_THROWS_AS(write_results(dir / "new.h5", bad, sample_provenance()), ResultsWriteError);
     REQUIRE(dir.entries().empty());
 }
 
 TEST_CASE("writing into a missing directory throws a clear error", "[results_h5]") {
     test::TempDir dir;
     const auto path = dir / "no-such-dir" / "out.h5";
-    const std::string message = error_of([&] { write_results(path, sample_results(), sample_provenance()); });
+    const std::string message = error_of<OutputPathError>([&] { write_results(path, sample_results(), sample_provenance()); });
     REQUIRE_THAT(message, Contains("does not exist"));
     REQUIRE_THAT(message, Contains((dir / "no-such-dir").string()));
     REQUIRE(dir.entries().empty());
@@ -303,7 +304,7 @@ TEST_CASE("writing into a missing directory throws a clear error", "[results_h5]
 TEST_CASE("writing to a path that is a directory throws and leaves it alone", "[results_h5]") {
     test::TempDir dir;
     fs::create_directory(dir / "out.h5");
-    const std::string message = error_of([&] { write_results(dir / "out.h5", sample_results(), sample_provenance()); });
+    const std::string message = error_of<OutputPathError>([&] { write_results(dir / "out.h5", sample_results(), sample_provenance()); });
     REQUIRE_THAT(message, Contains("is a directory"));
     REQUIRE(fs::is_directory(dir / "out.h5"));
     REQUIRE(dir.entries() == std::vector<std::string>{"out.h5"});

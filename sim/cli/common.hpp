@@ -1,0 +1,98 @@
+// What every gatesim subcommand shares: the Command interface, exit codes and the one place
+// that maps exceptions to them, Ctrl-C, scenario options and loading, provenance, output
+// checks, and number formatting for the printed tables.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "io/provenance.hpp"
+#include "io/scenario_yaml.hpp"
+
+namespace gatesim::cli {
+
+constexpr int exit_ok = 0;
+constexpr int exit_bad_input = 2;
+constexpr int exit_internal = 1;
+constexpr int exit_interrupted = 130;
+
+// How gatesim was called, for provenance and Ctrl-C.
+struct Invocation {
+    int argc = 0;
+    char** argv = nullptr;
+    std::string command_line() const;  // quoted so that it can be pasted into a shell
+};
+
+// One subcommand: adds its options to the app on construction, runs when parsed.
+class Command {
+public:
+    explicit Command(CLI::App* app) : app_(app) {}
+    virtual ~Command() = default;
+    Command(const Command&) = delete;
+    Command& operator=(const Command&) = delete;
+
+    bool selected() const { return app_->parsed(); }
+    // The exit code; bad input and internal errors are thrown, and mapped by guarded().
+    virtual int execute(const Invocation& invocation) = 0;
+
+protected:
+    CLI::App* app_;
+};
+
+// Each in its own file (run.cpp, validate.cpp, ...), in the order `gatesim --help` lists them.
+std::unique_ptr<Command> add_run(CLI::App& app);
+std::unique_ptr<Command> add_validate(CLI::App& app);
+std::unique_ptr<Command> add_show(CLI::App& app);
+std::unique_ptr<Command> add_compare(CLI::App& app);
+std::unique_ptr<Command> add_sweep(CLI::App& app);
+std::unique_ptr<Command> add_sensitivity(CLI::App& app);
+
+// Runs a subcommand and maps what it throws to an exit code: BadInput (scenario problems, bad
+// parameters, plans, input files, output paths) 2, an interrupted single run 130, anything
+// else 1. The message goes to stderr.
+int guarded(const std::function<int()>& body);
+
+// From now on SIGINT and SIGTERM set interrupted() instead of ending the process, so runs stop
+// at a day boundary and finished work is kept.
+void catch_interrupts();
+const std::atomic<bool>& interrupted();
+
+// A scenario positional and its --set overrides.
+struct ScenarioOptions {
+    std::string file;
+    std::vector<std::string> overrides;
+    void add(CLI::App* cmd);
+};
+// Loads a scenario with overrides, and --seed as one more. Throws ScenarioError.
+LoadedScenario load(const std::string& file, std::vector<std::string> overrides, const std::optional<std::uint64_t>& seed);
+void add_seed_and_threads(CLI::App* cmd, std::optional<std::uint64_t>& seed, int& threads);
+
+// This invocation's provenance: the resolved scenario, its file, the command line, now.
+Provenance provenance_of(const std::string& scenario_yaml, const std::string& scenario_file, int threads,
+                         const Invocation& invocation);
+
+// Checks -o before any work (OutputPathError). `needed_by` names a command that cannot run
+// without one (BadInput when it is empty).
+void require_output(const std::string& output, const std::string& needed_by);
+
+bool stderr_is_terminal();
+
+// 12345678 -> "12,345,678 users"; fractions as percentages; NaN "not reached".
+std::string readable(double v, const std::string& unit);
+// Three significant digits with k/M/B/T suffixes: tables are for reading; the file has the
+// exact values.
+std::string compact(double v, const std::string& unit, bool sign = false);
+std::string unit_label(const std::string& unit);  // "" for fractions (shown as %)
+std::string pad(std::string s, std::size_t width);
+std::string rpad(const std::string& s, std::size_t width);
+std::string duration(double seconds);  // 42s, 3m07s, 2h05m
+std::vector<std::string> split_list(const std::string& text);  // comma-separated, trimmed
+
+}  // namespace gatesim::cli

@@ -1,0 +1,116 @@
+// `gatesim run`: one run of a scenario (summary printed, results file optional) or, with
+// --replicates, an ensemble streamed into a study file with bands and distributions.
+#include <iostream>
+
+#include "cli/common.hpp"
+#include "cli/study_options.hpp"
+#include "model/engine.hpp"
+#include "io/results_h5.hpp"
+#include "io/study_h5.hpp"
+
+namespace gatesim::cli {
+namespace {
+
+void print_summary(const Scenario& s, const Results& r, std::ostream& out) {
+    out << "scenario  " << s.name << "  (" << s.days << " days, " << s.population.agents << " agents for "
+        << readable(s.population.users, "users") << ", seed " << s.seed << ")\n";
+    if (!s.description.empty()) out << "question  " << s.description << "\n";
+    std::size_t width = 0;
+    for (const auto& scalar : r.scalars) width = std::max(width, scalar.name.size());
+    for (const auto& scalar : r.scalars)
+        out << "  " << scalar.name << std::string(width + 2 - scalar.name.size(), ' ') << readable(scalar.value, scalar.unit)
+            << "\n";
+}
+
+// A one-line progress bar over days, redrawn in place; only when stderr is a terminal.
+std::function<void(int, int)> day_progress() {
+    if (!stderr_is_terminal()) return {};
+    return [](int done, int total) {
+        constexpr int width = 30;
+        const int filled = total ? done * width / total : width;
+        std::fprintf(stderr, "\r[%s%s] day %d/%d", std::string(filled, '#').c_str(), std::string(width - filled, ' ').c_str(),
+                     done, total);
+        if (done == total) std::fprintf(stderr, "\r%*s\r", width + 24, "");
+        std::fflush(stderr);
+    };
+}
+
+class RunCommand : public Command {
+public:
+    explicit RunCommand(CLI::App& app) : Command(app.add_subcommand("run", "Run a scenario, print a summary and write results")) {
+        scenario_.add(app_);
+        app_->add_option("-o,--output", output_, "Results file to write (HDF5)");
+        add_seed_and_threads(app_, seed_, threads_);
+        auto* replicates = app_->add_option("--replicates", ensemble_.replicates,
+                                            "Run an ensemble of N replicates (needs -o); with uncertain fields, N = "
+                                            "parameter draws x noise replicates")
+                               ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
+        ensemble_.add(app_, false);
+        // Ensemble options would be silently ignored by a single run.
+        for (const char* name : {"--noise-replicates", "--quantiles", "--keep-replicates", "--resume", "--stop-after"})
+            app_->get_option(name)->needs(replicates);
+    }
+
+    int execute(const Invocation& invocation) override {
+        if (app_->count("--replicates") > 0) return run_ensemble(invocation);
+        return run_single(invocation);
+    }
+
+private:
+    int run_single(const Invocation& invocation) {
+        const LoadedScenario loaded = load(scenario_.file, scenario_.overrides, seed_);
+        const Scenario& scenario = loaded.scenario;
+        require_output(output_, "");
+        const Provenance provenance = provenance_of(to_yaml(scenario), scenario_.file, threads_, invocation);
+        catch_interrupts();
+        RunOptions options;
+        options.threads = threads_;
+        options.progress = day_progress();
+        options.cancel = &interrupted();
+        const Results results = simulate(scenario, options);
+        print_summary(scenario, results, std::cout);
+        if (!loaded.uncertain.empty())
+            std::cout << "note      " << loaded.uncertain.size()
+                      << " uncertain field(s) held at their central values; sample them with --replicates\n";
+        if (!output_.empty()) {
+            write_results(output_, results, provenance);
+            std::cout << "results   " << output_ << "\n";
+        }
+        return exit_ok;
+    }
+
+    int run_ensemble(const Invocation& invocation) {
+        catch_interrupts();
+        const StudyControl control = ensemble_.control(threads_);
+        require_output(output_, "run --replicates");
+        const LoadedScenario loaded = load(scenario_.file, scenario_.overrides, seed_);
+        const EnsembleStudy study{study_scenario(loaded), ensemble_.replicates, ensemble_.noise_replicates};
+        StudyFile file(output_, provenance_of(to_yaml(loaded), scenario_.file, threads_, invocation));
+        const EnsembleReport r = run_ensemble_study(study, file, control);
+        end_progress(r.outcome);
+
+        const Scenario& s = loaded.scenario;
+        const bool uncertain = !loaded.uncertain.empty();
+        std::cout << "scenario  " << s.name << "  (" << s.days << " days, seed " << s.seed << ")\n";
+        std::cout << "ensemble  " << r.outcome.completed_runs << " of " << r.plan.replicates << " replicates";
+        if (uncertain)
+            std::cout << " = " << r.plan.draws() << " parameter draws x " << r.plan.noise_replicates
+                      << " noise replicates; uncertain:" << uncertain_summary(loaded.uncertain);
+        std::cout << "\n";
+        print_distribution_table(r.scalars, control.quantiles, uncertain && r.plan.noise_replicates > 1, std::cout);
+        print_outcome(r.outcome, output_, std::cout);
+        return finish_code(r.outcome);
+    }
+
+    ScenarioOptions scenario_;
+    std::string output_;
+    std::optional<std::uint64_t> seed_;
+    int threads_ = 1;
+    StudyOptions ensemble_;
+};
+
+}  // namespace
+
+std::unique_ptr<Command> add_run(CLI::App& app) { return std::make_unique<RunCommand>(app); }
+
+}  // namespace gatesim::cli

@@ -1,0 +1,57 @@
+// What the multi-run subcommands share (run --replicates, compare, sweep, sensitivity): their
+// common options, the study control they make, the progress bar over runs, and the lines and
+// tables they print.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "study/studies.hpp"
+
+namespace gatesim::cli {
+
+struct StudyOptions {
+    std::string output;
+    std::vector<std::string> overrides;
+    std::optional<std::uint64_t> seed;
+    int threads = 1;
+    std::uint64_t replicates = 1;
+    std::uint64_t noise_replicates = 0;
+    std::string quantiles;
+    bool keep_replicates = false;
+    bool resume = false;
+    std::optional<std::uint64_t> stop_after;
+
+    // With `scenario_options`: -o (required), --set, --seed and --threads; then the study's own
+    // (--noise-replicates unless `noise` is false, --quantiles, --keep-replicates, --resume,
+    // --stop-after).
+    void add(CLI::App* cmd, bool scenario_options, bool noise = true);
+    // Threads, quantiles (BadInput when malformed), resume, run limit, a progress bar on a
+    // terminal, and Ctrl-C.
+    StudyControl control(int threads_used) const;
+};
+
+std::vector<double> parse_quantiles(const std::string& text);
+std::size_t index_of_quantile(const std::vector<double>& q, double p);  // q.size() when absent
+
+// Erases a progress bar left unfinished by an interruption, before tables are printed.
+void end_progress(const StudyOutcome& o);
+// "results   FILE", or how to resume an incomplete file.
+void print_outcome(const StudyOutcome& o, const std::string& output, std::ostream& out);
+// 130 after Ctrl-C (finished runs kept), else 0.
+int finish_code(const StudyOutcome& o);
+
+// One row per scalar: median (or mean), the outer quantile band, and optionally the share of
+// variance from parameter uncertainty.
+void print_distribution_table(const std::vector<ScalarReport>& scalars, const std::vector<double>& q, bool shares,
+                              std::ostream& out);
+// "\n          key.path ~ {dist: ...}" for each uncertain field.
+std::string uncertain_summary(const std::vector<UncertainParameter>& uncertain);
+
+}  // namespace gatesim::cli

@@ -208,8 +208,8 @@ private:
     void read_uncertain(const YAML::Node& node, const std::string& path, T& value, const Meta& meta) {
         double lo = meta.min, hi = meta.max;
         if constexpr (std::integral<T>) {
-            lo = std::max(lo, static_cast<double>(std::numeric_limits<T>::min()));
-            hi = std::min(hi, static_cast<double>(std::numeric_limits<T>::max()));
+            lo = std::max(lo, whole_number_lowest<T>());
+            hi = std::min(hi, whole_number_highest<T>());
         }
         Distribution d;
         const std::size_t before = problems_.size();
@@ -232,20 +232,36 @@ private:
     void read(const YAML::Node& node, const std::string& path, I& value, const Meta& meta) {
         if (node.IsMap()) return read_uncertain(node, path, value, meta);
         forget_uncertain(path);
-        // Integers may be written as 1e6; they must still be whole numbers in range.
-        const auto v = parse_double(node);
-        if (!v || *v != std::floor(*v))
-            return problem(node, path, "expected a whole number, got " + describe_node(node));
+        const std::string text = node.IsScalar() ? node.Scalar() : "";
+        const std::string range = "expected a whole number in " + whole_number_range<I>(meta) + ", got " + text;
+        // Written as an integer: parsed exactly, so 2^64 is out of range rather than rounded.
         I exact{};
-        const std::string& text = node.Scalar();
         auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), exact);
-        const bool parsed_exactly = ec == std::errc() && end == text.data() + text.size();
-        const double lo = std::max(meta.min, static_cast<double>(std::numeric_limits<I>::min()));
-        const double hi = std::min(meta.max, static_cast<double>(std::numeric_limits<I>::max()));
-        if (*v < lo || *v > hi)
-            return problem(node, path, "expected a whole number in [" + format_number(lo) + ", " + format_number(hi) +
-                                           "], got " + text);
-        value = parsed_exactly ? exact : static_cast<I>(*v);
+        if (ec == std::errc() && end == text.data() + text.size()) {
+            const auto v = static_cast<double>(exact);
+            if (v < meta.min || v > meta.max) return problem(node, path, range);
+            value = exact;
+            return;
+        }
+        if (ec == std::errc::result_out_of_range && end == text.data() + text.size()) return problem(node, path, range);
+        // Written otherwise (1e6): a whole number that converts to I without overflow.
+        const auto v = parse_double(node);
+        if (!v || !std::isfinite(*v) || *v != std::floor(*v))
+            return problem(node, path, "expected a whole number, got " + describe_node(node));
+        const double lo = std::max(meta.min, whole_number_lowest<I>());
+        const double hi = std::min(meta.max, whole_number_highest<I>());
+        if (!(*v >= lo && *v <= hi)) return problem(node, path, range);
+        value = static_cast<I>(*v);
+    }
+
+    // "[min, max]" of a whole-number field, its type's limits written exactly.
+    template <std::integral I>
+    static std::string whole_number_range(const Meta& meta) {
+        const std::string lo = meta.min > whole_number_lowest<I>() ? format_number(meta.min)
+                                                                   : std::to_string(std::numeric_limits<I>::min());
+        const std::string hi = meta.max < whole_number_highest<I>() ? format_number(meta.max)
+                                                                    : std::to_string(std::numeric_limits<I>::max());
+        return "[" + lo + ", " + hi + "]";
     }
 
     template <NamedEnum E>

@@ -55,10 +55,7 @@ double as_double(const T& v) {
 template <class T>
 void store(T& slot, double v) {
     if constexpr (std::integral<T>) {
-        const double r = std::round(v);
-        const double lo = static_cast<double>(std::numeric_limits<T>::min());
-        const double hi = static_cast<double>(std::numeric_limits<T>::max());
-        slot = r <= lo ? std::numeric_limits<T>::min() : r >= hi ? std::numeric_limits<T>::max() : static_cast<T>(r);
+        slot = static_cast<T>(std::clamp(std::round(v), whole_number_lowest<T>(), whole_number_highest<T>()));
     } else {
         slot = static_cast<T>(v);
     }
@@ -72,8 +69,8 @@ void describe_number(NumericField& out, const Meta& meta) {
     out.max = meta.max;
     if constexpr (std::integral<T>) {
         out.whole_number = true;
-        out.min = std::max(out.min, static_cast<double>(std::numeric_limits<T>::min()));
-        out.max = std::min(out.max, static_cast<double>(std::numeric_limits<T>::max()));
+        out.min = std::max(out.min, whole_number_lowest<T>());
+        out.max = std::min(out.max, whole_number_highest<T>());
     }
 }
 

@@ -189,3 +189,29 @@ TEST_CASE("distributions: fixed numbers, maps, and their errors") {
     CHECK_THAT(first_problem(file, {"regulator.decision_after_days={dist: uniform, low: -3, high: 10}"}).message,
                Catch::Contains("[0, 3650]"));
 }
+
+TEST_CASE("a whole number beyond its type's range is a located error, never a wrapped value") {
+    test::Sandbox box;
+    auto problem_with = [&](const std::string& line) {
+        return first_problem(box.write("t.yaml", "extends: defaults.yaml\n" + line + "\n"));
+    };
+    const auto above = problem_with("seed: 18446744073709551616");  // 2^64
+    CHECK(above.where.line == 2);
+    CHECK(above.where.column == 7);
+    CHECK(above.key_path == "seed");
+    CHECK_THAT(above.message, Catch::Contains("expected a whole number in [0, 18446744073709551615]"));
+    CHECK_THAT(problem_with("seed: 1.8446744073709552e19").message, Catch::Contains("whole number in"));
+    CHECK_THAT(problem_with("seed: 1e400").message, Catch::Contains("whole number"));
+    CHECK_THAT(problem_with("seed: -1").message, Catch::Contains("whole number in [0, "));
+    CHECK_THAT(problem_with("days: 2147483648").message, Catch::Contains("whole number in [1, 3650]"));
+    CHECK_THAT(problem_with("seed: {dist: fixed, value: 1.8446744073709552e19}").message,
+               Catch::Contains("expected a value in [0, "));
+    // The largest seed is kept exactly.
+    const auto top = load_scenario(box.write("t.yaml", "extends: defaults.yaml\nseed: 18446744073709551615\n"));
+    CHECK(top.scenario.seed == std::numeric_limits<std::uint64_t>::max());
+    auto loaded = top;
+    CHECK_THROWS_AS(apply_override(loaded, "seed=18446744073709551616"), ScenarioError);
+    CHECK(loaded.scenario.seed == std::numeric_limits<std::uint64_t>::max());
+    // Key-path access (sweeps, Python) cannot store 2^64 either.
+    CHECK_THROWS_AS(set_parameter(loaded.scenario, "seed", 18446744073709551616.0), ParameterError);
+}

@@ -337,7 +337,8 @@ private:
         }
         inner.reject_unknown_keys();
         if (problems_.size() != before) return;
-        if (auto why = d.check(); !why.empty()) return problem(node, path, why);
+        // The engine clamps draws to the field's range; the tails must mostly lie inside it.
+        if (auto why = d.check_sampled_range(meta.min, meta.max); !why.empty()) return problem(node, path, why);
         value = d;
     }
 

@@ -287,7 +287,7 @@ std::string check_support(const Distribution& d, double min, double max, bool wh
     const std::string range = "[" + format_value(min) + ", " + format_value(max) + "]";
     if (d.kind == DistributionKind::lognormal) {
         const double lo = d.quantile(0.001), hi = d.quantile(0.999);
-        if (lo < min || hi > max)
+        if (lo < min || hi > max || !std::isfinite(hi))
             return "more than 0.1% of this lognormal's draws fall outside the field's range " + range +
                    " (its 0.1% and 99.9% quantiles are " + rounded(lo) + " and " + rounded(hi) +
                    "); narrow it or use a bounded distribution";

@@ -336,3 +336,20 @@ TEST_CASE("input limits: problems listed, file size, nesting depth, aliases") {
         CHECK_THAT(first_problem(box.write("t.yaml", text)).message, Catch::Contains("more than 1000000 values"));
     }
 }
+
+TEST_CASE("distribution-typed fields are checked against the field's range at load") {
+    const auto file = test::library_file("baseline");
+    const auto tasks = first_problem(file, {"segments.consumer.tasks_per_day={dist: lognormal, median: 3, sigma: 50}"});
+    CHECK(tasks.key_path == "segments.consumer.tasks_per_day");
+    CHECK_THAT(tasks.message, Catch::Contains("99.9% quantile") && Catch::Contains("[0, 10000]"));
+    CHECK_THAT(first_problem(file, {"enterprises.employees={dist: lognormal, median: 40, sigma: 5}"}).message,
+               Catch::Contains("99.9% quantile"));
+    CHECK_THAT(first_problem(file, {"regulator.decision_after_days={dist: lognormal, median: 45, sigma: 9}"}).message,
+               Catch::Contains("99.9% quantile"));
+    CHECK_THAT(first_problem(file, {"regulator.decision_after_days={dist: choice, values: [10, 20], weights: [1e308, 1e308]}"}).message,
+               Catch::Contains("finite sum"));
+    CHECK_THAT(first_problem(file, {"enterprises.integration_days={dist: lognormal, median: 10, sigma: inf}"}).message,
+               Catch::Contains("finite"));
+    // The library's own heavy tails pass: employees' 99.9% quantile is about 4,100.
+    CHECK(load_scenario(file).scenario.enterprises.employees.sigma == 1.5);
+}

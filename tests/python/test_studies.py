@@ -81,3 +81,23 @@ def test_parameter_specs():
     assert parameter_spec("a", {"dist": "uniform", "low": 1, "high": 2})["kind"] == "distribution"
     with pytest.raises(ValueError):
         parameter_spec("a", "text")
+
+
+def test_study_sizes_and_ranges_are_bounded_like_the_cli(small):
+    sc = small("global_shutdown")
+    with pytest.raises(ValueError, match="points"):
+        gs.sweep(sc, {"segments.consumer.patience_days": (3, 14)}, points=2**40)
+    with pytest.raises(ValueError, match="points"):
+        gs.sweep(sc, {"segments.consumer.patience_days": (3, 14)}, points=0)
+    with pytest.raises(ValueError, match="replicates"):
+        gs.sweep(sc, {"segments.consumer.patience_days": (3, 14)}, replicates=2**41)
+    with pytest.raises(ValueError, match="samples"):
+        gs.sensitivity(sc, {"segments.consumer.patience_days": (3, 14)}, samples=2**31)
+    with pytest.raises(ValueError, match="replicates"):
+        gs.compare([sc, small("baseline")], replicates=0)
+    with pytest.raises(ValueError, match="low <= high"):
+        gs.sensitivity(sc, {"segments.consumer.patience_days": (14, 3)})
+    with pytest.raises(ValueError, match="low <= high"):
+        gs.sweep(sc, {"segments.consumer.patience_days": {"low": 14, "high": 3}})
+    with pytest.raises(ValueError, match="finite"):
+        gs.sweep(sc, {"segments.consumer.patience_days": [1, float("nan")]})

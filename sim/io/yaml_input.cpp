@@ -59,6 +59,22 @@ std::string hex(unsigned value, int digits) {
     return buffer;
 }
 
+// Why a decoded scalar is not text a scenario can hold, or empty. Escapes in quoted scalars
+// ("\0", "\r", "\ud800") can produce what the raw text may not contain, and line breaks other
+// than line feed do not survive being written out again.
+std::string scalar_problem(std::string_view text) {
+    for (std::size_t i = 0; i < text.size();) {
+        char32_t code = 0;
+        const std::size_t length = utf8_sequence(text, i, code);
+        if (length == 0) return "the text is not UTF-8 (an escape for a surrogate?)";
+        if (is_forbidden_control(code) || code == '\r' || code == 0x85 || code == 0x2028 || code == 0x2029)
+            return "control character or line break U+" + hex(static_cast<unsigned>(code), 4) +
+                   " in text (only tab and line feed are allowed)";
+        i += length;
+    }
+    return {};
+}
+
 // The first byte that is not UTF-8 text, or a forbidden control character, as a located problem.
 void check_text(std::string_view text, const std::string& origin) {
     int line = 1, column = 1;
@@ -94,6 +110,10 @@ public:
             fail({origin_, 0, 0}, "",
                  "the document holds more than " + std::to_string(max_document_nodes) +
                      " values (counting every use of an alias), the limit");
+        if (node.IsScalar()) {
+            if (auto why = scalar_problem(node.Scalar()); !why.empty()) problems_.add({locate(origin_, node.Mark()), path, why});
+            return;
+        }
         if (!node.IsMap() && !node.IsSequence()) return;
         if (depth > max_nesting_depth) {
             problems_.add({locate(origin_, node.Mark()), path,
@@ -110,6 +130,10 @@ public:
             const YAML::Node key = it->first;
             if (!key.IsScalar()) {
                 problems_.add({locate(origin_, key.Mark()), path, "a key must be text, got " + describe_key(key)});
+                continue;
+            }
+            if (auto why = scalar_problem(key.Scalar()); !why.empty()) {
+                problems_.add({locate(origin_, key.Mark()), path, why});
                 continue;
             }
             const std::string child = child_path(path, key.Scalar());

@@ -255,6 +255,15 @@ TEST_CASE("scenario input must be UTF-8 text") {
     CHECK(nul.where.line == 2);
     CHECK_THAT(nul.message, Catch::Contains("control character U+0000"));
     CHECK_THAT(first_problem(test::library_file("baseline"), {"name=caf\xe9"}).message, Catch::Contains("not UTF-8"));
+    // Escapes in quoted text cannot produce what the raw text may not hold; a carriage return
+    // (found by fuzz_scenario) did not survive to_yaml and loading again.
+    for (const char* escape : {"\\0", "\\r", "\\e", "\\u2028"}) {
+        INFO(escape);
+        const auto p = first_problem(box.write("t.yaml", std::string("extends: defaults.yaml\nname: \"a") + escape + "b\"\n"));
+        CHECK(p.key_path == "name");
+        CHECK_THAT(p.message, Catch::Contains("in text (only tab and line feed are allowed)"));
+    }
+    CHECK(load_scenario(box.write("t.yaml", "extends: defaults.yaml\nname: \"a\\tb\\nc\"\n")).scenario.name == "a\tb\nc");
     // Text in any script is fine, and so is a byte-order mark.
     CHECK(load_scenario(box.write("t.yaml", "\xef\xbb\xbf" "extends: defaults.yaml\nname: caf\xc3\xa9 \xe6\x97\xa5\xf0\x9f\x98\x80\n"))
               .scenario.name == "caf\xc3\xa9 \xe6\x97\xa5\xf0\x9f\x98\x80");
@@ -282,7 +291,7 @@ TEST_CASE("extends: at most 64 files deep, names that cannot be opened, director
     CHECK(long_name.where.line == 1);
     CHECK_THAT(long_name.message, Catch::Contains("cannot open") && Catch::Contains("File name too long"));
     const auto nul_name = first_problem(box.write("t.yaml", "extends: \"defaults.yaml\\0x\"\n"));
-    CHECK_THAT(nul_name.message, Catch::Contains("NUL"));
+    CHECK_THAT(nul_name.message, Catch::Contains("U+0000"));
     const auto directory = first_problem(box.write("t.yaml", "extends: .\n"));
     CHECK_THAT(directory.message, Catch::Contains("is a directory"));
     const auto top = first_problem(box.path());

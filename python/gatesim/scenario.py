@@ -60,7 +60,8 @@ class Scenario:
         """Loads a scenario file (following `extends:`), applies overrides ({key.path: value}
         or ['key.path=value', ...]) and validates. Raises ScenarioError."""
         path = os.fspath(path)
-        return cls(_core.Scenario.load(path, _assignments(overrides)), path)
+        # As bytes: a file name need not be UTF-8 (the core escapes such bytes in messages).
+        return cls(_core.Scenario.load(os.fsencode(path), _assignments(overrides)), path)
 
     @classmethod
     def library(cls, name: str | None = None, overrides=None):

@@ -9,6 +9,7 @@ resumed (resume=True).
 """
 from __future__ import annotations
 
+import math
 import os
 import shutil
 import tempfile
@@ -124,27 +125,65 @@ class Sensitivity:
         return f"<gatesim.Sensitivity ({self.method}) of {', '.join(self.parameters)}: {self.outcome!r}>"
 
 
+# The limits of the CLI's study options (gatesim sweep --points, --replicates, ...), so that a
+# typo cannot queue an unbounded study from Python either (docs/RELIABILITY.md, "Input limits").
+MAX_POINTS = 2**30          # sweep points; grid levels
+MAX_SAMPLES = 2**30         # sensitivity samples
+MAX_REPLICATES = 2**40      # replicates and noise replicates of comparisons and sweeps
+MAX_GSA_REPLICATES = 2**20  # replicates per sensitivity sample
+
+
+def _whole(name: str, value: Any, low: int, high: int) -> int:
+    """value as an int in [low, high], else ValueError (a float must be a whole number)."""
+    if isinstance(value, bool):
+        raise ValueError(f"{name} must be a whole number, got {value!r}")
+    try:
+        number = int(value)
+        exact = number == value
+    except (TypeError, ValueError, OverflowError):
+        raise ValueError(f"{name} must be a whole number, got {value!r}") from None
+    if not exact:
+        raise ValueError(f"{name} must be a whole number, got {value!r}")
+    if not low <= number <= high:
+        raise ValueError(f"{name} must be in [{low}, {high}], got {number}")
+    return number
+
+
+def _number(key_path: str, value: Any) -> float:
+    number = float(value)
+    if not math.isfinite(number):
+        raise ValueError(f"{key_path}: values must be finite numbers, got {value!r}")
+    return number
+
+
+def _range(key_path: str, low: Any, high: Any, **extra) -> dict:
+    low, high = _number(key_path, low), _number(key_path, high)
+    if not low <= high:
+        raise ValueError(f"{key_path}: a range needs low <= high, got ({low:g}, {high:g})")
+    return {"key_path": key_path, "kind": "range", "low": low, "high": high, **extra}
+
+
 def parameter_spec(key_path: str, spec: Any) -> dict:
     """A swept parameter: [values...], (low, high), {low, high, levels}, {values: [...]}, or a
     distribution {dist: ...} (optionally with levels)."""
     if isinstance(spec, tuple):
         if len(spec) != 2:
             raise ValueError(f"{key_path}: a range is (low, high), got {spec!r}")
-        return {"key_path": key_path, "kind": "range", "low": float(spec[0]), "high": float(spec[1])}
+        return _range(key_path, spec[0], spec[1])
     if isinstance(spec, Mapping):
         spec = dict(spec)
-        levels = {"levels": int(spec.pop("levels"))} if "levels" in spec else {}
+        levels = {"levels": _whole(f"{key_path}: levels", spec.pop("levels"), 1, MAX_POINTS)} if "levels" in spec else {}
         if "dist" in spec:
             return {"key_path": key_path, "kind": "distribution", "distribution": spec, **levels}
         if "values" in spec:
-            return {"key_path": key_path, "kind": "values", "values": [float(v) for v in spec["values"]], **levels}
-        if {"low", "high"} <= set(spec):
-            return {"key_path": key_path, "kind": "range", "low": float(spec["low"]), "high": float(spec["high"]),
+            return {"key_path": key_path, "kind": "values", "values": [_number(key_path, v) for v in spec["values"]],
                     **levels}
+        if {"low", "high"} <= set(spec):
+            return _range(key_path, spec["low"], spec["high"], **levels)
         raise ValueError(f"{key_path}: expected values, (low, high), {{low, high}} or {{dist: ...}}, got {spec!r}")
     if isinstance(spec, (list, range)) or hasattr(spec, "tolist"):
         values = spec.tolist() if hasattr(spec, "tolist") else list(spec)
-        return {"key_path": key_path, "kind": "values", "values": [float(v) for v in values]}
+        return {"key_path": key_path, "kind": "values", "values": [_number(key_path, v) for v in values]}
     raise ValueError(f"{key_path}: expected values, (low, high), {{low, high}} or {{dist: ...}}, got {spec!r}")
 
 
@@ -210,6 +249,8 @@ def compare(scenarios: Sequence[Scenario | str] | Mapping[str, Scenario | str], 
         loaded.insert(0, loaded.pop(index))
     if len(loaded) < 2:
         raise ValueError("a comparison needs at least two scenarios")
+    replicates = _whole("replicates", replicates, 1, MAX_REPLICATES)
+    noise_replicates = _whole("noise_replicates", noise_replicates, 0, MAX_REPLICATES)
     if seed is not None:
         loaded[0] = loaded[0].updated({"seed": seed})
     threads = default_threads(threads)
@@ -228,11 +269,14 @@ def sweep(scenario: Scenario | str, parameters: Mapping[str, Any], *, design: st
     """Runs a scenario over values of numeric fields, e.g. {"directive.day": [7, 14, 28],
     "segments.consumer.patience_days": (3, 14)}: a full grid (ranges get `points` levels), or
     `points` points of a Latin hypercube (design="lhs") or a Sobol' sequence ("sobol")."""
+    points = _whole("points", points, 1, MAX_POINTS)
+    replicates = _whole("replicates", replicates, 1, MAX_REPLICATES)
+    noise_replicates = _whole("noise_replicates", noise_replicates, 0, MAX_REPLICATES)
+    specs = [parameter_spec(k, v) for k, v in parameters.items()]
     sc = as_scenario(scenario)
     if seed is not None:
         sc = sc.updated({"seed": seed})
     threads = default_threads(threads)
-    specs = [parameter_spec(k, v) for k, v in parameters.items()]
     command = f"gatesim.sweep({sc.name!r}, {list(parameters)}, design={design!r}, points={points})"
     report, path = _run_study("sweep", output, progress, "sweep", lambda path, report_progress: _core.sweep_study(
         sc._impl, specs, design, int(points), int(replicates), int(noise_replicates), path,
@@ -249,11 +293,14 @@ def sensitivity(scenario: Scenario | str, parameters: Mapping[str, Any], *,
     distributions {dist: ...}: Morris elementary effects (samples = trajectories) or Sobol'
     indices (method="sobol", samples = base samples n, n(k+2) rows). Each row's output is the
     mean over `replicates` runs."""
+    samples = _whole("samples", samples, 2, MAX_SAMPLES)
+    levels = _whole("levels", levels, 2, MAX_POINTS)
+    replicates = _whole("replicates", replicates, 1, MAX_GSA_REPLICATES)
+    specs = [parameter_spec(k, v) for k, v in parameters.items()]
     sc = as_scenario(scenario)
     if seed is not None:
         sc = sc.updated({"seed": seed})
     threads = default_threads(threads)
-    specs = [parameter_spec(k, v) for k, v in parameters.items()]
     command = f"gatesim.sensitivity({sc.name!r}, {list(parameters)}, method={method!r}, samples={samples})"
     report, path = _run_study("sensitivity", output, progress, "sensitivity",
                               lambda path, report_progress: _core.sensitivity_study(

@@ -1,9 +1,13 @@
 // YAML <-> Python value conversion (see yaml_python.hpp).
 #include "yaml_python.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <regex>
+#include <vector>
+
+#include "io/yaml_input.hpp"
 
 namespace py = pybind11;
 
@@ -58,32 +62,78 @@ py::object to_python(const YAML::Node& node) {
     return py::none();
 }
 
-YAML::Node to_yaml_node(py::handle value) {
-    if (value.is_none()) return YAML::Node(YAML::NodeType::Null);
-    if (PyBool_Check(value.ptr())) return YAML::Node(value.ptr() == Py_True ? "true" : "false");
-    if (PyLong_Check(value.ptr())) return YAML::Node(py::str(value).cast<std::string>());
-    if (PyFloat_Check(value.ptr())) {
-        // repr of a plain float is the shortest text that reads back as the same double.
-        return YAML::Node(py::repr(py::float_(PyFloat_AsDouble(value.ptr()))).cast<std::string>());
+namespace {
+
+// Python objects to YAML, refusing what no YAML document can be: an object that contains itself,
+// and nesting deeper than a scenario file may have (max_nesting_depth), which would otherwise
+// exhaust the C stack. Errors are ScenarioErrors naming the key path.
+class ObjectConverter {
+public:
+    YAML::Node convert(py::handle value, const std::string& path, int depth) {
+        if (value.is_none()) return YAML::Node(YAML::NodeType::Null);
+        if (PyBool_Check(value.ptr())) return YAML::Node(value.ptr() == Py_True ? "true" : "false");
+        if (PyLong_Check(value.ptr())) return YAML::Node(py::str(value).cast<std::string>());
+        if (PyFloat_Check(value.ptr())) {
+            // repr of a plain float is the shortest text that reads back as the same double.
+            return YAML::Node(py::repr(py::float_(PyFloat_AsDouble(value.ptr()))).cast<std::string>());
+        }
+        if (PyUnicode_Check(value.ptr())) return YAML::Node(value.cast<std::string>());
+        const bool mapping = py::isinstance<py::dict>(value) || py::hasattr(value, "items");
+        const bool sequence = py::isinstance<py::list>(value) || py::isinstance<py::tuple>(value);
+        // numpy scalars and arrays, and anything else that knows its plain Python form.
+        if (!mapping && !sequence && py::hasattr(value, "tolist")) return convert(value.attr("tolist")(), path, depth);
+        if (!mapping && !sequence)
+            throw py::type_error("cannot write a value of type " +
+                                 py::str(value.get_type().attr("__name__")).cast<std::string>() +
+                                 " into a scenario; use None, bool, int, float, str, list or dict");
+        if (depth > max_nesting_depth)
+            fail(path, "maps and lists nested more than " + std::to_string(max_nesting_depth) + " levels deep (the limit)");
+        if (std::find(open_.begin(), open_.end(), value.ptr()) != open_.end())
+            fail(path, "the object refers to itself (a cycle), which a scenario cannot hold");
+        open_.push_back(value.ptr());
+        YAML::Node node = mapping ? convert_mapping(value, path, depth) : convert_sequence(value, path, depth);
+        open_.pop_back();
+        return node;
     }
-    if (PyUnicode_Check(value.ptr())) return YAML::Node(value.cast<std::string>());
-    if (py::isinstance<py::dict>(value) || py::hasattr(value, "items")) {
+
+private:
+    YAML::Node convert_mapping(py::handle value, const std::string& path, int depth) {
         YAML::Node map(YAML::NodeType::Map);
         for (auto item : py::reinterpret_borrow<py::object>(value).attr("items")()) {
             auto pair = py::reinterpret_borrow<py::tuple>(item);
-            map[py::str(pair[0]).cast<std::string>()] = to_yaml_node(pair[1]);
+            const std::string key = py::str(pair[0]).cast<std::string>();
+            map[key] = convert(pair[1], path.empty() ? key : path + "." + key, depth + 1);
         }
         return map;
     }
-    if (py::isinstance<py::list>(value) || py::isinstance<py::tuple>(value)) {
+
+    YAML::Node convert_sequence(py::handle value, const std::string& path, int depth) {
         YAML::Node seq(YAML::NodeType::Sequence);
-        for (auto item : value) seq.push_back(to_yaml_node(item));
+        std::size_t index = 0;
+        for (auto item : value) {
+            const std::string at = std::to_string(index++);
+            seq.push_back(convert(item, path.empty() ? at : path + "." + at, depth + 1));
+        }
         return seq;
     }
-    // numpy scalars and arrays, and anything else that knows its plain Python form.
-    if (py::hasattr(value, "tolist")) return to_yaml_node(value.attr("tolist")());
-    throw py::type_error("cannot write a value of type " + py::str(value.get_type().attr("__name__")).cast<std::string>() +
-                         " into a scenario; use None, bool, int, float, str, list or dict");
+
+    [[noreturn]] static void fail(const std::string& path, const std::string& message) {
+        ScenarioProblem problem;
+        problem.where.file = "<python object>";
+        problem.key_path = path;
+        problem.message = message;
+        ProblemList problems;
+        problems.add(std::move(problem));
+        problems.raise();
+    }
+
+    std::vector<PyObject*> open_;  // the containers being converted, outermost first
+};
+
+}  // namespace
+
+YAML::Node to_yaml_node(py::handle value) {
+    return ObjectConverter().convert(value, "", 1);
 }
 
 std::string flow_text(const YAML::Node& node) {

@@ -15,7 +15,8 @@ namespace gatesim::python {
 pybind11::object to_python(const YAML::Node& node);
 
 // None, bool, int, float, str, mappings and sequences (and anything with tolist(), such as
-// numpy values). Throws pybind11::type_error for anything else.
+// numpy values). Throws pybind11::type_error for anything else, and ScenarioError for an object
+// that contains itself or nests deeper than max_nesting_depth (io/yaml_input.hpp).
 YAML::Node to_yaml_node(pybind11::handle value);
 
 // One value in flow style, e.g. {dist: lognormal, median: 45, sigma: 0.6}, for `key=value`.

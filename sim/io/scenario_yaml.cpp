@@ -6,9 +6,10 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
-#include <functional>
 #include <set>
 #include <sstream>
+
+#include "io/yaml_input.hpp"
 
 namespace gatesim {
 
@@ -30,26 +31,32 @@ std::string join_problems(const std::vector<ScenarioProblem>& problems) {
     return text;
 }
 
+// Messages quote input, which may not be text (a file name, a --set argument): they are made
+// valid UTF-8 here, so that they survive strict decoding (Python).
+std::vector<ScenarioProblem> printable(std::vector<ScenarioProblem> problems) {
+    for (auto& p : problems) {
+        p.where.file = escape_invalid_utf8(p.where.file);
+        p.key_path = escape_invalid_utf8(p.key_path);
+        p.message = escape_invalid_utf8(p.message);
+    }
+    return problems;
+}
+
 }  // namespace
 
 ScenarioError::ScenarioError(std::vector<ScenarioProblem> problems)
-    : BadInput(join_problems(problems)), problems_(std::move(problems)) {}
+    : BadInput(join_problems(printable(problems))), problems_(printable(std::move(problems))) {}
 
 namespace {
 
-using Problems = std::vector<ScenarioProblem>;
+using Problems = ProblemList;
 using Locations = std::map<std::string, SourceLocation>;
 using Uncertain = std::vector<UncertainParameter>;
 
 [[noreturn]] void fail(SourceLocation where, std::string key_path, std::string message) {
-    std::vector<ScenarioProblem> problems;
-    problems.push_back({std::move(where), std::move(key_path), std::move(message)});
-    throw ScenarioError(std::move(problems));
-}
-
-SourceLocation locate(const std::string& file, const YAML::Mark& mark) {
-    if (mark.is_null()) return {file, 0, 0};
-    return {file, mark.line + 1, mark.column + 1};
+    Problems problems;
+    problems.add({std::move(where), std::move(key_path), std::move(message)});
+    problems.raise();
 }
 
 std::string join_path(const std::string& path, std::string_view key) {
@@ -147,15 +154,11 @@ public:
         read(node, path, value, meta);
     }
 
-    // Keys present in the layer but not described: each is an error with a suggestion.
+    // Keys present in the layer but not described: each is an error with a suggestion. (Keys
+    // are text and unique within a map: parse_document checked.)
     void reject_unknown_keys(const std::set<std::string>& also_allowed = {}) {
-        std::set<std::string> seen;
         for (auto it = map_.begin(); it != map_.end(); ++it) {
-            const std::string key = it->first.as<std::string>("");
-            if (!seen.insert(key).second) {
-                problem(it->first, join_path(path_, key), "key appears twice in the same map");
-                continue;
-            }
+            const std::string& key = it->first.Scalar();
             if (also_allowed.count(key) || std::find(known_.begin(), known_.end(), key) != known_.end()) continue;
             problem(it->first, join_path(path_, key), "unknown key" + suggestion(key, known_) +
                                                          (known_.empty() ? "" : "; expected one of: " + list_names(known_)));
@@ -172,7 +175,7 @@ private:
     }
 
     void problem(const YAML::Node& at, const std::string& path, const std::string& message) {
-        problems_.push_back({locate(file_, at.Mark()), path, message});
+        problems_.add({locate(file_, at.Mark()), path, message});
     }
 
     void check_range(const YAML::Node& node, const std::string& path, double v, const Meta& meta) {
@@ -208,8 +211,8 @@ private:
     void read_uncertain(const YAML::Node& node, const std::string& path, T& value, const Meta& meta) {
         double lo = meta.min, hi = meta.max;
         if constexpr (std::integral<T>) {
-            lo = std::max(lo, static_cast<double>(std::numeric_limits<T>::min()));
-            hi = std::min(hi, static_cast<double>(std::numeric_limits<T>::max()));
+            lo = std::max(lo, whole_number_lowest<T>());
+            hi = std::min(hi, whole_number_highest<T>());
         }
         Distribution d;
         const std::size_t before = problems_.size();
@@ -232,20 +235,36 @@ private:
     void read(const YAML::Node& node, const std::string& path, I& value, const Meta& meta) {
         if (node.IsMap()) return read_uncertain(node, path, value, meta);
         forget_uncertain(path);
-        // Integers may be written as 1e6; they must still be whole numbers in range.
-        const auto v = parse_double(node);
-        if (!v || *v != std::floor(*v))
-            return problem(node, path, "expected a whole number, got " + describe_node(node));
+        const std::string text = node.IsScalar() ? node.Scalar() : "";
+        const std::string range = "expected a whole number in " + whole_number_range<I>(meta) + ", got " + text;
+        // Written as an integer: parsed exactly, so 2^64 is out of range rather than rounded.
         I exact{};
-        const std::string& text = node.Scalar();
         auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), exact);
-        const bool parsed_exactly = ec == std::errc() && end == text.data() + text.size();
-        const double lo = std::max(meta.min, static_cast<double>(std::numeric_limits<I>::min()));
-        const double hi = std::min(meta.max, static_cast<double>(std::numeric_limits<I>::max()));
-        if (*v < lo || *v > hi)
-            return problem(node, path, "expected a whole number in [" + format_number(lo) + ", " + format_number(hi) +
-                                           "], got " + text);
-        value = parsed_exactly ? exact : static_cast<I>(*v);
+        if (ec == std::errc() && end == text.data() + text.size()) {
+            const auto v = static_cast<double>(exact);
+            if (v < meta.min || v > meta.max) return problem(node, path, range);
+            value = exact;
+            return;
+        }
+        if (ec == std::errc::result_out_of_range && end == text.data() + text.size()) return problem(node, path, range);
+        // Written otherwise (1e6): a whole number that converts to I without overflow.
+        const auto v = parse_double(node);
+        if (!v || !std::isfinite(*v) || *v != std::floor(*v))
+            return problem(node, path, "expected a whole number, got " + describe_node(node));
+        const double lo = std::max(meta.min, whole_number_lowest<I>());
+        const double hi = std::min(meta.max, whole_number_highest<I>());
+        if (!(*v >= lo && *v <= hi)) return problem(node, path, range);
+        value = static_cast<I>(*v);
+    }
+
+    // "[min, max]" of a whole-number field, its type's limits written exactly.
+    template <std::integral I>
+    static std::string whole_number_range(const Meta& meta) {
+        const std::string lo = meta.min > whole_number_lowest<I>() ? format_number(meta.min)
+                                                                   : std::to_string(std::numeric_limits<I>::min());
+        const std::string hi = meta.max < whole_number_highest<I>() ? format_number(meta.max)
+                                                                    : std::to_string(std::numeric_limits<I>::max());
+        return "[" + lo + ", " + hi + "]";
     }
 
     template <NamedEnum E>
@@ -318,7 +337,8 @@ private:
         }
         inner.reject_unknown_keys();
         if (problems_.size() != before) return;
-        if (auto why = d.check(); !why.empty()) return problem(node, path, why);
+        // The engine clamps draws to the field's range; the tails must mostly lie inside it.
+        if (auto why = d.check_sampled_range(meta.min, meta.max); !why.empty()) return problem(node, path, why);
         value = d;
     }
 
@@ -347,7 +367,7 @@ private:
     void read(const YAML::Node& node, const std::string& path, std::vector<T>& items, const Meta&) {
         if (!node.IsMap()) return problem(node, path, "expected a map of entries keyed by id, got " + describe_node(node));
         for (auto it = node.begin(); it != node.end(); ++it) {
-            const std::string id = it->first.as<std::string>("");
+            const std::string& id = it->first.Scalar();
             const std::string entry_path = join_path(path, id);
             if (!valid_id(id)) {
                 problem(it->first, entry_path, "an id may contain only letters, digits, '_' and '-'");
@@ -390,7 +410,7 @@ public:
     void operator()(std::string_view key, T& value, const Meta& meta) {
         const std::string path = join_path(path_, key);
         if (meta.required && !locations_.count(path)) {
-            problems_.push_back({nearest_location(path_), path, "missing required field" +
+            problems_.add({nearest_location(path_), path, "missing required field" +
                                                                     (meta.doc.empty() ? "" : " (" + std::string(meta.doc) + ")")});
             return;
         }
@@ -488,42 +508,51 @@ struct Layer {
     std::string file;
 };
 
-YAML::Node parse_yaml(const std::function<YAML::Node()>& parse, const std::string& file) {
-    try {
-        YAML::Node root = parse();
-        if (root.IsNull() || !root.IsDefined()) root = YAML::Node(YAML::NodeType::Map);
-        if (!root.IsMap())
-            fail(locate(file, root.Mark()), "", "a scenario must be a map of keys, got " + describe_node(root));
-        return root;
-    } catch (const YAML::BadFile&) {
-        fail({file, 0, 0}, "", "cannot open the file");
-    } catch (const YAML::ParserException& e) {
-        fail(locate(file, e.mark), "", "malformed YAML: " + e.msg);
-    }
+// A scenario document: a map of keys (an empty document is an empty map).
+YAML::Node parse_scenario(std::string_view text, const std::string& file) {
+    YAML::Node root = parse_document(text, file);
+    if (root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
+    if (!root.IsMap()) fail(locate(file, root.Mark()), "", "a scenario must be a map of keys, got " + describe_node(root));
+    return root;
 }
 
-// Layers of a scenario, base first, following `extends:` and rejecting cycles.
+// Where a chain of extends has got to: the files on it (to reject cycles) and the bytes they
+// hold (a scenario and every file it extends share one size limit).
+struct ExtendsChain {
+    std::vector<std::string> files;
+    std::size_t bytes = 0;
+};
+
+std::string canonical_name(const std::filesystem::path& file) {
+    std::error_code ec;
+    const auto canonical = std::filesystem::weakly_canonical(file, ec);
+    return (ec ? file.lexically_normal() : canonical).string();
+}
+
+// Layers of a scenario, base first, following `extends:`, rejecting cycles and chains longer
+// than max_extends_depth.
 void collect_layers(YAML::Node root, const std::string& file, const std::filesystem::path& base_dir,
-                    std::vector<std::string>& chain, std::vector<Layer>& layers) {
+                    ExtendsChain& chain, std::vector<Layer>& layers) {
     const YAML::Node extends = root["extends"];
     if (extends.IsDefined()) {
-        if (!extends.IsScalar())
-            fail(locate(file, extends.Mark()), "extends", "expected a file path, got " + describe_node(extends));
+        const SourceLocation at = locate(file, extends.Mark());
+        if (!extends.IsScalar() || extends.Scalar().empty())
+            fail(at, "extends", "expected a file path, got " + describe_node(extends));
+        if (chain.files.size() > static_cast<std::size_t>(max_extends_depth))
+            fail(at, "extends", "more than " + std::to_string(max_extends_depth) + " files extend one another (the limit)");
         const std::filesystem::path target = base_dir / extends.Scalar();
-        std::error_code ec;
-        const auto canonical = std::filesystem::weakly_canonical(target, ec).string();
-        if (std::find(chain.begin(), chain.end(), canonical) != chain.end()) {
+        const std::string canonical = canonical_name(target);
+        if (std::find(chain.files.begin(), chain.files.end(), canonical) != chain.files.end()) {
             std::string cycle;
-            for (const auto& c : chain) cycle += c + " -> ";
-            fail(locate(file, extends.Mark()), "extends", "cycle of extends: " + cycle + canonical);
+            for (const auto& c : chain.files) cycle += c + " -> ";
+            fail(at, "extends", "cycle of extends: " + cycle + canonical);
         }
-        if (!std::filesystem::is_regular_file(target))
-            fail(locate(file, extends.Mark()), "extends", "cannot open '" + target.string() + "'");
-        chain.push_back(canonical);
+        const std::string text = read_input_file(target, at, "extends", max_scenario_bytes - chain.bytes);
+        chain.bytes += text.size();
+        chain.files.push_back(canonical);
         const std::string base_file = target.lexically_normal().string();
-        YAML::Node base = parse_yaml([&] { return YAML::LoadFile(target.string()); }, base_file);
-        collect_layers(base, base_file, target.parent_path(), chain, layers);
-        chain.pop_back();
+        collect_layers(parse_scenario(text, base_file), base_file, target.parent_path(), chain, layers);
+        chain.files.pop_back();
     }
     layers.push_back({root, file});
 }
@@ -535,13 +564,7 @@ Layer override_layer(const std::string& assignment) {
     if (eq == std::string::npos || eq == 0)
         fail({origin, 0, 0}, "", "expected key.path=value");
     const std::string path = assignment.substr(0, eq);
-    YAML::Node value;
-    try {
-        value = YAML::Load(assignment.substr(eq + 1));
-    } catch (const YAML::ParserException& e) {
-        fail({origin, 0, 0}, path, "malformed value: " + e.msg);
-    }
-    if (!value.IsDefined()) value = YAML::Node(YAML::NodeType::Null);
+    YAML::Node value = parse_document(std::string_view(assignment).substr(eq + 1), origin, path);
     std::vector<std::string> keys;
     std::stringstream in(path);
     for (std::string key; std::getline(in, key, '.');) {
@@ -549,6 +572,8 @@ Layer override_layer(const std::string& assignment) {
         keys.push_back(key);
     }
     if (keys.empty()) fail({origin, 0, 0}, "", "expected key.path=value");
+    if (keys.size() > static_cast<std::size_t>(max_nesting_depth))
+        fail({origin, 0, 0}, "", "a key path of more than " + std::to_string(max_nesting_depth) + " keys (the nesting limit)");
     for (auto it = keys.rbegin(); it != keys.rend(); ++it) {
         YAML::Node parent(YAML::NodeType::Map);
         parent[*it] = value;
@@ -564,23 +589,22 @@ LoadedScenario resolve(const std::vector<Layer>& layers, LoadedScenario loaded) 
         describe(patcher, loaded.scenario);
         // sweep: and sensitivity: describe studies of the scenario (io/study_yaml.hpp).
         patcher.reject_unknown_keys({"extends", "sweep", "sensitivity"});
-        if (!problems.empty()) throw ScenarioError(problems);  // later layers would only add noise
+        problems.raise_if_any();  // later layers would only add noise
     }
     RequiredCheck required("", loaded.locations, problems);
     describe(required, loaded.scenario);
-    if (!problems.empty()) throw ScenarioError(problems);
+    problems.raise_if_any();
 
     for (auto& issue : check_consistency(loaded.scenario))
-        problems.push_back({required.nearest_location(issue.key_path), issue.key_path, issue.message});
-    if (!problems.empty()) throw ScenarioError(problems);
+        problems.add({required.nearest_location(issue.key_path), issue.key_path, issue.message});
+    problems.raise_if_any();
     return loaded;
 }
 
-LoadedScenario load_layers(YAML::Node root, const std::string& file, const std::filesystem::path& base_dir,
+LoadedScenario load_layers(std::string_view text, const std::string& file, const std::filesystem::path& base_dir,
                            const std::vector<std::string>& overrides) {
-    std::vector<std::string> chain;
-    std::error_code ec;
-    chain.push_back(std::filesystem::weakly_canonical(file, ec).string());
+    ExtendsChain chain{{canonical_name(file)}, text.size()};
+    const YAML::Node root = parse_scenario(text, file);
     std::vector<Layer> layers;
     collect_layers(root, file, base_dir, chain, layers);
     for (const auto& o : overrides) layers.push_back(override_layer(o));
@@ -593,15 +617,12 @@ LoadedScenario load_layers(YAML::Node root, const std::string& file, const std::
 }  // namespace
 
 LoadedScenario load_scenario(const std::filesystem::path& file, const std::vector<std::string>& overrides) {
-    const std::string name = file.string();
-    YAML::Node root = parse_yaml([&] { return YAML::LoadFile(name); }, name);
-    return load_layers(root, name, file.parent_path(), overrides);
+    return load_layers(read_input_file(file), file.string(), file.parent_path(), overrides);
 }
 
 LoadedScenario load_scenario_text(const std::string& yaml, const std::string& origin,
                                   const std::filesystem::path& base_dir, const std::vector<std::string>& overrides) {
-    YAML::Node root = parse_yaml([&] { return YAML::Load(yaml); }, origin);
-    return load_layers(root, origin, base_dir, overrides);
+    return load_layers(yaml, origin, base_dir, overrides);
 }
 
 void apply_override(LoadedScenario& loaded, const std::string& assignment) {
@@ -656,16 +677,18 @@ std::optional<Distribution> read_distribution(const YAML::Node& node, const std:
     Uncertain uncertain;
     YAML::Node holder(YAML::NodeType::Map);
     holder["value"] = node;
-    Patcher patcher(holder, key_path, file, locations, uncertain, problems);
-    const std::size_t before = problems.size();
+    Problems found;
+    Patcher patcher(holder, key_path, file, locations, uncertain, found);
     // Through the path of a Distribution-typed field: plain numbers and maps alike.
     std::optional<Distribution> slot;
     patcher("value", slot, Meta{.doc = "", .min = min, .max = max});
-    for (std::size_t i = before; i < problems.size(); ++i)  // name the key path, not the holder
-        if (problems[i].key_path == key_path + ".value") problems[i].key_path = key_path;
-        else if (problems[i].key_path.starts_with(key_path + ".value."))
-            problems[i].key_path = key_path + problems[i].key_path.substr(key_path.size() + 6);
-    if (problems.size() != before || !slot) return std::nullopt;
+    for (ScenarioProblem p : found.listed()) {  // name the key path, not the holder
+        if (p.key_path == key_path + ".value") p.key_path = key_path;
+        else if (p.key_path.starts_with(key_path + ".value."))
+            p.key_path = key_path + p.key_path.substr(key_path.size() + 6);
+        problems.push_back(std::move(p));
+    }
+    if (!found.empty() || !slot) return std::nullopt;
     return slot;
 }
 

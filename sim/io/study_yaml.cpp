@@ -9,32 +9,25 @@
 
 #include "study/parameters.hpp"
 #include "io/scenario_yaml.hpp"
+#include "io/yaml_input.hpp"
 
 namespace gatesim {
 namespace {
-
-[[noreturn]] void fail_at(const std::string& file, int line, int column, const std::string& message) {
-    std::vector<ScenarioProblem> problems(1);
-    problems[0].where = {file, line, column};
-    problems[0].message = message;
-    throw ScenarioError(std::move(problems));
-}
 
 class SectionReader {
 public:
     SectionReader(std::string file, Scenario& scenario) : file_(std::move(file)), scenario_(scenario) {}
 
-    std::vector<ScenarioProblem>& problems() { return problems_; }
+    const ProblemList& problems() const { return problems_; }
 
     void problem(const YAML::Node& at, const std::string& path, const std::string& message) {
-        const YAML::Mark mark = at.Mark();
-        problems_.push_back({{file_, mark.is_null() ? 0 : mark.line + 1, mark.is_null() ? 0 : mark.column + 1}, path, message});
+        problems_.add({locate(file_, at.Mark()), path, message});
     }
 
     // Keys of a map other than `allowed` are errors.
     void only_keys(const YAML::Node& map, const std::string& path, const std::vector<std::string>& allowed) {
         for (auto it = map.begin(); it != map.end(); ++it) {
-            const std::string key = it->first.as<std::string>("");
+            const std::string& key = it->first.Scalar();
             if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
             std::string expected;
             for (const auto& a : allowed) expected += (expected.empty() ? "" : ", ") + a;
@@ -85,14 +78,9 @@ public:
             problem(node, path, "expected a map of key paths to values, ranges or distributions");
             return out;
         }
-        std::set<std::string> seen;
-        for (auto it = node.begin(); it != node.end(); ++it) {
-            const std::string key_path = it->first.as<std::string>("");
+        for (auto it = node.begin(); it != node.end(); ++it) {  // keys are unique (parse_document)
+            const std::string& key_path = it->first.Scalar();
             const std::string where = path + "." + key_path;
-            if (!seen.insert(key_path).second) {
-                problem(it->first, where, "parameter appears twice");
-                continue;
-            }
             NumericField field;
             try {
                 field = numeric_field(scenario_, key_path);
@@ -133,7 +121,9 @@ private:
             if (node.IsScalar() && !p.values.empty()) check_in_range(node, path, p.values.front(), f);
         } else if (node.IsMap() && node["dist"].IsDefined()) {
             p.kind = SweepParameter::Kind::distribution;
-            auto d = read_distribution(node, file_, path, f.min, f.max, problems_);
+            std::vector<ScenarioProblem> found;
+            auto d = read_distribution(node, file_, path, f.min, f.max, found);
+            for (auto& q : found) problems_.add(std::move(q));
             if (d) {
                 if (auto why = check_support(*d, f.min, f.max, f.whole_number); !why.empty()) problem(node, path, why);
                 p.distribution = *d;
@@ -164,26 +154,19 @@ private:
 
     std::string file_;
     Scenario& scenario_;
-    std::vector<ScenarioProblem> problems_;
+    ProblemList problems_;
 };
 
 }  // namespace
 
 StudySections load_study_sections(const std::filesystem::path& file, Scenario& scenario, bool sections_only) {
     const std::string name = file.string();
-    YAML::Node root;
-    try {
-        root = YAML::LoadFile(name);
-    } catch (const YAML::BadFile&) {
-        fail_at(name, 0, 0, "cannot open the file");
-    } catch (const YAML::ParserException& e) {
-        fail_at(name, e.mark.line + 1, e.mark.column + 1, "malformed YAML: " + e.msg);
-    }
+    const YAML::Node root = parse_document(read_input_file(file), name);
     StudySections out;
     SectionReader reader(name, scenario);
     if (!root.IsMap()) {
         if (sections_only) reader.problem(root, "", "expected a map with a sweep: or sensitivity: section");
-        if (!reader.problems().empty()) throw ScenarioError(reader.problems());
+        reader.problems().raise_if_any();
         return out;
     }
     if (sections_only) reader.only_keys(root, "", {"sweep", "sensitivity"});
@@ -223,7 +206,7 @@ StudySections load_study_sections(const std::filesystem::path& file, Scenario& s
             if (gsa["parameters"].IsDefined()) s.parameters = reader.parameters(gsa["parameters"], "sensitivity.parameters");
         }
     }
-    if (!reader.problems().empty()) throw ScenarioError(reader.problems());
+    reader.problems().raise_if_any();
     return out;
 }
 

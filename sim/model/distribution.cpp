@@ -6,7 +6,9 @@
 #include <boost/random/uniform_real_distribution.hpp>
 #include <boost/math/special_functions/erf.hpp>
 #include <algorithm>
+#include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <numeric>
 
@@ -40,6 +42,20 @@ SortedChoice sorted_choice(const Distribution& d) {
     return c;
 }
 
+// Four significant digits, for computed values in messages.
+std::string rounded(double value) {
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%.4g", value);
+    return buffer;
+}
+
+// The shortest text that reads back as the value, for values the user wrote.
+std::string shortest(double value) {
+    char buffer[64];
+    auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value);
+    return std::string(buffer, end);
+}
+
 }  // namespace
 
 double Distribution::sample(RandomEngine& engine) const {
@@ -54,6 +70,10 @@ double Distribution::sample(RandomEngine& engine) const {
         case DistributionKind::choice: return quantile(engine.uniform());
     }
     return value;
+}
+
+double Distribution::sample_within(RandomEngine& engine, double min, double max) const {
+    return std::fmin(std::fmax(sample(engine), min), max);  // fmax(NaN, min) is min
 }
 
 double Distribution::quantile(double u) const {
@@ -116,15 +136,19 @@ double Distribution::central() const {
 
 std::string Distribution::check() const {
     switch (kind) {
-        case DistributionKind::fixed: return {};
+        case DistributionKind::fixed: return std::isfinite(value) ? "" : "a fixed value must be finite";
         case DistributionKind::uniform:
-            return low <= high ? "" : "uniform needs low <= high";
+            if (!std::isfinite(low) || !std::isfinite(high)) return "uniform needs finite low and high";
+            if (!(low <= high)) return "uniform needs low <= high";
+            return std::isfinite(high - low) ? "" : "uniform needs high - low to be finite";
         case DistributionKind::lognormal:
-            if (!(median > 0)) return "lognormal needs median > 0";
-            return sigma >= 0 ? "" : "lognormal needs sigma >= 0";
+            if (!(median > 0) || !std::isfinite(median)) return "lognormal needs a finite median > 0";
+            return sigma >= 0 && std::isfinite(sigma) ? "" : "lognormal needs a finite sigma >= 0";
         case DistributionKind::triangular:
-            return (low <= mode && mode <= high && low < high) ? ""
-                                                               : "triangular needs low <= mode <= high and low < high";
+            if (!std::isfinite(low) || !std::isfinite(mode) || !std::isfinite(high))
+                return "triangular needs finite low, mode and high";
+            if (!(low <= mode && mode <= high && low < high)) return "triangular needs low <= mode <= high and low < high";
+            return std::isfinite(high - low) ? "" : "triangular needs high - low to be finite";
         case DistributionKind::choice: {
             if (values.empty()) return "choice needs at least one value";
             if (!weights.empty() && weights.size() != values.size())
@@ -135,6 +159,7 @@ std::string Distribution::check() const {
                 if (!(w >= 0) || std::isinf(w)) return "choice weights must be finite and not negative";
                 total += w;
             }
+            if (!std::isfinite(total)) return "choice weights must have a finite sum (scale them down)";
             if (!weights.empty() && !(total > 0)) return "choice weights must not all be zero";
             for (double v : values)
                 if (!std::isfinite(v)) return "choice values must be finite";
@@ -142,6 +167,33 @@ std::string Distribution::check() const {
         }
     }
     return {};
+}
+
+std::string Distribution::check_sampled_range(double min, double max) const {
+    if (auto why = check(); !why.empty()) return why;
+    std::string range = "the field's range [";
+    range.append(shortest(min)).append(", ").append(shortest(max)).append("]");
+    std::string why;
+    if (kind == DistributionKind::lognormal) {
+        const double tail = quantile(0.999);
+        if (median < min || median > max) why.append("the median ").append(shortest(median)).append(" is outside ").append(range);
+        else if (!(tail <= max) || !std::isfinite(tail))
+            why.append("the 99.9% quantile of this lognormal, ")
+                .append(rounded(tail))
+                .append(", is outside ")
+                .append(range)
+                .append("; use a smaller sigma or a bounded distribution (draws are clamped to the range)");
+        return why;
+    }
+    const auto [lo, hi] = support();
+    if (lo < min || hi > max)
+        why.append("the distribution can produce values from ")
+            .append(shortest(lo))
+            .append(" to ")
+            .append(shortest(hi))
+            .append(", outside ")
+            .append(range);
+    return why;
 }
 
 }  // namespace gatesim

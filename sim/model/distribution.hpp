@@ -39,6 +39,10 @@ struct Distribution {
     static Distribution fixed_at(double v) { return {.kind = DistributionKind::fixed, .value = v}; }
 
     double sample(RandomEngine& engine) const;
+    // A draw clamped to [min, max], the range of the field it is for (a NaN draw gives min).
+    // Engine-sampled fields draw through this, so that no tail draw reaches the model as a
+    // number the field cannot hold.
+    double sample_within(RandomEngine& engine, double min, double max) const;
     // The distribution's median, used where a single representative value is needed.
     double central() const;
     // The inverse cumulative distribution function at u in (0, 1). Designs (Latin hypercube,
@@ -46,8 +50,16 @@ struct Distribution {
     double quantile(double u) const;
     // Smallest and largest value the distribution can produce (lognormal: 0 and infinity).
     std::pair<double, double> support() const;
-    // Empty when the parameters are consistent, else what is wrong.
+    // Empty when the parameters are consistent, else what is wrong. Parameters must be finite,
+    // and so must the spread they imply (high - low); choice weights must not be negative and
+    // must have a finite sum above 0.
     std::string check() const;
+    // Empty when the distribution suits a field with range [min, max] whose every draw is
+    // clamped to it (sample_within), else why not: check() passes, every parameter lies in the
+    // range, and for a lognormal, whose support is unbounded above, the 99.9% quantile is
+    // finite and at most max. (Its lower tail is not checked: it ends at 0, and a field whose
+    // minimum lies above 0 clamps the draws below, e.g. at least 1 employee.)
+    std::string check_sampled_range(double min, double max) const;
 
     bool operator==(const Distribution&) const = default;
 };

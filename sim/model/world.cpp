@@ -5,6 +5,8 @@
 #include <boost/random/bernoulli_distribution.hpp>
 #include <boost/random/discrete_distribution.hpp>
 
+#include <stdexcept>
+
 #include "model/parallel.hpp"
 #include "model/rng.hpp"
 
@@ -50,6 +52,35 @@ void EnterpriseTable::resize(std::size_t n) {
 namespace {
 
 using Categorical = boost::random::discrete_distribution<int, double>;
+
+// The range describe() gives a field of T, e.g. field_range<Segment>("tasks_per_day").
+struct FieldRange {
+    double min = 0, max = 0;
+};
+struct FieldRangeFinder {
+    std::string_view key;
+    FieldRange range{};
+    bool found = false;
+    template <class F>
+    void operator()(std::string_view k, F&, const Meta& meta) {
+        if (k == key) range = {meta.min, meta.max}, found = true;
+    }
+};
+template <Described T>
+FieldRange field_range(std::string_view key) {
+    FieldRangeFinder finder{key};
+    T probe{};
+    describe(finder, probe);
+    if (!finder.found) throw std::logic_error("field_range: no field " + std::string(key));
+    return finder.range;
+}
+
+// A draw of a distribution-typed field, clamped to the field's range: the loader keeps nearly
+// every draw inside it (Distribution::check_sampled_range); the clamp keeps the rare tail draw,
+// and scenarios built in code, from reaching the engine as a number the field cannot hold.
+double draw(const Distribution& d, RandomEngine& rng, const FieldRange& range) {
+    return d.sample_within(rng, range.min, range.max);
+}
 
 template <class T, class Weight>
 Categorical categorical(const std::vector<T>& items, Weight weight) {
@@ -98,6 +129,9 @@ void synthesise_enterprises(const Scenario& s, World& world, std::uint64_t seed,
     if (n == 0) return;
     const auto region_dist = categorical(s.regions, [](const Region& r) { return r.enterprise_share; });
     const auto sector_dist = categorical(spec.sectors, [](const Sector& x) { return x.enterprise_share; });
+    const auto risk_aversion = field_range<Enterprises>("risk_aversion");
+    const auto integration_days = field_range<Enterprises>("integration_days");
+    const auto employees = field_range<Enterprises>("employees");
     std::vector<double> channel_weights{0.0, 1.0};
     for (const auto& p : s.cloud_partners) {
         channel_weights.push_back(p.enterprise_share);
@@ -129,13 +163,13 @@ void synthesise_enterprises(const Scenario& s, World& world, std::uint64_t seed,
             if (std::any_of(w.begin(), w.end(), [](double x) { return x > 0; }))
                 e.fallback[i] = static_cast<std::uint8_t>(Categorical(w.begin(), w.end())(rng));
         }
-        e.risk_aversion[i] = static_cast<float>(std::clamp(spec.risk_aversion.sample(rng), 0.0, 1.0));
-        e.integration_days[i] = static_cast<float>(std::max(0.0, spec.integration_days.sample(rng)));
+        e.risk_aversion[i] = static_cast<float>(draw(spec.risk_aversion, rng, risk_aversion));
+        e.integration_days[i] = static_cast<float>(draw(spec.integration_days, rng, integration_days));
         e.foreign_share[i] = static_cast<float>(e.region[i] == us ? spec.us_hq_foreign_share
                                                                   : 1.0 - s.regions[e.region[i]].us_person_share);
         e.state[i] = EnterpriseState::normal;
         e.since[i] = 0;
-        sizes[i] = std::max(1.0, spec.employees.sample(rng));
+        sizes[i] = draw(spec.employees, rng, employees);
     }
 }
 
@@ -159,6 +193,7 @@ World synthesise_world(const Scenario& s, std::uint64_t seed, std::uint64_t repl
     const double weight = s.population.users / static_cast<double>(n);
     const auto region_dist = categorical(s.regions, [](const Region& r) { return r.user_share; });
     const auto segment_dist = categorical(s.segments, [](const Segment& g) { return g.user_share; });
+    const auto tasks_per_day = field_range<Segment>("tasks_per_day");
 
     const std::size_t blocks = (n + agent_block_size - 1) / agent_block_size;
     for_each_block(blocks, threads, [&](std::size_t b) {
@@ -185,7 +220,7 @@ World synthesise_world(const Scenario& s, std::uint64_t seed, std::uint64_t repl
                 u.channel[i] = g.channel == ChannelKind::consumer ? channel_consumer : channel_api;
                 u.home[i] = static_cast<std::uint8_t>(home_choices[u.channel[i]](rng));
             }
-            const double tasks = std::max(0.0, g.tasks_per_day.sample(rng));
+            const double tasks = draw(g.tasks_per_day, rng, tasks_per_day);
             std::uint8_t flags = 0;
             if (bernoulli(rng, s.regions[region].vpn_propensity * g.vpn_multiplier)) flags |= flag_vpn;
             const bool claims = bernoulli(rng, g.false_attestation);

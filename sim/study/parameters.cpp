@@ -55,10 +55,7 @@ double as_double(const T& v) {
 template <class T>
 void store(T& slot, double v) {
     if constexpr (std::integral<T>) {
-        const double r = std::round(v);
-        const double lo = static_cast<double>(std::numeric_limits<T>::min());
-        const double hi = static_cast<double>(std::numeric_limits<T>::max());
-        slot = r <= lo ? std::numeric_limits<T>::min() : r >= hi ? std::numeric_limits<T>::max() : static_cast<T>(r);
+        slot = static_cast<T>(std::clamp(std::round(v), whole_number_lowest<T>(), whole_number_highest<T>()));
     } else {
         slot = static_cast<T>(v);
     }
@@ -72,8 +69,8 @@ void describe_number(NumericField& out, const Meta& meta) {
     out.max = meta.max;
     if constexpr (std::integral<T>) {
         out.whole_number = true;
-        out.min = std::max(out.min, static_cast<double>(std::numeric_limits<T>::min()));
-        out.max = std::min(out.max, static_cast<double>(std::numeric_limits<T>::max()));
+        out.min = std::max(out.min, whole_number_lowest<T>());
+        out.max = std::min(out.max, whole_number_highest<T>());
     }
 }
 
@@ -290,7 +287,7 @@ std::string check_support(const Distribution& d, double min, double max, bool wh
     const std::string range = "[" + format_value(min) + ", " + format_value(max) + "]";
     if (d.kind == DistributionKind::lognormal) {
         const double lo = d.quantile(0.001), hi = d.quantile(0.999);
-        if (lo < min || hi > max)
+        if (lo < min || hi > max || !std::isfinite(hi))
             return "more than 0.1% of this lognormal's draws fall outside the field's range " + range +
                    " (its 0.1% and 99.9% quantiles are " + rounded(lo) + " and " + rounded(hi) +
                    "); narrow it or use a bounded distribution";

@@ -5,8 +5,11 @@
 // numeric field a scenario type describes can be varied without naming it anywhere else.
 #pragma once
 
+#include <cmath>
+#include <concepts>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -17,6 +20,20 @@
 #include "model/scenario.hpp"
 
 namespace gatesim {
+
+// The doubles that convert to the whole-number type I without overflow: [lowest, highest].
+// double(max) is not one of them for 64-bit types (it rounds up to 2^64), so the top is the
+// largest double below 2^digits.
+template <std::integral I>
+constexpr double whole_number_lowest() {
+    return static_cast<double>(std::numeric_limits<I>::min());
+}
+template <std::integral I>
+double whole_number_highest() {
+    constexpr int digits = std::numeric_limits<I>::digits;
+    return digits <= std::numeric_limits<double>::digits ? static_cast<double>(std::numeric_limits<I>::max())
+                                                         : std::nextafter(std::ldexp(1.0, digits), 0.0);
+}
 
 // A numeric field whose value is uncertain: sampled once per parameter draw (see
 // apply_parameter_draw), unlike a Distribution-typed field, which the engine samples itself.

@@ -1,6 +1,7 @@
 """Scenarios from Python: loading, key-path access, validation errors as the CLI reports them,
 and round trips through YAML files and dicts."""
 import copy
+import os
 import pickle
 import subprocess
 
@@ -109,7 +110,7 @@ def test_broken_corpus_errors_match_the_cli(root, cli):
     corpus = sorted((root / "tests" / "scenarios" / "broken").glob("*.yaml"))
     assert corpus
     for path in corpus:
-        expected_line = int(path.read_text().splitlines()[0].split()[2])
+        expected_line = int(path.read_bytes().splitlines()[0].split()[2])  # some are not UTF-8
         with pytest.raises(gs.ScenarioError) as failure:
             gs.Scenario.load(path)
         error = failure.value
@@ -174,3 +175,56 @@ def test_copies_and_pickles_are_independent(shutdown):
     error = gs.ScenarioError([gs.Problem("f.yaml", 1, 2, "a.b", "bad")])
     again = pickle.loads(pickle.dumps(error))
     assert again.problems == error.problems and again.key_path == "a.b"
+
+
+# --- hostile input: every case is a typed error, never a crash or a silently different value ---
+
+def test_recursive_or_deep_objects_are_scenario_errors(baseline):
+    loop = {"name": "loop"}
+    loop["self"] = loop
+    with pytest.raises(gs.ScenarioError, match="refers to itself"):
+        gs.Scenario.from_dict(loop)
+    items = [1]
+    items.append(items)
+    with pytest.raises(gs.ScenarioError, match="refers to itself") as failure:
+        gs.Scenario.from_dict({"name": "x", "directive": {"models": items}})
+    assert failure.value.key_path == "directive.models.1"
+    deep = {}
+    for _ in range(100_000):
+        deep = {"k": deep}
+    with pytest.raises(gs.ScenarioError, match="nested more than 64 levels"):
+        gs.Scenario.from_dict(deep)
+    with pytest.raises(gs.ScenarioError, match="nested more than 64 levels"):
+        baseline["description"] = deep
+    # A value used twice is not a cycle.
+    shared = {"user_share": 0.5}
+    with pytest.raises(gs.ScenarioError) as failure:
+        gs.Scenario.from_dict({"regions": {"a": shared, "b": shared}})
+    assert "refers to itself" not in str(failure.value)
+
+
+def test_integers_beyond_their_type_are_refused(baseline):
+    seed = baseline.seed
+    with pytest.raises(gs.ScenarioError, match=r"whole number in \[0, 18446744073709551615\]"):
+        baseline["seed"] = 2**64
+    assert baseline.seed == seed
+    baseline["seed"] = 2**64 - 1
+    assert baseline.seed == 2**64 - 1
+
+
+def test_a_directory_is_a_scenario_error(tmp_path):
+    with pytest.raises(gs.ScenarioError, match="is a directory"):
+        gs.Scenario.load(tmp_path)
+
+
+def test_messages_about_bytes_that_are_not_text_survive(tmp_path):
+    latin1 = tmp_path / "latin1.yaml"
+    latin1.write_bytes(b"name: ok\ncaf\xe9: 1\n")
+    with pytest.raises(gs.ScenarioError, match="byte 0xE9 is not UTF-8") as failure:
+        gs.Scenario.load(latin1)
+    assert failure.value.line == 2
+    # A file name that is not UTF-8 is quoted with its bytes escaped.
+    odd_name = os.fsdecode(os.fsencode(str(tmp_path)) + b"/caf\xe9.yaml")
+    with pytest.raises(gs.ScenarioError, match="cannot open the file") as failure:
+        gs.Scenario.load(odd_name)
+    assert failure.value.file.endswith("caf\\xE9.yaml")

@@ -95,3 +95,23 @@ def test_unwritable_output_and_bad_plans_raise_typed_errors(small, tmp_path):
         gs.compare([small("baseline"), small("global_shutdown")], replicates=2, threads=2,
                    output=tmp_path / "absent.h5", resume=True)
     assert not (tmp_path / "absent.h5").exists()
+
+
+def test_study_sizes_and_ranges_are_bounded_like_the_cli(small):
+    sc = small("global_shutdown")
+    with pytest.raises(ValueError, match="points"):
+        gs.sweep(sc, {"segments.consumer.patience_days": (3, 14)}, points=2**40)
+    with pytest.raises(ValueError, match="points"):
+        gs.sweep(sc, {"segments.consumer.patience_days": (3, 14)}, points=0)
+    with pytest.raises(ValueError, match="replicates"):
+        gs.sweep(sc, {"segments.consumer.patience_days": (3, 14)}, replicates=2**41)
+    with pytest.raises(ValueError, match="samples"):
+        gs.sensitivity(sc, {"segments.consumer.patience_days": (3, 14)}, samples=2**31)
+    with pytest.raises(ValueError, match="replicates"):
+        gs.compare([sc, small("baseline")], replicates=0)
+    with pytest.raises(ValueError, match="low <= high"):
+        gs.sensitivity(sc, {"segments.consumer.patience_days": (14, 3)})
+    with pytest.raises(ValueError, match="low <= high"):
+        gs.sweep(sc, {"segments.consumer.patience_days": {"low": 14, "high": 3}})
+    with pytest.raises(ValueError, match="finite"):
+        gs.sweep(sc, {"segments.consumer.patience_days": [1, float("nan")]})

@@ -113,7 +113,7 @@ TEST_CASE("distribution-valued fields are checked and located like any other val
                                               "{dist: lognormal, median: 0.5, sigma: 1}\n"));
         });
         CHECK(p.where.line == 4);
-        CHECK_THAT(p.message, Contains("0.1%"));
+        CHECK_THAT(p.message, Contains("99.9% quantile"));
     }
     SECTION("a whole-number field given fractional choices") {
         const auto p = first_problem([&] {

@@ -82,3 +82,33 @@ TEST_CASE("seeds and replicates give different populations") {
 TEST_CASE("an agent's columns stay within the memory budget") {
     CHECK(Users::bytes_per_agent() <= 64);
 }
+
+TEST_CASE("draws of distribution-typed fields are clamped to the field's range, whatever the parameters") {
+    // Built in code, so the loader's checks do not apply: the world must still hold finite values.
+    const auto reference = test::small("baseline", {}, 20000);
+    auto s = reference;
+    for (auto& g : s.segments) g.tasks_per_day = {.kind = DistributionKind::lognormal, .median = 3, .sigma = 50};
+    s.enterprises.employees = {.kind = DistributionKind::lognormal, .median = 40, .sigma = 60};
+    const World w = synthesise_world(s, s.seed, 0, 1);
+    float most_value = 0;
+    for (std::size_t i = 0; i < w.users.size(); ++i) {
+        REQUIRE(std::isfinite(w.users.daily_value[i]));
+        REQUIRE(std::isfinite(w.users.daily_tokens[i]));
+        const Segment& g = s.segments[w.users.segment[i]];
+        REQUIRE(w.users.daily_value[i] <= static_cast<float>(1e4 * g.value_per_task) * 1.0001f);
+        most_value = std::max(most_value, w.users.daily_value[i]);
+    }
+    CHECK(most_value > 0);
+    // No money figure becomes inf or NaN: NaN only where it means "undefined" in the ordinary
+    // run too (the capability gap of a day nobody is blocked).
+    const Results r = test::run(s), usual = test::run(reference);
+    for (const auto& x : r.scalars) CHECK_FALSE(std::isinf(x.value));
+    REQUIRE(r.series.size() == usual.series.size());
+    for (std::size_t k = 0; k < r.series.size(); ++k)
+        for (std::size_t i = 0; i < r.series[k].values.size(); ++i) {
+            const double v = r.series[k].values[i];
+            INFO(r.series[k].name);
+            REQUIRE_FALSE(std::isinf(v));
+            if (std::isnan(v)) REQUIRE(std::isnan(usual.series[k].values[i]));
+        }
+}

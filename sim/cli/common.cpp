@@ -14,6 +14,7 @@
 
 #include "model/engine.hpp"
 #include "model/errors.hpp"
+#include "io/results_h5.hpp"
 #include "io/output_path.hpp"
 
 namespace gatesim::cli {
@@ -47,6 +48,9 @@ int guarded(const std::function<int()>& body) {
     } catch (const Cancelled&) {
         std::cerr << "\ngatesim: interrupted; no results were written\n";
         return exit_interrupted;
+    } catch (const ResultsWriteError& e) {  // a full disk, an I/O error: not gatesim's fault, still exit 1
+        std::cerr << "gatesim: " << e.what() << "\n";
+        return exit_internal;
     } catch (const std::exception& e) {
         std::cerr << "gatesim: internal error: " << e.what() << "\n";
         return exit_internal;

@@ -55,8 +55,8 @@ std::unique_ptr<Command> add_sweep(CLI::App& app);
 std::unique_ptr<Command> add_sensitivity(CLI::App& app);
 
 // Runs a subcommand and maps what it throws to an exit code: BadInput (scenario problems, bad
-// parameters, plans, input files, output paths) 2, an interrupted single run 130, anything
-// else 1. The message goes to stderr.
+// parameters, plans, input files, output paths) 2, an interrupted single run 130, a failed write
+// (ResultsWriteError: a full disk) and anything else 1. The message goes to stderr.
 int guarded(const std::function<int()>& body);
 
 // From now on SIGINT and SIGTERM set interrupted() instead of ending the process, so runs stop

@@ -15,7 +15,6 @@
 #include "model/engine.hpp"
 #include "model/errors.hpp"
 #include "io/results_h5.hpp"
-#include "io/output_path.hpp"
 
 namespace gatesim::cli {
 namespace {
@@ -85,12 +84,12 @@ Provenance provenance_of(const std::string& scenario_yaml, const std::string& sc
     return make_provenance(scenario_yaml, scenario_file, invocation.command_line(), threads, utc_now());
 }
 
-void require_output(const std::string& output, const std::string& needed_by) {
+OutputLock require_output(const std::string& output, const std::string& needed_by) {
     if (output.empty()) {
-        if (needed_by.empty()) return;
+        if (needed_by.empty()) return {};
         throw BadInput(needed_by + " needs -o/--output: its runs stream into that file");
     }
-    check_output_path(output);
+    return OutputLock::acquire(output);
 }
 
 bool stderr_is_terminal() { return isatty(STDERR_FILENO) != 0; }

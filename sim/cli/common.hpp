@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "io/output_lock.hpp"
 #include "io/provenance.hpp"
 #include "io/scenario_yaml.hpp"
 
@@ -78,9 +79,10 @@ void add_seed_and_threads(CLI::App* cmd, std::optional<std::uint64_t>& seed, int
 Provenance provenance_of(const std::string& scenario_yaml, const std::string& scenario_file, int threads,
                          const Invocation& invocation);
 
-// Checks -o before any work (OutputPathError). `needed_by` names a command that cannot run
-// without one (BadInput when it is empty).
-void require_output(const std::string& output, const std::string& needed_by);
+// Checks and locks -o before any work (OutputPathError: unwritable, or another gatesim is
+// writing it); the lock is held while the returned OutputLock lives. `needed_by` names a command
+// that cannot run without one (BadInput when it is empty).
+OutputLock require_output(const std::string& output, const std::string& needed_by);
 
 bool stderr_is_terminal();
 

@@ -57,7 +57,7 @@ public:
     int execute(const Invocation& invocation) override {
         catch_interrupts();
         StudyControl control = options_.control(options_.threads);
-        require_output(options_.output, "compare");
+        const OutputLock lock = require_output(options_.output, "compare");
         control.bootstrap = bootstrap_;
         control.confidence = confidence_;
         ComparisonStudy study;

@@ -60,7 +60,7 @@ private:
     int run_single(const Invocation& invocation) {
         const LoadedScenario loaded = load(scenario_.file, scenario_.overrides, seed_);
         const Scenario& scenario = loaded.scenario;
-        require_output(output_, "");
+        const OutputLock lock = require_output(output_, "");
         const Provenance provenance = provenance_of(to_yaml(scenario), scenario_.file, threads_, invocation);
         catch_interrupts();
         RunOptions options;
@@ -82,7 +82,7 @@ private:
     int run_ensemble(const Invocation& invocation) {
         catch_interrupts();
         const StudyControl control = ensemble_.control(threads_);
-        require_output(output_, "run --replicates");
+        const OutputLock lock = require_output(output_, "run --replicates");
         const LoadedScenario loaded = load(scenario_.file, scenario_.overrides, seed_);
         const EnsembleStudy study{study_scenario(loaded), ensemble_.replicates, ensemble_.noise_replicates};
         StudyFile file(output_, provenance_of(to_yaml(loaded), scenario_.file, threads_, invocation));

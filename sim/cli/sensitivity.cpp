@@ -92,7 +92,7 @@ public:
     int execute(const Invocation& invocation) override {
         catch_interrupts();
         StudyControl control = options_.control(options_.threads);
-        require_output(options_.output, "sensitivity");
+        const OutputLock lock = require_output(options_.output, "sensitivity");
         control.bootstrap = bootstrap_;
         const LoadedScenario loaded = load(scenario_, options_.overrides, options_.seed);
         const SensitivityStudy study = plan(loaded, control);

@@ -54,7 +54,7 @@ public:
     int execute(const Invocation& invocation) override {
         catch_interrupts();
         const StudyControl control = options_.control(options_.threads);
-        require_output(options_.output, "sweep");
+        const OutputLock lock = require_output(options_.output, "sweep");
         const LoadedScenario loaded = load(scenario_, options_.overrides, options_.seed);
         const SweepStudy study = plan(loaded);
         StudyFile file(options_.output, provenance_of(to_yaml(loaded), scenario_, options_.threads, invocation));

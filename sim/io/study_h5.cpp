@@ -448,8 +448,9 @@ void StudyFile::Impl::create_series(std::size_t g) {
     }
 }
 
-StudyFile::StudyFile(fs::path path, Provenance provenance) : path_(std::move(path)), provenance_(std::move(provenance)) {
-    check_output_path(path_);
+StudyFile::StudyFile(fs::path path, Provenance provenance)
+    : path_(std::move(path)), provenance_(std::move(provenance)), lock_(OutputLock::acquire(path_)) {
+    lock_.claim_for_writer();
 }
 
 StudyFile::~StudyFile() = default;

@@ -15,6 +15,7 @@
 
 #include "study/ensemble.hpp"
 #include "study/run_store.hpp"
+#include "io/output_lock.hpp"
 #include "io/provenance.hpp"
 #include "io/results_h5.hpp"
 
@@ -30,8 +31,9 @@ std::string plan_digest(const EnsemblePlan& plan);
 
 class StudyFile : public RunStore {
 public:
-    // Checks the path at once (OutputPathError), so a study fails before any run. The temporary
-    // file (and a scratch file for series not kept) is created when a study opens the store.
+    // Checks and locks the path at once (OutputPathError: unwritable, or another writer has it),
+    // so a study fails before any run. The temporary file (and a scratch file for series not
+    // kept) is created when a study opens the store.
     StudyFile(std::filesystem::path path, Provenance provenance);
     ~StudyFile() override;  // discards the temporary files unless committed
     StudyFile(const StudyFile&) = delete;
@@ -71,6 +73,7 @@ private:
     struct Impl;
     std::filesystem::path path_;
     Provenance provenance_;
+    OutputLock lock_;
     std::unique_ptr<Impl> impl_;
 };
 

@@ -71,14 +71,15 @@ public:
         study.replicates = options_.replicates;
         study.noise_replicates = options_.noise_replicates;
         StudyFile file(options_.output, provenance_of(first_yaml, files_.front(), options_.threads, invocation));
-        const ComparisonReport r = run_comparison_study(study, file, control);
+        const ComparisonReport r =
+            run_keeping_partial(file, options_.output, [&] { return run_comparison_study(study, file, control); });
         end_progress(r.outcome);
         std::cout << "comparison  " << r.names.size() << " scenarios x " << r.plan.replicates
                   << " replicates, common random numbers (seed " << r.plan.points.front().scenario().seed
                   << "); deltas are paired by replicate\n";
         print_deltas(r, confidence_, std::cout);
         print_outcome(r.outcome, options_.output, std::cout);
-        return finish_code(r.outcome);
+        return finish_code(r.outcome, options_.output);
     }
 
 private:

@@ -86,7 +86,8 @@ private:
         const LoadedScenario loaded = load(scenario_.file, scenario_.overrides, seed_);
         const EnsembleStudy study{study_scenario(loaded), ensemble_.replicates, ensemble_.noise_replicates};
         StudyFile file(output_, provenance_of(to_yaml(loaded), scenario_.file, threads_, invocation));
-        const EnsembleReport r = run_ensemble_study(study, file, control);
+        const EnsembleReport r =
+            run_keeping_partial(file, output_, [&] { return run_ensemble_study(study, file, control); });
         end_progress(r.outcome);
 
         const Scenario& s = loaded.scenario;
@@ -99,7 +100,7 @@ private:
         std::cout << "\n";
         print_distribution_table(r.scalars, control.quantiles, uncertain && r.plan.noise_replicates > 1, std::cout);
         print_outcome(r.outcome, output_, std::cout);
-        return finish_code(r.outcome);
+        return finish_code(r.outcome, output_);
     }
 
     ScenarioOptions scenario_;

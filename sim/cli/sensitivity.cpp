@@ -97,11 +97,12 @@ public:
         const LoadedScenario loaded = load(scenario_, options_.overrides, options_.seed);
         const SensitivityStudy study = plan(loaded, control);
         StudyFile file(options_.output, provenance_of(to_yaml(loaded), scenario_, options_.threads, invocation));
-        const SensitivityReport r = run_sensitivity_study(study, file, control);
+        const SensitivityReport r =
+            run_keeping_partial(file, options_.output, [&] { return run_sensitivity_study(study, file, control); });
         end_progress(r.outcome);
         print_indices(r, study.method == SensitivityMethod::sobol, control.confidence, std::cout);
         print_outcome(r.outcome, options_.output, std::cout);
-        return finish_code(r.outcome);
+        return finish_code(r.outcome, options_.output);
     }
 
 private:

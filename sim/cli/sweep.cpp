@@ -58,7 +58,8 @@ public:
         const LoadedScenario loaded = load(scenario_, options_.overrides, options_.seed);
         const SweepStudy study = plan(loaded);
         StudyFile file(options_.output, provenance_of(to_yaml(loaded), scenario_, options_.threads, invocation));
-        const SweepReport r = run_sweep_study(study, file, control);
+        const SweepReport r =
+            run_keeping_partial(file, options_.output, [&] { return run_sweep_study(study, file, control); });
         end_progress(r.outcome);
 
         std::vector<std::string> shown = split_list(show_);
@@ -67,7 +68,7 @@ public:
                   << r.plan.replicates << " replicates; medians over replicates\n";
         print_points(r, shown, control.quantiles, std::cout);
         print_outcome(r.outcome, options_.output, std::cout);
-        return finish_code(r.outcome);
+        return finish_code(r.outcome, options_.output);
     }
 
 private:

@@ -246,7 +246,7 @@ EnsembleReport run_ensemble_study(const EnsembleStudy& study, RunStore& store, c
     plan.recorded_parameters = uncertain_paths(s.uncertain);
     check_plan(plan, true);
 
-    store.open({StudyKind::ensemble, &plan, {{"", {0}, false}}, control.keep_replicates, true});
+    store.open({StudyKind::ensemble, &plan, {{"", {0}, false}}, control.keep_replicates, true, control.resume});
     report.outcome = execute(plan, store, store, control);
     report.scalars = write_point_reductions(store, report.outcome.completed_runs, control.quantiles).front();
     store.commit(report.outcome.completed_runs, report.outcome.complete);
@@ -260,7 +260,7 @@ ComparisonReport run_comparison_study(const ComparisonStudy& study, RunStore& st
 
     std::vector<RunGroup> groups;
     for (std::size_t i = 0; i < report.names.size(); ++i) groups.push_back({"scenarios/" + report.names[i], {i}, false});
-    store.open({StudyKind::comparison, &plan, std::move(groups), control.keep_replicates, true});
+    store.open({StudyKind::comparison, &plan, std::move(groups), control.keep_replicates, true, control.resume});
     store.write_labels("axes/scenario", report.names);
     for (std::size_t i = 0; i < study.scenarios.size(); ++i) {
         const std::string group = "scenarios/" + report.names[i];
@@ -280,7 +280,7 @@ SweepReport run_sweep_study(const SweepStudy& study, RunStore& store, const Stud
     plan_sweep(study, report);
     const EnsemblePlan& plan = report.plan;
 
-    store.open({StudyKind::sweep, &plan, one_group_per_plan(plan), control.keep_replicates, true});
+    store.open({StudyKind::sweep, &plan, one_group_per_plan(plan), control.keep_replicates, true, control.resume});
     write_points_table(store, report.parameters, report.design);
     store.write_attribute("plan", "design", std::string(enum_name(study.design)));
     report.outcome = execute(plan, store, store, control);
@@ -299,7 +299,7 @@ SensitivityReport run_sensitivity_study(const SensitivityStudy& study, RunStore&
     // Per-sample distributions would add little (a sample's replicates are averaged) and cost
     // much for large designs: the store keeps every run's scalars and the indices.
     store.open({StudyKind::sensitivity, &plan, one_group_per_plan(plan), control.keep_replicates,
-                control.keep_replicates});
+                control.keep_replicates, control.resume});
     write_points_table(store, report.parameters, design);
     write_sensitivity_plan(store, study, control);
     OutputCheck checked(store, study.outputs);

@@ -10,6 +10,7 @@
 #include <set>
 #include <system_error>
 
+#include "io/crash_points.hpp"
 #include "io/output_path.hpp"
 
 namespace gatesim::h5 {
@@ -419,6 +420,7 @@ void PendingFile::commit() {
         check(w_, closed, "cannot close temporary file " + in_quotes(tmp_.string()));
         check_written();
         sync_file(w_, tmp_);
+        crash_point("commit-rename");
         fs::rename(tmp_, target_);
     } catch (const fs::filesystem_error& e) {
         discard();

@@ -13,6 +13,7 @@
 #include <string>
 #include <system_error>
 
+#include "io/crash_points.hpp"
 #include "io/h5_support.hpp"
 #include "io/output_path.hpp"
 
@@ -351,7 +352,7 @@ RunJournal::~RunJournal() {
     ::close(fd_);
 }
 
-void RunJournal::write_record(std::uint32_t kind, const std::string& payload) {
+void RunJournal::write_record(std::uint32_t kind, const std::string& payload, bool tear) {
     std::string record(kHeadBytes, '\0');
     const std::uint64_t size = payload.size();
     std::memcpy(record.data(), &kMagic, 4), std::memcpy(record.data() + 4, &kind, 4), std::memcpy(record.data() + 8, &size, 8);
@@ -360,6 +361,11 @@ void RunJournal::write_record(std::uint32_t kind, const std::string& payload) {
     record.append(reinterpret_cast<const char*>(&crc), kTailBytes);
     int error = 0;
     if (::lseek(fd_, static_cast<off_t>(end_), SEEK_SET) < 0) fail_write("cannot record a finished run in", errno);
+    if (tear) {  // a crash in the middle of an append, for the fault tests
+        write_all(fd_, record.data(), record.size() / 2, error);
+        crash_now();
+        if (::lseek(fd_, static_cast<off_t>(end_), SEEK_SET) < 0) fail_write("cannot record a finished run in", errno);
+    }
     if (!write_all(fd_, record.data(), record.size(), error)) {
         if (::ftruncate(fd_, static_cast<off_t>(end_)) != 0) {}  // keep the valid part valid; resuming cuts it anyway
         fail_write("cannot record a finished run in", error);
@@ -382,12 +388,13 @@ void RunJournal::append(const RunRecord& run, std::size_t group, const RunShape&
         std::lock_guard lock(flush_mutex_);
         if (flush_error_ != 0) fail_write("cannot sync the run journal", flush_error_);
     }
-    write_record(run_record, payload);
+    write_record(run_record, payload, crash_due("journal-torn"));
     runs_.push_back({start, payload.size()});
     {
         std::lock_guard lock(flush_mutex_);
         dirty_ = true;
     }
+    crash_point("journal-run");
 }
 
 std::string RunJournal::read_payload(const Span& span) const {

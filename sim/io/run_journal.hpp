@@ -89,7 +89,7 @@ private:
         RunShape shape;
     };
     void scan();
-    void write_record(std::uint32_t kind, const std::string& payload);
+    void write_record(std::uint32_t kind, const std::string& payload, bool tear = false);
     void flush_in_background();  // the flusher thread: fdatasync within a second of an append
     void stop_flushing();
     std::string read_payload(const Span& span) const;

@@ -11,6 +11,7 @@
 #include <map>
 #include <set>
 
+#include "io/crash_points.hpp"
 #include "io/h5_support.hpp"
 #include "io/provenance_h5.hpp"
 #include "io/scenario_yaml.hpp"
@@ -473,6 +474,7 @@ void StudyFile::put_table(const std::string& path, const std::vector<std::size_t
                           const std::vector<double>& values, const std::string& axes, const std::string& unit,
                           const std::string& description) {
     const Impl& m = *impl_;
+    crash_point("reduce");
     const std::string abs = "/" + path;
     const std::vector<hsize_t> d(dims.begin(), dims.end());
     const std::size_t total = values.size();
@@ -488,6 +490,7 @@ void StudyFile::put_table_row(const std::string& path, const std::vector<std::si
                               const std::vector<double>& values, const std::string& axes, const std::string& unit,
                               const std::string& description) {
     const Impl& m = *impl_;
+    crash_point("reduce");
     const std::string abs = "/" + path;
     const std::vector<hsize_t> d(dims.begin(), dims.end());
     const std::size_t per_row = values.size();
@@ -558,6 +561,7 @@ void StudyFile::commit(std::uint64_t completed_jobs, bool complete) {
     m.file->commit();
     // Killed here, the complete file is in place and the journal still holds every run: a
     // --resume rewrites the same file from it.
+    crash_point("commit-journal");
     if (m.journal) m.journal->remove();
 }
 

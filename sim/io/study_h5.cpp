@@ -271,6 +271,7 @@ struct StudyFile::Impl {
     std::optional<PendingFile> file;
     std::vector<GroupDatasets> state;     // closed before the file
     std::unique_ptr<RunJournal> journal;  // every finished run; the series not kept in the file
+    std::map<std::string, Handle> tables_by_row;  // open while rows are written, closed before the file
 
     Impl(const fs::path& path, const StudyLayout& l) : w{"write", path.string(), true}, layout(l), plan(*l.plan) {}
 
@@ -489,15 +490,15 @@ void StudyFile::put_table(const std::string& path, const std::vector<std::size_t
 void StudyFile::put_table_row(const std::string& path, const std::vector<std::size_t>& dims, std::size_t row,
                               const std::vector<double>& values, const std::string& axes, const std::string& unit,
                               const std::string& description) {
-    const Impl& m = *impl_;
+    Impl& m = *impl_;
     crash_point("reduce");
     const std::string abs = "/" + path;
     const std::vector<hsize_t> d(dims.begin(), dims.end());
     const std::size_t per_row = values.size();
-    Handle ds;
-    if (link_exists(m.w, m.file->get(), abs)) {
+    Handle& ds = m.tables_by_row[abs];  // a sweep writes a row per point: open each table once
+    if (ds.get() < 0 && link_exists(m.w, m.file->get(), abs)) {
         ds = open_dataset(m.w, m.file->get(), abs);
-    } else {
+    } else if (ds.get() < 0) {
         std::vector<hsize_t> chunk = d;
         chunk[0] = 1;  // a row per chunk: rows are written one at a time
         ds = m.create_described(m.file->get(), abs, d, chunk, per_row > kCompressAbove ? kGzipLevel : 0, unit,
@@ -546,6 +547,7 @@ void StudyFile::commit(std::uint64_t completed_jobs, bool complete) {
         // and the reductions of this invocation (for the printed summary) go with the file.
         if (m.journal) m.journal->sync();
         m.state.clear();
+        m.tables_by_row.clear();
         m.file->discard();
         return;
     }
@@ -558,6 +560,7 @@ void StudyFile::commit(std::uint64_t completed_jobs, bool complete) {
         write_number_attr(w, plan_group.get(), "/plan", "completed_runs", H5T_STD_U64LE, H5T_NATIVE_UINT64, &completed_jobs);
     }
     m.state.clear();  // closes every dataset, flushing their chunks
+    m.tables_by_row.clear();
     m.file->commit();
     // Killed here, the complete file is in place and the journal still holds every run: a
     // --resume rewrites the same file from it.

@@ -9,6 +9,7 @@
 #include <csignal>
 #include <cstdio>
 #include <iostream>
+#include <limits>
 #include <sstream>
 #include <thread>
 
@@ -73,8 +74,25 @@ LoadedScenario load(const std::string& file, std::vector<std::string> overrides,
     return load_scenario(file, overrides);
 }
 
+namespace {
+
+// A seed is a whole number of 64 bits, written in decimal: "-1" would otherwise wrap around to
+// 18446744073709551615, and "1e3" or "0x10" would mean something other than they seem.
+const CLI::Validator seed_value(
+    [](std::string& text) -> std::string {
+        static const std::string largest = std::to_string(std::numeric_limits<std::uint64_t>::max());
+        const bool digits = !text.empty() && text.find_first_not_of("0123456789") == std::string::npos;
+        const std::string trimmed = digits ? text.substr(std::min(text.find_first_not_of('0'), text.size() - 1)) : text;
+        if (!digits || trimmed.size() > largest.size() || (trimmed.size() == largest.size() && trimmed > largest))
+            return "the seed must be a whole number from 0 to " + largest + ", not '" + text + "'";
+        return "";
+    },
+    "0 to 18446744073709551615");
+
+}  // namespace
+
 void add_seed_and_threads(CLI::App* cmd, std::optional<std::uint64_t>& seed, int& threads) {
-    cmd->add_option("--seed", seed, "Base seed (overrides the scenario's seed)");
+    cmd->add_option("--seed", seed, "Base seed (overrides the scenario's seed)")->check(seed_value);
     threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     cmd->add_option("--threads", threads, "Worker threads (results do not depend on it)")->check(CLI::Range(1, 1024));
 }

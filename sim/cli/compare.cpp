@@ -48,8 +48,9 @@ public:
         app_->add_option("scenarios", files_, "Scenario files; deltas are each minus the first")->required()->expected(2, -1);
         options_.replicates = 20;
         app_->add_option("--replicates", options_.replicates, "Replicates per scenario (default 20)")
-            ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
-        app_->add_option("--bootstrap", bootstrap_, "Bootstrap resamples for intervals of mean deltas (default 1000)");
+            ->check(CLI::Range(std::uint64_t{1}, max_replicates));
+        app_->add_option("--bootstrap", bootstrap_, "Bootstrap resamples for intervals of mean deltas (default 1000; 0: none)")
+            ->check(CLI::Range(std::uint64_t{0}, max_bootstrap));
         app_->add_option("--confidence", confidence_, "Interval level (default 0.95)")->check(CLI::Range(0.5, 0.999));
         options_.add(app_, true);
     }

@@ -44,7 +44,7 @@ public:
         auto* replicates = app_->add_option("--replicates", ensemble_.replicates,
                                             "Run an ensemble of N replicates (needs -o); with uncertain fields, N = "
                                             "parameter draws x noise replicates")
-                               ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
+                               ->check(CLI::Range(std::uint64_t{1}, max_replicates));
         ensemble_.add(app_, false);
         // Ensemble options would be silently ignored by a single run.
         for (const char* name : {"--noise-replicates", "--quantiles", "--keep-replicates", "--resume", "--stop-after"})

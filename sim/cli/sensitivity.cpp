@@ -80,12 +80,14 @@ public:
                          "distributions; default: all of them)");
         app_->add_option("--outputs", outputs_, "Summary scalars to analyse, comma-separated");
         app_->add_option("--samples", samples_, "sobol: base samples n (runs n(k+2)); morris: trajectories (runs r(k+1))")
-            ->check(CLI::Range(std::uint64_t{2}, std::uint64_t{1} << 30));
-        app_->add_option("--levels", levels_, "morris: grid levels (even, default 4)");
-        app_->add_option("--bootstrap", bootstrap_, "Bootstrap resamples for intervals (default 1000)");
+            ->check(CLI::Range(std::uint64_t{2}, max_points));
+        app_->add_option("--levels", levels_, "morris: grid levels (even, default 4)")
+            ->check(CLI::Range(std::uint64_t{2}, max_morris_levels));
+        app_->add_option("--bootstrap", bootstrap_, "Bootstrap resamples for intervals (default 1000; 0: none)")
+            ->check(CLI::Range(std::uint64_t{0}, max_bootstrap));
         app_->add_option("--sweep", sweep_file_, "File with a sensitivity: or sweep: section");
         app_->add_option("--replicates", options_.replicates, "Replicates per sample; the output is their mean (default 1)")
-            ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 20));
+            ->check(CLI::Range(std::uint64_t{1}, max_replicates));
         options_.add(app_, true, false);
     }
 

@@ -55,12 +55,12 @@ void StudyOptions::add(CLI::App* cmd, bool scenario_options, bool noise) {
         cmd->add_option("--noise-replicates", noise_replicates,
                         "Replicates per parameter draw (default: 1 draw when nothing is uncertain, else the largest "
                         "divisor of the replicates up to min(10, sqrt))")
-            ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
+            ->check(CLI::Range(std::uint64_t{1}, max_replicates));
     cmd->add_option("--quantiles", quantiles, "Quantile bands, comma-separated (default 0.05,0.25,0.5,0.75,0.95)");
     cmd->add_flag("--keep-replicates", keep_replicates, "Keep every run's daily series in the file");
     cmd->add_flag("--resume", resume, "Continue the incomplete file at --output (same command line)");
-    cmd->add_option("--stop-after", stop_after, "Stop after this many runs, keeping an incomplete file to --resume")
-        ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
+    cmd->add_option("--stop-after", stop_after, "Stop after this many runs, keeping them to --resume")
+        ->check(CLI::Range(std::uint64_t{1}, max_runs));
 }
 
 StudyControl StudyOptions::control(int threads_used) const {

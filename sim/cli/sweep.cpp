@@ -44,9 +44,9 @@ public:
         app_->add_option("--design", design_, "grid, lhs or sobol (default: the section's, else grid)")
             ->check(CLI::IsMember({"grid", "lhs", "sobol"}));
         app_->add_option("--points", points_, "lhs/sobol: points; grid: levels of each range or distribution")
-            ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 30));
+            ->check(CLI::Range(std::uint64_t{1}, max_points));
         app_->add_option("--replicates", options_.replicates, "Replicates per point (default: the section's, else 1)")
-            ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
+            ->check(CLI::Range(std::uint64_t{1}, max_replicates));
         app_->add_option("--show", show_, "Summary scalars to print per point, comma-separated");
         options_.add(app_, true);
     }

@@ -313,7 +313,9 @@ void RunJournal::scan() {
             if (first) {
                 if (kind != study_record || r.get<std::uint32_t>() != kFormat) fail_read("it is not a journal of this gatesim");
                 if (r.get<std::uint32_t>() != kByteOrder) fail_read("it was written on a machine of another byte order");
-                study_.kind = static_cast<StudyKind>(r.get<std::uint32_t>());
+                const auto kind_number = r.get<std::uint32_t>();
+                if (kind_number >= EnumNames<StudyKind>::names.size()) fail_read("it holds a kind of study this gatesim does not know");
+                study_.kind = static_cast<StudyKind>(kind_number);
                 study_.plan_fingerprint = r.get<std::uint64_t>();
                 study_.jobs = r.get<std::uint64_t>();
                 study_.with_series = r.get<std::uint8_t>() != 0;

@@ -148,9 +148,9 @@ void labels_dataset(const Where& w, hid_t file, const std::string& path, const s
     write_string_dataset(w, parent.get(), path, leaf_of(path).c_str(), labels, false);
 }
 
-// The open datasets of one group's runs: written by StudyFile, read back for --resume.
+// The open datasets of one group's runs in the study file.
 struct GroupDatasets {
-    bool ready = false;  // set up (writer: created; resumer: opened)
+    bool ready = false;  // created, at the group's first run
     RunShape shape;
     std::vector<Handle> scalar_ds;
     std::vector<Handle> series_ds;
@@ -404,6 +404,7 @@ std::unique_ptr<FinishedRuns> StudyFile::finished_runs() {
                                (fs::exists(path_, ec) ? " (" + path_.string() + " is complete)" : ""));
     m.journal = RunJournal::open(journal, path_);
     if (!m.journal->has_study()) {  // killed while creating it: nothing finished, start afresh
+        m.journal.reset();  // (removes it: it holds no run)
         m.journal = RunJournal::create(journal, path_, journal_study(layout()));
         return std::make_unique<JournalRuns>(*m.journal);
     }

@@ -271,3 +271,23 @@ TEST_CASE("an interrupted study never touches the complete file at its path") {
         CHECK(dir.entries() == std::vector<std::string>{"good.h5"});
     }
 }
+
+TEST_CASE("a journal torn while it was created holds no run: resuming it starts afresh") {
+    test::TempDir dir;
+    const EnsembleStudy study{small_study(), 3, 0};
+    StudyControl control;
+    control.max_runs = 1;
+    { StudyFile file(dir / "s.h5", provenance()); run_ensemble_study(study, file, control); }
+    const std::string whole = bytes_of(dir / "s.h5.partial");
+    std::ofstream(dir / "s.h5.partial", std::ios::binary | std::ios::trunc) << whole.substr(0, 10);  // killed at once
+    control.max_runs = 2;
+    control.resume = true;
+    {
+        StudyFile file(dir / "s.h5", provenance());
+        CHECK(run_ensemble_study(study, file, control).outcome.resumed_runs == 0);
+    }
+    CHECK(RunJournal::open(dir / "s.h5.partial", dir / "s.h5")->runs() == 2);  // the new journal, in its place
+    control.max_runs = UINT64_MAX;
+    StudyFile file(dir / "s.h5", provenance());
+    CHECK(run_ensemble_study(study, file, control).outcome.complete);
+}

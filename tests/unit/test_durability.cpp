@@ -56,6 +56,12 @@ StudyScenario small_study() {
 
 Provenance provenance() { return make_provenance("", "s.yaml", "gatesim test", 1, "2026-01-01T00:00:00Z"); }
 
+// An ensemble study into a study file at `path`, closed when it returns (as the CLI runs it).
+EnsembleReport into_file(const fs::path& path, const EnsembleStudy& study, const StudyControl& control) {
+    StudyFile file(path, provenance());
+    return run_ensemble_study(study, file, control);
+}
+
 // Real runs of an ensemble plan, with the shape the study file would give their group.
 struct Runs {
     EnsemblePlan plan;
@@ -245,28 +251,21 @@ TEST_CASE("an interrupted study never touches the complete file at its path") {
     const EnsembleStudy study{small_study(), 6, 0};
     StudyControl control;
     control.threads = 2;
-    { StudyFile file(dir / "good.h5", provenance()); run_ensemble_study(study, file, control); }
+    into_file(dir / "good.h5", study, control);
     const std::string good = bytes_of(dir / "good.h5");
     control.max_runs = 2;  // stopped as Ctrl-C stops it, deterministically
-    {
-        StudyFile file(dir / "good.h5", provenance());
-        CHECK_FALSE(run_ensemble_study(study, file, control).outcome.complete);
-    }
+    CHECK_FALSE(into_file(dir / "good.h5", study, control).outcome.complete);
     control.max_runs = UINT64_MAX;
     CHECK(bytes_of(dir / "good.h5") == good);
     CHECK(dir.entries() == std::vector<std::string>{"good.h5", "good.h5.partial"});
     SECTION("a fresh study refuses to discard the finished runs") {
-        StudyFile file(dir / "good.h5", provenance());
-        CHECK_THROWS_WITH(run_ensemble_study(study, file, control), Contains("--resume"));
+        CHECK_THROWS_WITH(into_file(dir / "good.h5", study, control), Contains("--resume"));
         CHECK(bytes_of(dir / "good.h5") == good);
     }
     SECTION("resuming them rewrites the same results") {
         const auto before = test::contents(dir / "good.h5");
         control.resume = true;
-        {
-            StudyFile file(dir / "good.h5", provenance());
-            CHECK(run_ensemble_study(study, file, control).outcome.resumed_runs == 2);
-        }
+        CHECK(into_file(dir / "good.h5", study, control).outcome.resumed_runs == 2);
         CHECK(test::contents(dir / "good.h5") == before);
         CHECK(dir.entries() == std::vector<std::string>{"good.h5"});
     }
@@ -277,17 +276,13 @@ TEST_CASE("a journal torn while it was created holds no run: resuming it starts 
     const EnsembleStudy study{small_study(), 3, 0};
     StudyControl control;
     control.max_runs = 1;
-    { StudyFile file(dir / "s.h5", provenance()); run_ensemble_study(study, file, control); }
+    into_file(dir / "s.h5", study, control);
     const std::string whole = bytes_of(dir / "s.h5.partial");
     std::ofstream(dir / "s.h5.partial", std::ios::binary | std::ios::trunc) << whole.substr(0, 10);  // killed at once
     control.max_runs = 2;
     control.resume = true;
-    {
-        StudyFile file(dir / "s.h5", provenance());
-        CHECK(run_ensemble_study(study, file, control).outcome.resumed_runs == 0);
-    }
+    CHECK(into_file(dir / "s.h5", study, control).outcome.resumed_runs == 0);
     CHECK(RunJournal::open(dir / "s.h5.partial", dir / "s.h5")->runs() == 2);  // the new journal, in its place
     control.max_runs = UINT64_MAX;
-    StudyFile file(dir / "s.h5", provenance());
-    CHECK(run_ensemble_study(study, file, control).outcome.complete);
+    CHECK(into_file(dir / "s.h5", study, control).outcome.complete);
 }

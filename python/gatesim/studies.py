@@ -4,8 +4,8 @@ gs.sensitivity).
 Each runs the C++ study of sim/study/studies, exactly as the CLI's study commands: the runs stream
 into a study file (kept at `output=`, else a temporary file that is removed), and the reductions
 (scalar distributions, paired deltas with bootstrap intervals, Sobol' or Morris indices) come
-back as pandas tables. Ctrl-C stops a study cleanly; with output= the incomplete file can be
-resumed (resume=True).
+back as pandas tables. Ctrl-C stops a study cleanly; with output= its finished runs are kept
+beside it (output + ".partial"; a file at output is never touched) and resume=True continues.
 """
 from __future__ import annotations
 
@@ -207,7 +207,7 @@ def _run_study(kind: str, output, progress, label: str, call):
                 report = call(path, progress_reporter(bar))
         except KeyboardInterrupt:
             if kept:
-                raise KeyboardInterrupt(f"interrupted; the incomplete {kind} is in {path}: "
+                raise KeyboardInterrupt(f"interrupted; the finished runs of the {kind} are kept in {path}.partial: "
                                         "call again with resume=True to continue") from None
             raise
         return report, (path if kept else None)

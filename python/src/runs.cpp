@@ -56,6 +56,16 @@ void check_threads(int threads) {
     if (threads < 1) throw py::value_error("threads must be at least 1");
 }
 
+// A count given from Python: any int, so that a negative or huge one is a ValueError with its
+// name rather than pybind11's TypeError; the studies then check it against their limits.
+std::uint64_t count_of(const py::int_& number, const char* name) {
+    const std::string text = py::repr(number).cast<std::string>();
+    if (number < py::int_(0)) throw py::value_error(std::string(name) + " must not be negative, got " + text);
+    if (number > py::int_(std::numeric_limits<std::int64_t>::max()))
+        throw py::value_error(std::string(name) + " = " + text + " is far beyond any limit");
+    return number.cast<std::uint64_t>();
+}
+
 // Keeps every run of an in-memory ensemble (the caller asked for them all as arrays).
 struct MemorySink : RunSink {
     std::vector<RunRecord> runs;
@@ -207,10 +217,16 @@ std::shared_ptr<Results> single_run(const LoadedScenario& loaded, std::uint64_t 
     return result;
 }
 
-py::tuple memory_ensemble(const LoadedScenario& loaded, std::uint64_t replicates, std::uint64_t first_replicate,
-                          std::uint64_t noise_replicates, int threads, const py::object& progress, double poll) {
+py::tuple memory_ensemble(const LoadedScenario& loaded, const py::int_& replicates_arg, const py::int_& first_arg,
+                          const py::int_& noise_arg, int threads, const py::object& progress, double poll) {
     check_threads(threads);
+    const std::uint64_t replicates = count_of(replicates_arg, "replicates"), first_replicate = count_of(first_arg, "first_replicate"),
+                        noise_replicates = count_of(noise_arg, "noise_replicates");
     if (replicates < 1) throw py::value_error("replicates must be at least 1");
+    if (first_replicate + replicates > max_replicates)
+        throw py::value_error("replicates " + std::to_string(first_replicate) + " .. " +
+                              std::to_string(first_replicate + replicates - 1) + " exceed the limit of " +
+                              std::to_string(max_replicates) + " replicates");
     EnsemblePlan plan;
     plan.points.push_back({loaded.scenario, loaded.uncertain});
     plan.replicates = first_replicate + replicates;
@@ -323,13 +339,14 @@ py::dict sensitivity_dict(const SensitivityReport& report, bool sobol) {
 void bind_studies(py::module_& m) {
     m.def(
         "compare_study",
-        [](const std::vector<LoadedScenario>& scenarios, const std::vector<std::string>& files, std::uint64_t replicates,
-           std::uint64_t noise_replicates, const std::string& output, const py::dict& provenance, int threads,
-           bool resume, bool keep_replicates, const std::vector<double>& quantiles, std::size_t bootstrap,
+        [](const std::vector<LoadedScenario>& scenarios, const std::vector<std::string>& files, const py::int_& replicates_arg,
+           const py::int_& noise_arg, const std::string& output, const py::dict& provenance, int threads,
+           bool resume, bool keep_replicates, const std::vector<double>& quantiles, const py::int_& bootstrap,
            double confidence, const py::object& progress, double poll) {
-            auto a = study_arguments(output, provenance, threads, resume, keep_replicates, quantiles, bootstrap,
-                                     confidence);
-            ComparisonStudy study{{}, files, replicates, noise_replicates};
+            const std::uint64_t replicates = count_of(replicates_arg, "replicates");
+            auto a = study_arguments(output, provenance, threads, resume, keep_replicates, quantiles,
+                                     count_of(bootstrap, "bootstrap"), confidence);
+            ComparisonStudy study{{}, files, replicates, count_of(noise_arg, "noise_replicates")};
             for (const auto& s : scenarios) study.scenarios.push_back(study_scenario(s));
             const auto report = run_study(a, scenarios.size() * replicates, progress, poll, &run_comparison_study, study);
             return comparison_dict(report, a.control.quantiles);
@@ -341,13 +358,14 @@ void bind_studies(py::module_& m) {
 
     m.def(
         "sweep_study",
-        [](const LoadedScenario& scenario, const py::list& parameters, const std::string& design, std::size_t points,
-           std::uint64_t replicates, std::uint64_t noise_replicates, const std::string& output,
+        [](const LoadedScenario& scenario, const py::list& parameters, const std::string& design, const py::int_& points,
+           const py::int_& replicates, const py::int_& noise_replicates, const std::string& output,
            const py::dict& provenance, int threads, bool resume, bool keep_replicates,
            const std::vector<double>& quantiles, const py::object& progress, double poll) {
             auto a = study_arguments(output, provenance, threads, resume, keep_replicates, quantiles, 1000, 0.95);
             const SweepStudy study{study_scenario(scenario), sweep_parameters(parameters),
-                                   enum_argument<SweepDesign>(design, "design"), points, replicates, noise_replicates};
+                                   enum_argument<SweepDesign>(design, "design"), count_of(points, "points"),
+                                   count_of(replicates, "replicates"), count_of(noise_replicates, "noise_replicates")};
             // The number of points is known once the design is made; count runs as they come.
             const auto report = run_study(a, 0, progress, poll, &run_sweep_study, study);
             return sweep_dict(report, a.control.quantiles);
@@ -360,18 +378,19 @@ void bind_studies(py::module_& m) {
     m.def(
         "sensitivity_study",
         [](const LoadedScenario& scenario, const py::list& parameters, const std::string& method,
-           const std::vector<std::string>& outputs, std::size_t samples, std::size_t levels, std::uint64_t replicates,
-           const std::string& output, const py::dict& provenance, int threads, bool resume, std::size_t bootstrap,
-           double confidence, const py::object& progress, double poll) {
-            auto a = study_arguments(output, provenance, threads, resume, false, {}, bootstrap, confidence);
+           const std::vector<std::string>& outputs, const py::int_& samples, const py::int_& levels,
+           const py::int_& replicates, const std::string& output, const py::dict& provenance, int threads, bool resume,
+           const py::int_& bootstrap, double confidence, const py::object& progress, double poll) {
+            auto a = study_arguments(output, provenance, threads, resume, false, {}, count_of(bootstrap, "bootstrap"),
+                                     confidence);
             SensitivityStudy study;
             study.scenario = study_scenario(scenario);
             study.method = enum_argument<SensitivityMethod>(method, "method");
             study.parameters = sweep_parameters(parameters);
             study.outputs = outputs;
-            study.samples = samples;
-            study.levels = levels;
-            study.replicates = replicates;
+            study.samples = count_of(samples, "samples");
+            study.levels = count_of(levels, "levels");
+            study.replicates = count_of(replicates, "replicates");
             const auto report = run_study(a, 0, progress, poll, &run_sensitivity_study, study);
             return sensitivity_dict(report, study.method == SensitivityMethod::sobol);
         },

@@ -9,12 +9,13 @@
 #include <csignal>
 #include <cstdio>
 #include <iostream>
+#include <limits>
 #include <sstream>
 #include <thread>
 
 #include "model/engine.hpp"
 #include "model/errors.hpp"
-#include "io/output_path.hpp"
+#include "io/results_h5.hpp"
 
 namespace gatesim::cli {
 namespace {
@@ -47,6 +48,9 @@ int guarded(const std::function<int()>& body) {
     } catch (const Cancelled&) {
         std::cerr << "\ngatesim: interrupted; no results were written\n";
         return exit_interrupted;
+    } catch (const ResultsWriteError& e) {  // a full disk, an I/O error: not gatesim's fault, still exit 1
+        std::cerr << "gatesim: " << e.what() << "\n";
+        return exit_internal;
     } catch (const std::exception& e) {
         std::cerr << "gatesim: internal error: " << e.what() << "\n";
         return exit_internal;
@@ -70,8 +74,25 @@ LoadedScenario load(const std::string& file, std::vector<std::string> overrides,
     return load_scenario(file, overrides);
 }
 
+namespace {
+
+// A seed is a whole number of 64 bits, written in decimal: "-1" would otherwise wrap around to
+// 18446744073709551615, and "1e3" or "0x10" would mean something other than they seem.
+const CLI::Validator seed_value(
+    [](std::string& text) -> std::string {
+        static const std::string largest = std::to_string(std::numeric_limits<std::uint64_t>::max());
+        const bool digits = !text.empty() && text.find_first_not_of("0123456789") == std::string::npos;
+        const std::string trimmed = digits ? text.substr(std::min(text.find_first_not_of('0'), text.size() - 1)) : text;
+        if (!digits || trimmed.size() > largest.size() || (trimmed.size() == largest.size() && trimmed > largest))
+            return "the seed must be a whole number from 0 to " + largest + ", not '" + text + "'";
+        return "";
+    },
+    "0 to 18446744073709551615");
+
+}  // namespace
+
 void add_seed_and_threads(CLI::App* cmd, std::optional<std::uint64_t>& seed, int& threads) {
-    cmd->add_option("--seed", seed, "Base seed (overrides the scenario's seed)");
+    cmd->add_option("--seed", seed, "Base seed (overrides the scenario's seed)")->check(seed_value);
     threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     cmd->add_option("--threads", threads, "Worker threads (results do not depend on it)")->check(CLI::Range(1, 1024));
 }
@@ -81,12 +102,12 @@ Provenance provenance_of(const std::string& scenario_yaml, const std::string& sc
     return make_provenance(scenario_yaml, scenario_file, invocation.command_line(), threads, utc_now());
 }
 
-void require_output(const std::string& output, const std::string& needed_by) {
+OutputLock require_output(const std::string& output, const std::string& needed_by) {
     if (output.empty()) {
-        if (needed_by.empty()) return;
+        if (needed_by.empty()) return {};
         throw BadInput(needed_by + " needs -o/--output: its runs stream into that file");
     }
-    check_output_path(output);
+    return OutputLock::acquire(output);
 }
 
 bool stderr_is_terminal() { return isatty(STDERR_FILENO) != 0; }

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "io/output_lock.hpp"
 #include "io/provenance.hpp"
 #include "io/scenario_yaml.hpp"
 
@@ -55,8 +56,8 @@ std::unique_ptr<Command> add_sweep(CLI::App& app);
 std::unique_ptr<Command> add_sensitivity(CLI::App& app);
 
 // Runs a subcommand and maps what it throws to an exit code: BadInput (scenario problems, bad
-// parameters, plans, input files, output paths) 2, an interrupted single run 130, anything
-// else 1. The message goes to stderr.
+// parameters, plans, input files, output paths) 2, an interrupted single run 130, a failed write
+// (ResultsWriteError: a full disk) and anything else 1. The message goes to stderr.
 int guarded(const std::function<int()>& body);
 
 // From now on SIGINT and SIGTERM set interrupted() instead of ending the process, so runs stop
@@ -78,9 +79,10 @@ void add_seed_and_threads(CLI::App* cmd, std::optional<std::uint64_t>& seed, int
 Provenance provenance_of(const std::string& scenario_yaml, const std::string& scenario_file, int threads,
                          const Invocation& invocation);
 
-// Checks -o before any work (OutputPathError). `needed_by` names a command that cannot run
-// without one (BadInput when it is empty).
-void require_output(const std::string& output, const std::string& needed_by);
+// Checks and locks -o before any work (OutputPathError: unwritable, or another gatesim is
+// writing it); the lock is held while the returned OutputLock lives. `needed_by` names a command
+// that cannot run without one (BadInput when it is empty).
+OutputLock require_output(const std::string& output, const std::string& needed_by);
 
 bool stderr_is_terminal();
 

@@ -48,8 +48,9 @@ public:
         app_->add_option("scenarios", files_, "Scenario files; deltas are each minus the first")->required()->expected(2, -1);
         options_.replicates = 20;
         app_->add_option("--replicates", options_.replicates, "Replicates per scenario (default 20)")
-            ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
-        app_->add_option("--bootstrap", bootstrap_, "Bootstrap resamples for intervals of mean deltas (default 1000)");
+            ->check(CLI::Range(std::uint64_t{1}, max_replicates));
+        app_->add_option("--bootstrap", bootstrap_, "Bootstrap resamples for intervals of mean deltas (default 1000; 0: none)")
+            ->check(CLI::Range(std::uint64_t{0}, max_bootstrap));
         app_->add_option("--confidence", confidence_, "Interval level (default 0.95)")->check(CLI::Range(0.5, 0.999));
         options_.add(app_, true);
     }
@@ -57,7 +58,7 @@ public:
     int execute(const Invocation& invocation) override {
         catch_interrupts();
         StudyControl control = options_.control(options_.threads);
-        require_output(options_.output, "compare");
+        const OutputLock lock = require_output(options_.output, "compare");
         control.bootstrap = bootstrap_;
         control.confidence = confidence_;
         ComparisonStudy study;
@@ -71,14 +72,15 @@ public:
         study.replicates = options_.replicates;
         study.noise_replicates = options_.noise_replicates;
         StudyFile file(options_.output, provenance_of(first_yaml, files_.front(), options_.threads, invocation));
-        const ComparisonReport r = run_comparison_study(study, file, control);
+        const ComparisonReport r =
+            run_keeping_partial(file, options_.output, [&] { return run_comparison_study(study, file, control); });
         end_progress(r.outcome);
         std::cout << "comparison  " << r.names.size() << " scenarios x " << r.plan.replicates
                   << " replicates, common random numbers (seed " << r.plan.points.front().scenario().seed
                   << "); deltas are paired by replicate\n";
         print_deltas(r, confidence_, std::cout);
         print_outcome(r.outcome, options_.output, std::cout);
-        return finish_code(r.outcome);
+        return finish_code(r.outcome, options_.output);
     }
 
 private:

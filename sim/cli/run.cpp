@@ -44,7 +44,7 @@ public:
         auto* replicates = app_->add_option("--replicates", ensemble_.replicates,
                                             "Run an ensemble of N replicates (needs -o); with uncertain fields, N = "
                                             "parameter draws x noise replicates")
-                               ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
+                               ->check(CLI::Range(std::uint64_t{1}, max_replicates));
         ensemble_.add(app_, false);
         // Ensemble options would be silently ignored by a single run.
         for (const char* name : {"--noise-replicates", "--quantiles", "--keep-replicates", "--resume", "--stop-after"})
@@ -60,7 +60,7 @@ private:
     int run_single(const Invocation& invocation) {
         const LoadedScenario loaded = load(scenario_.file, scenario_.overrides, seed_);
         const Scenario& scenario = loaded.scenario;
-        require_output(output_, "");
+        const OutputLock lock = require_output(output_, "");
         const Provenance provenance = provenance_of(to_yaml(scenario), scenario_.file, threads_, invocation);
         catch_interrupts();
         RunOptions options;
@@ -82,11 +82,12 @@ private:
     int run_ensemble(const Invocation& invocation) {
         catch_interrupts();
         const StudyControl control = ensemble_.control(threads_);
-        require_output(output_, "run --replicates");
+        const OutputLock lock = require_output(output_, "run --replicates");
         const LoadedScenario loaded = load(scenario_.file, scenario_.overrides, seed_);
         const EnsembleStudy study{study_scenario(loaded), ensemble_.replicates, ensemble_.noise_replicates};
         StudyFile file(output_, provenance_of(to_yaml(loaded), scenario_.file, threads_, invocation));
-        const EnsembleReport r = run_ensemble_study(study, file, control);
+        const EnsembleReport r =
+            run_keeping_partial(file, output_, [&] { return run_ensemble_study(study, file, control); });
         end_progress(r.outcome);
 
         const Scenario& s = loaded.scenario;
@@ -99,7 +100,7 @@ private:
         std::cout << "\n";
         print_distribution_table(r.scalars, control.quantiles, uncertain && r.plan.noise_replicates > 1, std::cout);
         print_outcome(r.outcome, output_, std::cout);
-        return finish_code(r.outcome);
+        return finish_code(r.outcome, output_);
     }
 
     ScenarioOptions scenario_;

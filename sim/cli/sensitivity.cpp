@@ -80,28 +80,31 @@ public:
                          "distributions; default: all of them)");
         app_->add_option("--outputs", outputs_, "Summary scalars to analyse, comma-separated");
         app_->add_option("--samples", samples_, "sobol: base samples n (runs n(k+2)); morris: trajectories (runs r(k+1))")
-            ->check(CLI::Range(std::uint64_t{2}, std::uint64_t{1} << 30));
-        app_->add_option("--levels", levels_, "morris: grid levels (even, default 4)");
-        app_->add_option("--bootstrap", bootstrap_, "Bootstrap resamples for intervals (default 1000)");
+            ->check(CLI::Range(std::uint64_t{2}, max_points));
+        app_->add_option("--levels", levels_, "morris: grid levels (even, default 4)")
+            ->check(CLI::Range(std::uint64_t{2}, max_morris_levels));
+        app_->add_option("--bootstrap", bootstrap_, "Bootstrap resamples for intervals (default 1000; 0: none)")
+            ->check(CLI::Range(std::uint64_t{0}, max_bootstrap));
         app_->add_option("--sweep", sweep_file_, "File with a sensitivity: or sweep: section");
         app_->add_option("--replicates", options_.replicates, "Replicates per sample; the output is their mean (default 1)")
-            ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 20));
+            ->check(CLI::Range(std::uint64_t{1}, max_replicates));
         options_.add(app_, true, false);
     }
 
     int execute(const Invocation& invocation) override {
         catch_interrupts();
         StudyControl control = options_.control(options_.threads);
-        require_output(options_.output, "sensitivity");
+        const OutputLock lock = require_output(options_.output, "sensitivity");
         control.bootstrap = bootstrap_;
         const LoadedScenario loaded = load(scenario_, options_.overrides, options_.seed);
         const SensitivityStudy study = plan(loaded, control);
         StudyFile file(options_.output, provenance_of(to_yaml(loaded), scenario_, options_.threads, invocation));
-        const SensitivityReport r = run_sensitivity_study(study, file, control);
+        const SensitivityReport r =
+            run_keeping_partial(file, options_.output, [&] { return run_sensitivity_study(study, file, control); });
         end_progress(r.outcome);
         print_indices(r, study.method == SensitivityMethod::sobol, control.confidence, std::cout);
         print_outcome(r.outcome, options_.output, std::cout);
-        return finish_code(r.outcome);
+        return finish_code(r.outcome, options_.output);
     }
 
 private:

@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "cli/common.hpp"
+#include "io/run_journal.hpp"
 #include "io/scenario_yaml.hpp"
 
 namespace gatesim::cli {
@@ -54,12 +55,12 @@ void StudyOptions::add(CLI::App* cmd, bool scenario_options, bool noise) {
         cmd->add_option("--noise-replicates", noise_replicates,
                         "Replicates per parameter draw (default: 1 draw when nothing is uncertain, else the largest "
                         "divisor of the replicates up to min(10, sqrt))")
-            ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
+            ->check(CLI::Range(std::uint64_t{1}, max_replicates));
     cmd->add_option("--quantiles", quantiles, "Quantile bands, comma-separated (default 0.05,0.25,0.5,0.75,0.95)");
     cmd->add_flag("--keep-replicates", keep_replicates, "Keep every run's daily series in the file");
     cmd->add_flag("--resume", resume, "Continue the incomplete file at --output (same command line)");
-    cmd->add_option("--stop-after", stop_after, "Stop after this many runs, keeping an incomplete file to --resume")
-        ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
+    cmd->add_option("--stop-after", stop_after, "Stop after this many runs, keeping them to --resume")
+        ->check(CLI::Range(std::uint64_t{1}, max_runs));
 }
 
 StudyControl StudyOptions::control(int threads_used) const {
@@ -109,16 +110,23 @@ void print_outcome(const StudyOutcome& o, const std::string& output, std::ostrea
         out << "results   " << output << "\n";
         return;
     }
-    out << "stopped   after " << o.completed_runs << " of " << o.total_runs << " runs; " << output
-        << " is marked incomplete; continue with the same command and --resume\n";
+    out << "stopped   after " << o.completed_runs << " of " << o.total_runs << " runs, kept in "
+        << partial_path(output).string() << " (" << output << " is untouched); continue with the same command and --resume\n";
 }
 
-int finish_code(const StudyOutcome& o) {
+int finish_code(const StudyOutcome& o, const std::string& output) {
     if (o.cancelled) {
-        std::cerr << "gatesim: interrupted; finished runs were kept (file marked incomplete)\n";
+        std::cerr << "gatesim: interrupted; the finished runs are kept in " << partial_path(output).string()
+                  << "; continue with the same command and --resume\n";
         return exit_interrupted;
     }
     return exit_ok;
+}
+
+std::string partial_work_note(const StudyFile& file, const std::string& output) {
+    if (file.kept_runs() == 0) return "";
+    return "; the " + std::to_string(file.kept_runs()) + " finished run(s) are kept in " + partial_path(output).string() +
+           ": once the cause is fixed, continue with the same command and --resume";
 }
 
 void print_distribution_table(const std::vector<ScalarReport>& scalars, const std::vector<double>& q, bool shares,

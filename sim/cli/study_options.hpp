@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "study/studies.hpp"
+#include "io/study_h5.hpp"
 
 namespace gatesim::cli {
 
@@ -42,10 +43,23 @@ std::size_t index_of_quantile(const std::vector<double>& q, double p);  // q.siz
 
 // Erases a progress bar left unfinished by an interruption, before tables are printed.
 void end_progress(const StudyOutcome& o);
-// "results   FILE", or how to resume an incomplete file.
+// "results   FILE", or where the finished runs of an unfinished study are and how to resume.
 void print_outcome(const StudyOutcome& o, const std::string& output, std::ostream& out);
 // 130 after Ctrl-C (finished runs kept), else 0.
-int finish_code(const StudyOutcome& o);
+int finish_code(const StudyOutcome& o, const std::string& output);
+
+// "; the N finished runs are kept in OUT.partial: ..." when the file's journal holds runs.
+std::string partial_work_note(const StudyFile& file, const std::string& output);
+// Runs a study into its study file; when a write fails (a full disk) after some runs finished,
+// the error says where they are kept and how to continue.
+template <class Study>
+auto run_keeping_partial(const StudyFile& file, const std::string& output, Study&& study) {
+    try {
+        return study();
+    } catch (const ResultsWriteError& e) {
+        throw ResultsWriteError(std::string(e.what()) + partial_work_note(file, output));
+    }
+}
 
 // One row per scalar: median (or mean), the outer quantile band, and optionally the share of
 // variance from parameter uncertainty.

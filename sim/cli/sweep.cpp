@@ -44,9 +44,9 @@ public:
         app_->add_option("--design", design_, "grid, lhs or sobol (default: the section's, else grid)")
             ->check(CLI::IsMember({"grid", "lhs", "sobol"}));
         app_->add_option("--points", points_, "lhs/sobol: points; grid: levels of each range or distribution")
-            ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 30));
+            ->check(CLI::Range(std::uint64_t{1}, max_points));
         app_->add_option("--replicates", options_.replicates, "Replicates per point (default: the section's, else 1)")
-            ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
+            ->check(CLI::Range(std::uint64_t{1}, max_replicates));
         app_->add_option("--show", show_, "Summary scalars to print per point, comma-separated");
         options_.add(app_, true);
     }
@@ -54,11 +54,12 @@ public:
     int execute(const Invocation& invocation) override {
         catch_interrupts();
         const StudyControl control = options_.control(options_.threads);
-        require_output(options_.output, "sweep");
+        const OutputLock lock = require_output(options_.output, "sweep");
         const LoadedScenario loaded = load(scenario_, options_.overrides, options_.seed);
         const SweepStudy study = plan(loaded);
         StudyFile file(options_.output, provenance_of(to_yaml(loaded), scenario_, options_.threads, invocation));
-        const SweepReport r = run_sweep_study(study, file, control);
+        const SweepReport r =
+            run_keeping_partial(file, options_.output, [&] { return run_sweep_study(study, file, control); });
         end_progress(r.outcome);
 
         std::vector<std::string> shown = split_list(show_);
@@ -67,7 +68,7 @@ public:
                   << r.plan.replicates << " replicates; medians over replicates\n";
         print_points(r, shown, control.quantiles, std::cout);
         print_outcome(r.outcome, options_.output, std::cout);
-        return finish_code(r.outcome);
+        return finish_code(r.outcome, options_.output);
     }
 
 private:

@@ -10,6 +10,7 @@
 #include <set>
 #include <system_error>
 
+#include "io/crash_points.hpp"
 #include "io/output_path.hpp"
 
 namespace gatesim::h5 {
@@ -400,11 +401,16 @@ std::vector<std::string> split_commas(const std::string& s) {
 }
 
 PendingFile::PendingFile(const Where& w, const fs::path& target, std::string_view tag)
-    : w_(w), target_(target), tmp_(temporary_path(target, tag)) {
+    : w_(w), target_(target), tmp_(temporary_path(target, tag)), latch_(std::make_unique<WriteLatch>()) {
     check_output_path(target);
+    Handle fapl = checked(w_, latching_access_list(latch_.get()), H5Pclose, "cannot set up the file driver");
     // EXCL: never clobber a file we did not create, even a stale temporary.
-    file_ = checked(w_, H5Fcreate(tmp_.c_str(), H5F_ACC_EXCL, H5P_DEFAULT, H5P_DEFAULT), H5Fclose,
+    file_ = checked(w_, H5Fcreate(tmp_.c_str(), H5F_ACC_EXCL, H5P_DEFAULT, fapl.get()), H5Fclose,
                     "cannot create temporary file " + in_quotes(tmp_.string()));
+}
+
+void PendingFile::check_written() const {
+    if (latch_->error != 0) fail(w_, latch_->reason() + " (nothing was replaced)");
 }
 
 void PendingFile::commit() {
@@ -412,7 +418,9 @@ void PendingFile::commit() {
     const herr_t closed = file_.close();
     try {
         check(w_, closed, "cannot close temporary file " + in_quotes(tmp_.string()));
+        check_written();
         sync_file(w_, tmp_);
+        crash_point("commit-rename");
         fs::rename(tmp_, target_);
     } catch (const fs::filesystem_error& e) {
         discard();
@@ -422,6 +430,8 @@ void PendingFile::commit() {
         throw;
     }
     done_ = true;
+    std::error_code ec;
+    sync_directory(fs::absolute(target_, ec).parent_path());
 }
 
 void PendingFile::discard() {
@@ -430,6 +440,13 @@ void PendingFile::discard() {
     file_.close();
     std::error_code ignored;
     fs::remove(tmp_, ignored);
+}
+
+void sync_directory(const fs::path& dir) {
+    const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return;
+    ::fsync(fd);
+    ::close(fd);
 }
 
 Handle open_existing(const Where& w, const fs::path& path) {

@@ -7,11 +7,13 @@
 #include <hdf5.h>
 
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "io/h5_driver.hpp"
 #include "io/results_h5.hpp"
 
 namespace gatesim::h5 {
@@ -142,10 +144,13 @@ void check_storable(const Where& w, const Results& results, bool with_series);
 
 // Files
 // An HDF5 file written under a temporary name beside its target (checked first with
-// check_output_path: OutputPathError). commit() closes it, flushes it to disk (HDF5 does not
-// fsync, and without it a crash soon after the rename could leave the target naming a file whose
-// data never reached the disk) and renames it into place; until then the target is untouched,
-// and the destructor removes the temporary file.
+// check_output_path: OutputPathError) through the latching driver (h5_driver.hpp), so a full
+// disk never makes HDF5's close fail. commit() closes it, checks that every write reached the
+// file (ResultsWriteError naming the reason, e.g. "No space left on device"), flushes it to disk
+// (HDF5 does not fsync, and without it a crash soon after the rename could leave the target
+// naming a file whose data never reached the disk), renames it into place and syncs the
+// directory, so the rename itself survives a crash. Until then the target is untouched, and the
+// destructor removes the temporary file.
 class PendingFile {
 public:
     PendingFile(const Where& w, const std::filesystem::path& target, std::string_view tag = "tmp");
@@ -154,15 +159,22 @@ public:
     PendingFile& operator=(const PendingFile&) = delete;
 
     hid_t get() const { return file_.get(); }
+    // Throws ResultsWriteError when a write has failed so far (HDF5 may write later than asked).
+    void check_written() const;
     void commit();
     void discard();  // closes and removes the temporary file, if still there
 
 private:
     Where w_;
     std::filesystem::path target_, tmp_;
+    std::unique_ptr<WriteLatch> latch_;  // filled in by the driver; outlives the file
     Handle file_;
     bool done_ = false;
 };
+
+// Flushes a directory's entries (a rename or an unlink in it) to disk; failures are ignored, as
+// some file systems cannot sync directories.
+void sync_directory(const std::filesystem::path& dir);
 
 // Opens an existing HDF5 file read-only after checking that it is one.
 Handle open_existing(const Where& w, const std::filesystem::path& path);

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "io/h5_support.hpp"
+#include "io/output_lock.hpp"
 #include "io/provenance_h5.hpp"
 
 namespace gatesim {
@@ -165,6 +166,8 @@ void read_summary(const Where& w, hid_t file, Results& r) {
 void write_results(const fs::path& path, const Results& results, const Provenance& provenance) {
     QuietHdf5 quiet;
     const Where w{"write", path.string(), true};
+    OutputLock lock = OutputLock::acquire(path);
+    lock.claim_for_writer();
     PendingFile file(w, path);
     write_file(w, file.get(), results, provenance);
     file.commit();

@@ -29,8 +29,8 @@ struct ResultsWriteError : std::runtime_error {
 
 // Writes to a temporary file beside `path` and renames it into place only when complete, so a
 // failed or interrupted write never leaves a partial file at `path` nor replaces a good one.
-// Throws OutputPathError before writing anything when `path` cannot be written, else
-// ResultsWriteError.
+// Throws OutputPathError before writing anything when `path` cannot be written or another
+// process is writing it (output_lock.hpp), else ResultsWriteError (e.g. a full disk).
 void write_results(const std::filesystem::path& path, const Results& results, const Provenance& provenance);
 
 struct ResultsFile {

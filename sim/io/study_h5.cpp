@@ -11,6 +11,7 @@
 #include <map>
 #include <set>
 
+#include "io/crash_points.hpp"
 #include "io/h5_support.hpp"
 #include "io/provenance_h5.hpp"
 #include "io/scenario_yaml.hpp"
@@ -132,16 +133,6 @@ void write_slab(const Where& w, hid_t ds, const std::vector<hsize_t>& start, con
               "cannot write " + what);
 }
 
-// transfer_run reads into a mutable record and writes from a const one.
-void move_slab(const Where& w, hid_t ds, const std::vector<hsize_t>& start, const std::vector<hsize_t>& count,
-               double* out, const std::string& what) {
-    read_slab(w, ds, start, count, out, what);
-}
-void move_slab(const Where& w, hid_t ds, const std::vector<hsize_t>& start, const std::vector<hsize_t>& count,
-               const double* in, const std::string& what) {
-    write_slab(w, ds, start, count, in, what);
-}
-
 Handle open_object(const Where& w, hid_t file, const std::string& path) {
     return checked(w, H5Oopen(file, path.c_str(), H5P_DEFAULT), H5Oclose, "cannot open " + path);
 }
@@ -157,9 +148,9 @@ void labels_dataset(const Where& w, hid_t file, const std::string& path, const s
     write_string_dataset(w, parent.get(), path, leaf_of(path).c_str(), labels, false);
 }
 
-// The open datasets of one group's runs: written by StudyFile, read back for --resume.
+// The open datasets of one group's runs in the study file.
 struct GroupDatasets {
-    bool ready = false;  // set up (writer: created; resumer: opened)
+    bool ready = false;  // created, at the group's first run
     RunShape shape;
     std::vector<Handle> scalar_ds;
     std::vector<Handle> series_ds;
@@ -217,19 +208,17 @@ void write_plan(const Where& w, hid_t f, const StudyLayout& layout) {
     }
 }
 
-// The datasets of one run (start: its leading coordinates): written from a const record, read
-// into a mutable one whose values have the stored shape.
-template <class Record>
-void transfer_run(const Where& w, const GroupDatasets& st, const std::vector<hsize_t>& start, Record& run) {
+// The datasets of one run (start: its leading coordinates).
+void write_run(const Where& w, const GroupDatasets& st, const std::vector<hsize_t>& start, const RunRecord& run) {
     const std::vector<hsize_t> one(start.size(), 1);
     for (std::size_t i = 0; i < st.scalar_ds.size(); ++i)
-        move_slab(w, st.scalar_ds[i].get(), start, one, &run.results.scalars[i].value,
-                  "summary scalar " + st.shape.scalars[i].name);
+        write_slab(w, st.scalar_ds[i].get(), start, one, &run.results.scalars[i].value,
+                   "summary scalar " + st.shape.scalars[i].name);
     if (st.parameters_ds.get() >= 0) {
         auto s = start, c = one;
         s.push_back(0);
         c.push_back(run.parameters.size());
-        move_slab(w, st.parameters_ds.get(), s, c, run.parameters.data(), "run parameters");
+        write_slab(w, st.parameters_ds.get(), s, c, run.parameters.data(), "run parameters");
     }
     for (std::size_t i = 0; i < st.series_ds.size(); ++i) {
         const SeriesInfo& info = st.shape.series[i];
@@ -237,121 +226,27 @@ void transfer_run(const Where& w, const GroupDatasets& st, const std::vector<hsi
         s.push_back(0);
         c.push_back(info.days);
         for (const Axis& a : info.axes) s.push_back(0), c.push_back(a.labels.size());
-        move_slab(w, st.series_ds[i].get(), s, c, run.results.series[i].values.data(), "series " + info.name);
+        write_slab(w, st.series_ds[i].get(), s, c, run.results.series[i].values.data(), "series " + info.name);
     }
 }
 
-// The runs of an incomplete study file, for --resume.
-class FileFinishedRuns : public FinishedRuns {
+// The runs of an interrupted study, read back from its journal for --resume.
+class JournalRuns : public FinishedRuns {
 public:
-    FileFinishedRuns(const fs::path& path, const StudyLayout& layout);
-    std::uint64_t completed_jobs() const override { return completed_; }
-    RunRecord read_run(std::uint64_t job) override;
+    explicit JournalRuns(const RunJournal& journal) : journal_(journal) {}
+    std::uint64_t completed_jobs() const override { return journal_.runs(); }
+    RunRecord read_run(std::uint64_t job) override { return journal_.read_run(job); }
 
 private:
-    void open_group_runs(std::size_t g);
-    void open_series(std::size_t g, GroupDatasets& st);
-
-    QuietHdf5 quiet_;
-    Where w_;
-    const StudyLayout& layout_;
-    Handle file_;
-    std::vector<std::pair<std::size_t, std::size_t>> where_point_;
-    std::vector<GroupDatasets> stored_;
-    std::uint64_t completed_ = 0;
+    const RunJournal& journal_;
 };
 
-FileFinishedRuns::FileFinishedRuns(const fs::path& path, const StudyLayout& layout)
-    : w_{"resume from", path.string()}, layout_(layout) {
-    const Where& w = w_;
-    file_ = open_existing(w, path);
-    const std::string type = read_string_attr(w, file_.get(), "/", "file_type", "not a gatesim study file");
-    if (type != file_type_of(layout.kind))
-        fail(w, "it is a \"" + type + "\" file; this command resumes \"" + file_type_of(layout.kind) + "\" files");
-    int version = 0;
-    read_number_attr(w, file_.get(), "/", "schema_version", H5T_NATIVE_INT, &version);
-    if (version != study_schema_version) fail(w, "schema_version " + std::to_string(version) + " is not supported");
-    std::uint8_t complete = 0;
-    read_number_attr(w, file_.get(), "/", "complete", H5T_NATIVE_UINT8, &complete);
-    if (complete) fail(w, "the file is complete; there is nothing to resume");
-    Handle plan_group = open_group(w, file_.get(), "/plan");
-    const std::string digest = read_string_attr(w, plan_group.get(), "/plan", "plan_digest");
-    if (digest != plan_digest(*layout.plan))
-        fail(w, "the file was made by a different plan (scenario, overrides, replicates, noise replicates or design "
-                "differ); resume with the same command line");
-    read_number_attr(w, plan_group.get(), "/plan", "completed_runs", H5T_NATIVE_UINT64, &completed_);
-    completed_ = std::min(completed_, layout.plan->jobs());
-    where_point_ = where_points(w, layout);
-    stored_.resize(layout.groups.size());
-}
-
-void FileFinishedRuns::open_group_runs(std::size_t g) {
-    GroupDatasets& st = stored_[g];
-    if (st.ready) return;
-    st.ready = true;
-    const Where& w = w_;
-    const std::string summary = in_group(layout_.groups[g].path, "runs/summary");
-    if (!link_exists(w, file_.get(), summary)) return;
-    Handle sg = open_group(w, file_.get(), summary);
-    for (const auto& name : member_names(w, sg.get(), summary)) {
-        Handle ds = open_dataset(w, sg.get(), name);
-        const std::string path = summary + "/" + name;
-        st.shape.scalars.push_back(
-            {name, read_string_attr(w, ds.get(), path, "unit"), read_string_attr(w, ds.get(), path, "description")});
-        st.scalar_ds.push_back(std::move(ds));
+std::string kind_of_file(fs::file_type type) {
+    switch (type) {
+        case fs::file_type::directory: return "a directory";
+        case fs::file_type::symlink: return "a symbolic link";
+        default: return "not a regular file";
     }
-    const std::string params = in_group(layout_.groups[g].path, "runs/parameters");
-    if (link_exists(w, file_.get(), params)) st.parameters_ds = open_dataset(w, file_.get(), params);
-    open_series(g, st);
-}
-
-void FileFinishedRuns::open_series(std::size_t g, GroupDatasets& st) {
-    const Where& w = w_;
-    const std::string& G = layout_.groups[g].path;
-    const std::string ts = in_group(G, "runs/timeseries");
-    if (!link_exists(w, file_.get(), ts)) return;
-    Handle tg = open_group(w, file_.get(), ts);
-    const std::size_t lead = layout_.groups[g].point_axis ? 2 : 1;
-    for (const auto& name : member_names(w, tg.get(), ts)) {
-        Handle ds = open_dataset(w, tg.get(), name);
-        const std::string path = ts + "/" + name;
-        SeriesInfo info{name, read_string_attr(w, ds.get(), path, "unit"), read_string_attr(w, ds.get(), path, "description"),
-                        {}, 0};
-        const auto dims = dataset_dims(w, ds.get(), path);
-        const auto axes = split_commas(read_string_attr(w, ds.get(), path, "axes"));
-        if (dims.size() != axes.size() || dims.size() < lead + 1) fail(w, "dataset " + path + " has an unexpected shape");
-        info.days = dims[lead];
-        for (std::size_t i = lead + 1; i < axes.size(); ++i) {
-            const std::string labels_path = in_group(G, "axes/" + axes[i]);
-            Handle lds = open_dataset(w, file_.get(), labels_path);
-            info.axes.push_back({axes[i], read_strings(w, Source{lds.get(), false, "dataset " + labels_path})});
-        }
-        st.shape.series.push_back(std::move(info));
-        st.series_ds.push_back(std::move(ds));
-    }
-}
-
-RunRecord FileFinishedRuns::read_run(std::uint64_t job) {
-    const EnsemblePlan& plan = *layout_.plan;
-    RunRecord run;
-    run.job = job;
-    std::tie(run.point, run.replicate) = plan.job(job);
-    run.draw = run.replicate / plan.noise_replicates;
-    const auto [g, local] = where_point_.at(run.point);
-    open_group_runs(g);
-    const GroupDatasets& st = stored_[g];
-    run.results.seed = plan.points[run.point].scenario().seed;
-    run.results.replicate = run.replicate;
-    run.results.days = plan.points[run.point].scenario().days;
-    for (const ScalarInfo& info : st.shape.scalars) run.results.scalars.push_back({info.name, info.unit, info.description, nan});
-    if (st.parameters_ds.get() >= 0) run.parameters.assign(plan.recorded_parameters.size(), nan);
-    for (const SeriesInfo& info : st.shape.series) {
-        run.results.series.push_back({info.name, info.unit, info.description, info.axes,
-                                      std::vector<double>(info.days * info.width(), nan)});
-        run.results.days = static_cast<int>(info.days);
-    }
-    transfer_run(w_, st, lead_start(layout_.groups[g], local, run.replicate), run);
-    return run;
 }
 
 }  // namespace
@@ -373,12 +268,12 @@ struct StudyFile::Impl {
     const StudyLayout& layout;
     const EnsemblePlan& plan;
     std::vector<std::pair<std::size_t, std::size_t>> where_point;  // plan point -> (group, local)
-    std::optional<PendingFile> file, scratch;                       // scratch: series not kept
-    std::vector<GroupDatasets> state;                               // closed before the files
+    std::optional<PendingFile> file;
+    std::vector<GroupDatasets> state;     // closed before the file
+    std::unique_ptr<RunJournal> journal;  // every finished run; the series not kept in the file
+    std::map<std::string, Handle> tables_by_row;  // open while rows are written, closed before the file
 
     Impl(const fs::path& path, const StudyLayout& l) : w{"write", path.string(), true}, layout(l), plan(*l.plan) {}
-
-    hid_t series_file() const { return scratch ? scratch->get() : file->get(); }
 
     std::vector<hsize_t> lead_dims(std::size_t g) const {
         if (layout.groups[g].point_axis) return {layout.groups[g].points.size(), plan.replicates};
@@ -419,7 +314,7 @@ void StudyFile::Impl::init_group(std::size_t g, const RunRecord& run) {
                      {"description", "Value of each recorded parameter (axes/parameter) in each run"}});
         labels_dataset(w, file->get(), in_group(G, "axes/parameter"), plan.recorded_parameters);
     }
-    if (layout.store_series) create_series(g);
+    if (layout.keep_series) create_series(g);
     st.ready = true;
 }
 
@@ -440,16 +335,14 @@ void StudyFile::Impl::create_series(std::size_t g) {
         // One chunk per run: a run is written once and bands read whole runs.
         std::vector<hsize_t> chunk(dims.size(), 1);
         for (std::size_t i = lead.size(); i < dims.size(); ++i) chunk[i] = dims[i];
-        // Scratch series live only until the bands are computed: compress them lightly,
-        // since the writer shares the processor with the runs.
-        const unsigned level = scratch ? 1 : kGzipLevel;
-        st.series_ds.push_back(create_described(series_file(), in_group(G, "runs/timeseries/" + s.name), dims, chunk,
-                                                level, s.unit, s.description, axes));
+        st.series_ds.push_back(create_described(file->get(), in_group(G, "runs/timeseries/" + s.name), dims, chunk,
+                                                kGzipLevel, s.unit, s.description, axes));
     }
 }
 
-StudyFile::StudyFile(fs::path path, Provenance provenance) : path_(std::move(path)), provenance_(std::move(provenance)) {
-    check_output_path(path_);
+StudyFile::StudyFile(fs::path path, Provenance provenance)
+    : path_(std::move(path)), provenance_(std::move(provenance)), lock_(OutputLock::acquire(path_)) {
+    lock_.claim_for_writer();
 }
 
 StudyFile::~StudyFile() = default;
@@ -460,8 +353,8 @@ void StudyFile::open_layout(const StudyLayout& layout) {
     const Where& w = m->w;
     m->where_point = where_points(w, layout);
     m->state.resize(layout.groups.size());
+    if (!layout.resume) m->journal = start_journal(layout);
     m->file.emplace(w, path_);
-    if (layout.store_series && !layout.keep_series) m->scratch.emplace(w, path_, "runs");
     const hid_t f = m->file->get();
     write_string_attr(w, f, "/", "file_type", file_type_of(layout.kind));
     const int version = study_schema_version;
@@ -472,14 +365,74 @@ void StudyFile::open_layout(const StudyLayout& layout) {
     impl_ = std::move(m);
 }
 
-std::unique_ptr<FinishedRuns> StudyFile::finished_runs() { return std::make_unique<FileFinishedRuns>(path_, layout()); }
+RunJournal::Study StudyFile::journal_study(const StudyLayout& layout) {
+    return {layout.kind, plan_fingerprint(*layout.plan), layout.plan->jobs(), layout.store_series};
+}
+
+// A fresh journal, unless the one at PATH.partial holds finished runs: those are never thrown
+// away by a study that does not resume them.
+std::unique_ptr<RunJournal> StudyFile::start_journal(const StudyLayout& layout) const {
+    const fs::path journal = partial_path(path_);
+    auto refuse = [&](const std::string& reason) {
+        throw OutputPathError("cannot write " + path_.string() + ": " + journal.string() + " " + reason);
+    };
+    std::error_code ec;
+    const auto status = fs::symlink_status(journal, ec);
+    if (fs::exists(status) && !fs::is_regular_file(status))
+        refuse("is " + kind_of_file(status.type()) + ", not a run journal gatesim could replace");
+    if (fs::exists(status)) {
+        std::uint64_t runs = 0;
+        try {
+            runs = RunJournal::open(journal, path_)->runs();
+        } catch (const ResultsFileError&) {
+            refuse("exists and is not a gatesim run journal; move it away");
+        }
+        if (runs > 0)
+            refuse("holds " + std::to_string(runs) + " finished run(s) of an interrupted study; continue it with " +
+                   "--resume (the same command line), or remove " + journal.string() + " to start afresh");
+    }
+    return RunJournal::create(journal, path_, journal_study(layout));
+}
+
+std::unique_ptr<FinishedRuns> StudyFile::finished_runs() {
+    Impl& m = *impl_;
+    if (!layout().resume || m.journal) throw std::logic_error("finished_runs() needs a layout opened to resume");
+    const fs::path journal = partial_path(path_);
+    std::error_code ec;
+    if (!fs::exists(fs::symlink_status(journal, ec)))
+        throw ResultsFileError("there is no interrupted study to continue: " + journal.string() + " does not exist" +
+                               (fs::exists(path_, ec) ? " (" + path_.string() + " is complete)" : ""));
+    m.journal = RunJournal::open(journal, path_);
+    if (!m.journal->has_study()) {  // killed while creating it: nothing finished, start afresh
+        m.journal.reset();  // (removes it: it holds no run)
+        m.journal = RunJournal::create(journal, path_, journal_study(layout()));
+        return std::make_unique<JournalRuns>(*m.journal);
+    }
+    const RunJournal::Study& old = m.journal->study();
+    const RunJournal::Study now = journal_study(layout());
+    auto refuse = [&](const std::string& reason) { throw ResultsFileError(journal.string() + ": " + reason); };
+    if (old.kind != now.kind)
+        refuse("it holds the runs of a " + std::string(enum_name(old.kind)) + "; this command continues a " +
+               std::string(enum_name(now.kind)));
+    if (old.plan_fingerprint != now.plan_fingerprint || old.jobs != now.jobs)
+        refuse("the interrupted study was made by a different plan (scenario, overrides, replicates, noise replicates "
+               "or design differ); resume with the same command line");
+    if (now.with_series && !old.with_series)
+        refuse("the interrupted study kept no daily series; resume it without --keep-replicates");
+    return std::make_unique<JournalRuns>(*m.journal);
+}
 
 void StudyFile::accept(const RunRecord& run) {
     Impl& m = *impl_;
+    if (!m.journal) throw std::logic_error("a study opened to resume must read its finished runs first");
     const auto [g, local] = m.where_point.at(run.point);
     if (!m.state[g].ready) m.init_group(g, run);
     else m.state[g].shape.check(run);
-    transfer_run(m.w, m.state[g], lead_start(layout().groups[g], local, run.replicate), run);
+    // The journal first: from here on the run survives whatever happens to this process. Runs
+    // read back from it to resume are there already.
+    if (run.job >= m.journal->runs()) m.journal->append(run, g, m.state[g].shape);
+    write_run(m.w, m.state[g], lead_start(layout().groups[g], local, run.replicate), run);
+    m.file->check_written();
 }
 
 bool StudyFile::has_runs(std::size_t g) const { return impl_->state.at(g).ready; }
@@ -501,6 +454,13 @@ SeriesBlockReader StudyFile::series_reader(std::size_t g, std::size_t local, std
                                            std::uint64_t replicates) const {
     const Impl* m = impl_.get();
     const RunGroup* group = &layout().groups.at(g);
+    if (!layout().keep_series)  // from the journal, run by run
+        return [m, group, g, local, series, replicates](std::size_t day_begin, std::size_t day_end, double* out) {
+            const std::size_t values = (day_end - day_begin) * m->state.at(g).shape.series.at(series).width();
+            for (std::uint64_t r = 0; r < replicates; ++r)
+                m->journal->read_series(m->plan.job_of(group->points[local], r), series, day_begin, day_end,
+                                        out + r * values);
+        };
     return [m, group, g, local, series, replicates](std::size_t day_begin, std::size_t day_end, double* out) {
         const SeriesInfo& info = m->state.at(g).shape.series.at(series);
         auto s = lead_start(*group, local, 0);
@@ -516,6 +476,7 @@ void StudyFile::put_table(const std::string& path, const std::vector<std::size_t
                           const std::vector<double>& values, const std::string& axes, const std::string& unit,
                           const std::string& description) {
     const Impl& m = *impl_;
+    crash_point("reduce");
     const std::string abs = "/" + path;
     const std::vector<hsize_t> d(dims.begin(), dims.end());
     const std::size_t total = values.size();
@@ -524,19 +485,21 @@ void StudyFile::put_table(const std::string& path, const std::vector<std::size_t
     if (total > 0)
         check(m.w, H5Dwrite(ds.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
               "cannot write dataset " + abs);
+    m.file->check_written();
 }
 
 void StudyFile::put_table_row(const std::string& path, const std::vector<std::size_t>& dims, std::size_t row,
                               const std::vector<double>& values, const std::string& axes, const std::string& unit,
                               const std::string& description) {
-    const Impl& m = *impl_;
+    Impl& m = *impl_;
+    crash_point("reduce");
     const std::string abs = "/" + path;
     const std::vector<hsize_t> d(dims.begin(), dims.end());
     const std::size_t per_row = values.size();
-    Handle ds;
-    if (link_exists(m.w, m.file->get(), abs)) {
+    Handle& ds = m.tables_by_row[abs];  // a sweep writes a row per point: open each table once
+    if (ds.get() < 0 && link_exists(m.w, m.file->get(), abs)) {
         ds = open_dataset(m.w, m.file->get(), abs);
-    } else {
+    } else if (ds.get() < 0) {
         std::vector<hsize_t> chunk = d;
         chunk[0] = 1;  // a row per chunk: rows are written one at a time
         ds = m.create_described(m.file->get(), abs, d, chunk, per_row > kCompressAbove ? kGzipLevel : 0, unit,
@@ -546,6 +509,7 @@ void StudyFile::put_table_row(const std::string& path, const std::vector<std::si
     start[0] = row;
     count[0] = 1;
     write_slab(m.w, ds.get(), start, count, values.data(), "table " + abs);
+    m.file->check_written();
 }
 
 void StudyFile::write_labels(const std::string& path, const std::vector<std::string>& labels) {
@@ -575,29 +539,34 @@ void StudyFile::write_attribute(const std::string& object, const std::string& na
     write_number_attr(m.w, obj.get(), "/" + object, name.c_str(), H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &value);
 }
 
+std::uint64_t StudyFile::kept_runs() const { return impl_ && impl_->journal ? impl_->journal->runs() : 0; }
+
 void StudyFile::commit(std::uint64_t completed_jobs, bool complete) {
     Impl& m = *impl_;
+    if (!complete) {
+        // The output path is left alone: the finished runs stay in the journal for --resume,
+        // and the reductions of this invocation (for the printed summary) go with the file.
+        if (m.journal) m.journal->sync();
+        m.state.clear();
+        m.tables_by_row.clear();
+        m.file->discard();
+        return;
+    }
     const Where& w = m.w;
     const hid_t f = m.file->get();
-    const std::uint8_t flag = complete ? 1 : 0;
+    const std::uint8_t flag = 1;
     write_number_attr(w, f, "/", "complete", H5T_STD_U8LE, H5T_NATIVE_UINT8, &flag);
     {
         Handle plan_group = open_object(w, f, "/plan");
         write_number_attr(w, plan_group.get(), "/plan", "completed_runs", H5T_STD_U64LE, H5T_NATIVE_UINT64, &completed_jobs);
     }
-    for (auto& st : m.state) st.series_ds.clear();  // closes them, flushing their chunks
-    if (!complete && m.scratch) {
-        // --resume needs every finished run's series: move them from the scratch file.
-        for (std::size_t g = 0; g < m.state.size(); ++g) {
-            if (!m.state[g].ready || m.state[g].shape.series.empty()) continue;
-            const std::string path = in_group(layout().groups[g].path, "runs/timeseries");
-            check(w, H5Ocopy(m.scratch->get(), path.c_str(), f, path.c_str(), H5P_DEFAULT, H5P_DEFAULT),
-                  "cannot copy " + path + " from the scratch file");
-        }
-    }
-    m.state.clear();
-    if (m.scratch) m.scratch->discard();
+    m.state.clear();  // closes every dataset, flushing their chunks
+    m.tables_by_row.clear();
     m.file->commit();
+    // Killed here, the complete file is in place and the journal still holds every run: a
+    // --resume rewrites the same file from it.
+    crash_point("commit-journal");
+    if (m.journal) m.journal->remove();
 }
 
 }  // namespace gatesim

@@ -1,10 +1,14 @@
 // HDF5 study files: the RunStore of ensembles, comparisons, sweeps and sensitivity analyses
 // (layouts in docs/results-format.md; the studies and their reductions are in sim/study).
 //
-// Each finished run streams into a temporary file beside the target, so memory does not grow
-// with the number of runs; the reductions then read the runs back from it in day blocks.
-// Committing renames the finished file into place, marked complete or, after an interruption,
-// incomplete; an incomplete file holds what --resume needs (finished_runs()).
+// The output path only ever holds a complete study file. Each finished run is appended to the
+// study's run journal, PATH.partial (run_journal.hpp: it survives kill -9, and --resume reads
+// it), and written into a temporary file beside the target, so memory does not grow with the
+// number of runs; the reductions read the runs back in day blocks (the series from the journal,
+// or from the file with --keep-replicates). Committing a complete study renames the file into
+// place and then removes the journal; an interrupted study (Ctrl-C, --stop-after) leaves the
+// target untouched and keeps the journal, as does a study that fails (a full disk) or is killed.
+// One writer per path: the store holds the output lock (output_lock.hpp) from construction.
 #pragma once
 
 #include <cstdint>
@@ -15,8 +19,10 @@
 
 #include "study/ensemble.hpp"
 #include "study/run_store.hpp"
+#include "io/output_lock.hpp"
 #include "io/provenance.hpp"
 #include "io/results_h5.hpp"
+#include "io/run_journal.hpp"
 
 namespace gatesim {
 
@@ -30,15 +36,17 @@ std::string plan_digest(const EnsemblePlan& plan);
 
 class StudyFile : public RunStore {
 public:
-    // Checks the path at once (OutputPathError), so a study fails before any run. The temporary
-    // file (and a scratch file for series not kept) is created when a study opens the store.
+    // Checks and locks the path at once (OutputPathError: unwritable, or another writer has it),
+    // so a study fails before any run. The temporary file and the journal are created when a
+    // study opens the store; opening refuses (OutputPathError) to start afresh over a journal that
+    // holds finished runs, unless the layout resumes it.
     StudyFile(std::filesystem::path path, Provenance provenance);
-    ~StudyFile() override;  // discards the temporary files unless committed
+    ~StudyFile() override;  // discards the temporary file unless committed; keeps a journal with runs
     StudyFile(const StudyFile&) = delete;
     StudyFile& operator=(const StudyFile&) = delete;
 
-    // The incomplete file at the path (ResultsFileError when it is missing, of another kind,
-    // complete, or made by a different plan).
+    // The runs in the journal of the interrupted study (ResultsFileError when there is none, or it
+    // holds another kind of study or another plan's runs). Needs a layout with `resume`.
     std::unique_ptr<FinishedRuns> finished_runs() override;
     void accept(const RunRecord& run) override;
 
@@ -55,9 +63,12 @@ public:
     void write_scenario(const std::string& path, const StudyScenario& scenario) override;
     void write_attribute(const std::string& object, const std::string& name, const std::string& value) override;
     void write_attribute(const std::string& object, const std::string& name, double value) override;
-    // Closes, syncs and renames into place, marked complete or incomplete (with the runs
-    // needed to resume).
+    // Complete: closes, syncs and renames the file into place, then removes the journal.
+    // Incomplete: syncs the journal and discards the file, leaving the target untouched.
     void commit(std::uint64_t completed_jobs, bool complete) override;
+
+    // Finished runs in the journal: kept in PATH.partial if the study does not complete.
+    std::uint64_t kept_runs() const;
 
 protected:
     void open_layout(const StudyLayout& layout) override;
@@ -69,8 +80,12 @@ protected:
 
 private:
     struct Impl;
+    static RunJournal::Study journal_study(const StudyLayout& layout);
+    std::unique_ptr<RunJournal> start_journal(const StudyLayout& layout) const;
+
     std::filesystem::path path_;
     Provenance provenance_;
+    OutputLock lock_;
     std::unique_ptr<Impl> impl_;
 };
 

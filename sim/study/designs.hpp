@@ -10,6 +10,7 @@
 
 #include "model/distribution.hpp"
 #include "model/schema.hpp"
+#include "study/limits.hpp"
 
 namespace gatesim {
 
@@ -94,7 +95,8 @@ struct Design {
 Design make_design(const std::vector<SweepParameter>& parameters, SweepDesign kind, std::size_t points,
                    std::uint64_t seed);
 
-// Largest grid accepted, to catch a typo before it queues a million runs.
-inline constexpr std::size_t max_grid_points = 1000000;
+// Largest grid accepted: a plan's points (limits.hpp), to catch a typo before it queues a
+// million runs.
+inline constexpr std::size_t max_grid_points = max_points;
 
 }  // namespace gatesim

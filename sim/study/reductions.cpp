@@ -60,6 +60,9 @@ void write_group_bands(RunStore& store, std::size_t g, const std::string& prefix
         append_series_shape(info, inner, axes);
         for (std::size_t local = 0; local < group.points.size(); ++local) {
             const std::uint64_t done = plan.completed_replicates(group.points[local], completed_jobs);
+            // A row per point is NaN until written: an interrupted sweep of many points does not
+            // write the rows of the points it has not reached (a complete study reaches them all).
+            if (done == 0 && group.point_axis) continue;
             auto bands = done == 0 ? std::vector<double>(quantiles.size() * info.days * info.width(), nan)
                                    : quantile_bands(store.series_reader(g, local, s, done), done, info.days,
                                                     info.width(), quantiles);
@@ -89,6 +92,10 @@ void write_group_scalars(RunStore& store, std::size_t g, const std::string& pref
             report.variance = decompose_variance(
                 std::vector<double>(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(whole)),
                 plan.noise_replicates);
+            if (done == 0 && group.point_axis) {  // as for bands: rows of points not reached stay NaN
+                reports[point].push_back(std::move(report));
+                continue;
+            }
             tables.put(prefix + "summary/" + info.name, local, {stat_labels.size()},
                        statistics_vector(report.distribution), "statistic", info.unit,
                        "Distribution over replicates of: " + info.description);

@@ -5,7 +5,15 @@
 //
 // A study opens the store once with its layout (the plan and which of its points go in which
 // group), hands it every finished run in job order, reduces, and commits. Resuming reads the
-// runs of an earlier, interrupted study of the same plan back through finished_runs().
+// runs of an earlier, interrupted study of the same plan back through finished_runs(), right
+// after open() with a layout that says so (StudyLayout::resume), and hands them to accept()
+// again before the new runs.
+//
+// Durability is the store's: a store that keeps work across processes (StudyFile) makes each
+// run durable in accept(), so a process killed at any moment keeps every run accepted so far
+// for the next study to resume; its commit(complete = true) makes the final results appear at
+// once and whole, and commit(complete = false) keeps the finished runs without publishing
+// partial results.
 #pragma once
 
 #include <array>
@@ -44,6 +52,9 @@ struct StudyLayout {
     std::vector<RunGroup> groups;
     bool keep_series = false;   // keep every run's daily series in the final store
     bool store_series = true;   // store series at all (sensitivity analyses need only scalars)
+    // The study continues the interrupted one the store holds: finished_runs() follows open().
+    // Without it a store may refuse to open over interrupted work it would otherwise discard.
+    bool resume = false;
 };
 
 // The summary scalars and series of a group's runs, as its first run produced them.
@@ -128,8 +139,8 @@ public:
     virtual void write_attribute(const std::string& object, const std::string& name, const std::string& value) = 0;
     virtual void write_attribute(const std::string& object, const std::string& name, double value) = 0;
 
-    // Marks the store complete or, after an interruption, incomplete (keeping what resuming
-    // needs), and makes it final.
+    // Ends the study: complete, the results become final; after an interruption, incomplete,
+    // the store keeps what resuming needs (and need not keep the reductions).
     virtual void commit(std::uint64_t completed_jobs, bool complete) = 0;
 
 protected:

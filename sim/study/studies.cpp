@@ -7,6 +7,7 @@
 #include <memory>
 #include <set>
 #include <stdexcept>
+#include <string>
 
 namespace gatesim {
 namespace {
@@ -36,6 +37,40 @@ private:
     std::vector<std::string> outputs_;
     bool checked_ = false;
 };
+
+std::string count_text(std::uint64_t n) {  // 100000 -> "100,000"
+    std::string digits = std::to_string(n), grouped;
+    for (std::size_t i = 0; i < digits.size(); ++i) {
+        if (i && (digits.size() - i) % 3 == 0) grouped += ',';
+        grouped += digits[i];
+    }
+    return grouped;
+}
+
+void check_at_most(std::uint64_t value, std::uint64_t limit, const std::string& what) {
+    if (value > limit)
+        throw PlanError(what + " " + count_text(value) + " exceeds the limit of " + count_text(limit) +
+                        " (docs/RELIABILITY.md, Study sizes)");
+}
+
+// The study's size and control within the limits every part of a study handles (limits.hpp).
+void check_limits(const EnsemblePlan& plan, const StudyControl& control) {
+    check_at_most(plan.replicates, max_replicates, "replicates per point:");
+    check_at_most(plan.noise_replicates, max_replicates, "noise replicates:");
+    check_at_most(plan.points.size(), max_points, "points:");
+    check_at_most(plan.jobs(), max_runs, "runs (points x replicates):");
+    check_at_most(control.bootstrap, max_bootstrap, "bootstrap resamples:");
+    if (!(control.confidence >= 0.5 && control.confidence <= 0.999))
+        throw PlanError("the interval level (confidence) must be between 0.5 and 0.999, not " +
+                        format_value(control.confidence));
+    if (control.quantiles.empty() || control.quantiles.size() > max_quantiles)
+        throw PlanError("give 1 to " + std::to_string(max_quantiles) + " quantiles");
+    for (std::size_t i = 0; i < control.quantiles.size(); ++i) {
+        const double q = control.quantiles[i];
+        if (!(q >= 0 && q <= 1)) throw PlanError("quantile " + format_value(q) + " is not a probability between 0 and 1");
+        if (i > 0 && !(q > control.quantiles[i - 1])) throw PlanError("quantiles must be given in increasing order");
+    }
+}
 
 // Hands the runs an interrupted study finished to the sink again; returns how many.
 std::uint64_t replay_finished_runs(RunStore& store, RunSink& sink) {
@@ -120,7 +155,7 @@ void write_points_table(RunStore& store, const std::vector<std::string>& names, 
 
 // The comparison's plan: one point per scenario, all with the reference's seed (common random
 // numbers), replicate-major so that an interruption keeps complete pairs.
-void plan_comparison(const ComparisonStudy& study, ComparisonReport& report) {
+void plan_comparison(const ComparisonStudy& study, ComparisonReport& report, const StudyControl& control) {
     EnsemblePlan& plan = report.plan;
     if (study.scenarios.size() < 2) throw PlanError("a comparison needs at least two scenarios");
     const std::uint64_t seed = study.scenarios.front().scenario.seed;
@@ -145,15 +180,17 @@ void plan_comparison(const ComparisonStudy& study, ComparisonReport& report) {
     plan.replicates = study.replicates;
     plan.noise_replicates = noise_for(study.replicates, study.noise_replicates, uncertain);
     plan.order = JobOrder::replicate_major;
+    check_limits(plan, control);
     check_plan(plan, false);
 }
 
 // The sweep's design, and a point per design row with the swept fields set; the other
 // uncertain fields stay uncertain.
-void plan_sweep(const SweepStudy& study, SweepReport& report) {
+void plan_sweep(const SweepStudy& study, SweepReport& report, const StudyControl& control) {
     EnsemblePlan& plan = report.plan;
     const Scenario& base = study.scenario.scenario;
     report.parameters = names_of(study.parameters);
+    if (study.design != SweepDesign::grid) check_at_most(study.points, max_points, "points:");
     try {
         report.design = make_design(study.parameters, study.design, study.points, base.seed);
     } catch (const std::invalid_argument& e) {
@@ -174,12 +211,21 @@ void plan_sweep(const SweepStudy& study, SweepReport& report) {
     plan.noise_replicates = noise_for(study.replicates, study.noise_replicates, !uncertain.empty());
     plan.recorded_parameters = report.parameters;
     for (const auto& u : uncertain) plan.recorded_parameters.push_back(u.key_path);
+    check_limits(plan, control);
     check_plan(plan, true);
 }
 
 SensitivityDesign sensitivity_design(const SensitivityStudy& study) {
     SensitivityDesign design;
     design.method = study.method;
+    const bool sobol = study.method == SensitivityMethod::sobol;
+    const std::uint64_t k = study.parameters.size(), per_sample = sobol ? k + 2 : k + 1;
+    if (study.samples > max_points / std::max<std::uint64_t>(per_sample, 1))
+        throw PlanError(std::string(sobol ? "a Sobol' analysis of " : "a Morris analysis of ") + std::to_string(k) +
+                        " parameters with " + count_text(study.samples) + (sobol ? " samples" : " trajectories") +
+                        " has more than the limit of " + count_text(max_points) + " rows; use at most " +
+                        count_text(max_points / std::max<std::uint64_t>(per_sample, 1)));
+    if (!sobol) check_at_most(study.levels, max_morris_levels, "Morris levels:");
     try {
         if (study.method == SensitivityMethod::sobol)
             design.saltelli = saltelli_design(study.samples, study.parameters.size());
@@ -193,7 +239,8 @@ SensitivityDesign sensitivity_design(const SensitivityStudy& study) {
 
 // A point per design row. Fields not analysed stay at their central values: uncertainty
 // elsewhere would only add noise to the indices.
-Design plan_sensitivity(const SensitivityStudy& study, const SensitivityDesign& sd, SensitivityReport& report) {
+Design plan_sensitivity(const SensitivityStudy& study, const SensitivityDesign& sd, SensitivityReport& report,
+                        const StudyControl& control) {
     EnsemblePlan& plan = report.plan;
     report.parameters = names_of(study.parameters);
     const std::size_t k = study.parameters.size();
@@ -214,6 +261,7 @@ Design plan_sensitivity(const SensitivityStudy& study, const SensitivityDesign& 
     plan.replicates = study.replicates;
     plan.noise_replicates = study.replicates;
     plan.recorded_parameters = report.parameters;
+    check_limits(plan, control);
     check_plan(plan, true);
     return design;
 }
@@ -244,9 +292,10 @@ EnsembleReport run_ensemble_study(const EnsembleStudy& study, RunStore& store, c
     plan.replicates = study.replicates;
     plan.noise_replicates = noise_for(study.replicates, study.noise_replicates, !s.uncertain.empty());
     plan.recorded_parameters = uncertain_paths(s.uncertain);
+    check_limits(plan, control);
     check_plan(plan, true);
 
-    store.open({StudyKind::ensemble, &plan, {{"", {0}, false}}, control.keep_replicates, true});
+    store.open({StudyKind::ensemble, &plan, {{"", {0}, false}}, control.keep_replicates, true, control.resume});
     report.outcome = execute(plan, store, store, control);
     report.scalars = write_point_reductions(store, report.outcome.completed_runs, control.quantiles).front();
     store.commit(report.outcome.completed_runs, report.outcome.complete);
@@ -255,12 +304,12 @@ EnsembleReport run_ensemble_study(const EnsembleStudy& study, RunStore& store, c
 
 ComparisonReport run_comparison_study(const ComparisonStudy& study, RunStore& store, const StudyControl& control) {
     ComparisonReport report;
-    plan_comparison(study, report);
+    plan_comparison(study, report, control);
     const EnsemblePlan& plan = report.plan;
 
     std::vector<RunGroup> groups;
     for (std::size_t i = 0; i < report.names.size(); ++i) groups.push_back({"scenarios/" + report.names[i], {i}, false});
-    store.open({StudyKind::comparison, &plan, std::move(groups), control.keep_replicates, true});
+    store.open({StudyKind::comparison, &plan, std::move(groups), control.keep_replicates, true, control.resume});
     store.write_labels("axes/scenario", report.names);
     for (std::size_t i = 0; i < study.scenarios.size(); ++i) {
         const std::string group = "scenarios/" + report.names[i];
@@ -277,10 +326,10 @@ ComparisonReport run_comparison_study(const ComparisonStudy& study, RunStore& st
 
 SweepReport run_sweep_study(const SweepStudy& study, RunStore& store, const StudyControl& control) {
     SweepReport report;
-    plan_sweep(study, report);
+    plan_sweep(study, report, control);
     const EnsemblePlan& plan = report.plan;
 
-    store.open({StudyKind::sweep, &plan, one_group_per_plan(plan), control.keep_replicates, true});
+    store.open({StudyKind::sweep, &plan, one_group_per_plan(plan), control.keep_replicates, true, control.resume});
     write_points_table(store, report.parameters, report.design);
     store.write_attribute("plan", "design", std::string(enum_name(study.design)));
     report.outcome = execute(plan, store, store, control);
@@ -293,13 +342,13 @@ SensitivityReport run_sensitivity_study(const SensitivityStudy& study, RunStore&
     SensitivityReport report;
     if (study.outputs.empty()) throw PlanError("name at least one output (a summary scalar, e.g. churn_at_horizon)");
     const SensitivityDesign sd = sensitivity_design(study);
-    const Design design = plan_sensitivity(study, sd, report);
+    const Design design = plan_sensitivity(study, sd, report, control);
     const EnsemblePlan& plan = report.plan;
 
     // Per-sample distributions would add little (a sample's replicates are averaged) and cost
     // much for large designs: the store keeps every run's scalars and the indices.
     store.open({StudyKind::sensitivity, &plan, one_group_per_plan(plan), control.keep_replicates,
-                control.keep_replicates});
+                control.keep_replicates, control.resume});
     write_points_table(store, report.parameters, design);
     write_sensitivity_plan(store, study, control);
     OutputCheck checked(store, study.outputs);

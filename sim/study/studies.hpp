@@ -13,6 +13,7 @@
 
 #include "study/designs.hpp"
 #include "study/ensemble.hpp"
+#include "study/limits.hpp"
 #include "study/parameters.hpp"
 #include "study/reductions.hpp"
 #include "study/run_store.hpp"
@@ -21,6 +22,7 @@
 
 namespace gatesim {
 
+// Every study checks its plan and control against the limits of limits.hpp (PlanError).
 struct StudyControl {
     int threads = 1;
     const std::atomic<bool>* cancel = nullptr;  // Ctrl-C: stop, keep finished runs (incomplete store)

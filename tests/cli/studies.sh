@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end CLI checks of the multi-run commands: ensembles (determinism across threads, bands,
 # uncertain fields), --stop-after/--resume equal to an uninterrupted run, Ctrl-C, compare, sweep,
-# sensitivity, and exit codes for bad input.
+# sensitivity, and exit codes for bad input. Faults (kill -9, a full disk, two writers) are in
+# faults.sh.
 set -u
 gatesim=$1 root=$2 work=$3
 rm -rf "$work" && mkdir -p "$work"
@@ -68,21 +69,25 @@ EOF
 check "show prints distributions" grep -q "patience_days: {dist: lognormal, median: 7, sigma: 0.4}" "$work/shown.yaml"
 check "show output validates" "$gatesim" validate "$work/shown.yaml"
 
-# --stop-after keeps an incomplete file; --resume finishes it exactly as an uninterrupted run.
+# --stop-after keeps the finished runs in OUT.partial; --resume finishes exactly as an uninterrupted run.
 exits 0 "stop after 3 runs" "$gatesim" run "$study" --replicates 8 --noise-replicates 2 --quantiles 0.1,0.5,0.9 --stop-after 3 -o "$work/r.h5"
 check "stopped run says how to resume" grep -q -- "--resume" "$work/out.txt"
-check "marked incomplete" test "$(attr "$work/r.h5" / complete)" = 0
-check "completed runs recorded" test "$(attr "$work/r.h5" /plan completed_runs)" = 3
+check "stopped run says where its runs are" grep -q -- "r.h5.partial" "$work/out.txt"
+check "no file at the output path" test ! -e "$work/r.h5"
+check "finished runs kept beside it" test -s "$work/r.h5.partial"
+exits 2 "a fresh study does not discard them" "$gatesim" run "$study" --replicates 8 --noise-replicates 2 -o "$work/r.h5"
+check "it says to resume" grep -q "holds 3 finished run(s) of an interrupted study" "$work/err.txt"
 exits 0 "resume" "$gatesim" run "$study" --replicates 8 --noise-replicates 2 --quantiles 0.1,0.5,0.9 --threads 1 --resume -o "$work/r.h5"
 check "resumed file is complete" test "$(attr "$work/r.h5" / complete)" = 1
 check "resumed equals uninterrupted" same "$work/u.h5" "$work/r.h5"
+check "the journal is gone" test ! -e "$work/r.h5.partial"
 exits 2 "resume a complete file" "$gatesim" run "$study" --replicates 8 --noise-replicates 2 --resume -o "$work/r.h5"
 exits 0 "stop again" "$gatesim" run "$study" --replicates 8 --noise-replicates 2 --stop-after 2 -o "$work/r2.h5"
 exits 2 "resume with another plan" "$gatesim" run "$study" --replicates 10 --noise-replicates 2 --resume -o "$work/r2.h5"
 check "another plan is named" grep -q "different plan" "$work/err.txt"
 exits 2 "resume a missing file" "$gatesim" run "$study" --replicates 8 --resume -o "$work/absent.h5"
 
-# Ctrl-C: exit 130, finished replicates kept in an incomplete file, which --resume completes.
+# Ctrl-C: exit 130, finished replicates kept beside the output (tests/cli/faults.sh resumes them).
 big=(--set population.agents=20000 --set days=60 --replicates 400 --threads 2 -o "$work/int.h5")
 "$gatesim" run "$scenario" "${big[@]}" > /dev/null 2>&1 &
 pid=$!
@@ -90,9 +95,9 @@ sleep 2
 kill -INT "$pid"
 wait "$pid"
 check "interrupt exits 130" test $? -eq 130
-check "interrupted file is incomplete" test "$(attr "$work/int.h5" / complete)" = 0
-check "interrupted file kept some runs" test "$(attr "$work/int.h5" /plan completed_runs)" -gt 0
-check "interrupt leaves no temporary files" test -z "$(ls "$work" | grep -e '\.tmp-' -e '\.runs-')"
+check "interrupt writes no file at the output path" test ! -e "$work/int.h5"
+check "interrupted study kept some runs" test -s "$work/int.h5.partial"
+check "interrupt leaves no temporary files" test -z "$(ls "$work" | grep -e '\.tmp-' -e '\.runs-' -e '\.lock')"
 
 # Compare: common random numbers, paired deltas printed and stored.
 exits 0 "compare" "$gatesim" compare "$scenario" "$root/scenarios/nationality_gate.yaml" "${small[@]}" --replicates 4 -o "$work/c.h5"

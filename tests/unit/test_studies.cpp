@@ -160,10 +160,21 @@ TEST_CASE("a sweep and a sensitivity analysis in memory equal their study files,
         MemoryStore memory;
         through_both(run_sweep_study, sweep, control, memory, dir / "s.h5");
         CHECK(memory.table("bands/blocked").dims.front() == 4);
-        control.max_runs = 3;  // point 1 half done: its rows are NaN where the file's are
+        // Interrupted with point 1 half done, then resumed: the memory store keeps its runs, the
+        // file its journal, and both end with the same reductions.
+        control.max_runs = 3;
         MemoryStore part;
-        through_both(run_sweep_study, sweep, control, part, dir / "p.h5");
+        run_sweep_study(sweep, part, control);
         CHECK_FALSE(part.complete());
+        {
+            StudyFile file(dir / "p.h5", make_provenance("", "", "test", control.threads, ""));
+            CHECK_FALSE(run_sweep_study(sweep, file, control).outcome.complete);
+        }
+        CHECK(dir.entries() == std::vector<std::string>{"p.h5.partial", "s.h5"});
+        control.max_runs = UINT64_MAX;
+        control.resume = true;
+        through_both(run_sweep_study, sweep, control, part, dir / "p.h5");
+        CHECK(part.complete());
     }
     SECTION("Morris indices") {
         SensitivityStudy gsa;

@@ -125,16 +125,9 @@ class Sensitivity:
         return f"<gatesim.Sensitivity ({self.method}) of {', '.join(self.parameters)}: {self.outcome!r}>"
 
 
-# The limits of the CLI's study options (gatesim sweep --points, --replicates, ...), so that a
-# typo cannot queue an unbounded study from Python either (docs/RELIABILITY.md, "Input limits").
-MAX_POINTS = 2**30          # sweep points; grid levels
-MAX_SAMPLES = 2**30         # sensitivity samples
-MAX_REPLICATES = 2**40      # replicates and noise replicates of comparisons and sweeps
-MAX_GSA_REPLICATES = 2**20  # replicates per sensitivity sample
-
-
-def _whole(name: str, value: Any, low: int, high: int) -> int:
-    """value as an int in [low, high], else ValueError (a float must be a whole number)."""
+def _whole(name: str, value: Any) -> int:
+    """value as an int (a float must be a whole number), else ValueError. Its range is checked
+    by the C++ study against the CLI's limits (sim/study/limits.hpp), so both refuse alike."""
     if isinstance(value, bool):
         raise ValueError(f"{name} must be a whole number, got {value!r}")
     try:
@@ -144,8 +137,6 @@ def _whole(name: str, value: Any, low: int, high: int) -> int:
         raise ValueError(f"{name} must be a whole number, got {value!r}") from None
     if not exact:
         raise ValueError(f"{name} must be a whole number, got {value!r}")
-    if not low <= number <= high:
-        raise ValueError(f"{name} must be in [{low}, {high}], got {number}")
     return number
 
 
@@ -172,7 +163,7 @@ def parameter_spec(key_path: str, spec: Any) -> dict:
         return _range(key_path, spec[0], spec[1])
     if isinstance(spec, Mapping):
         spec = dict(spec)
-        levels = {"levels": _whole(f"{key_path}: levels", spec.pop("levels"), 1, MAX_POINTS)} if "levels" in spec else {}
+        levels = {"levels": _whole(f"{key_path}: levels", spec.pop("levels"))} if "levels" in spec else {}
         if "dist" in spec:
             return {"key_path": key_path, "kind": "distribution", "distribution": spec, **levels}
         if "values" in spec:
@@ -249,8 +240,8 @@ def compare(scenarios: Sequence[Scenario | str] | Mapping[str, Scenario | str], 
         loaded.insert(0, loaded.pop(index))
     if len(loaded) < 2:
         raise ValueError("a comparison needs at least two scenarios")
-    replicates = _whole("replicates", replicates, 1, MAX_REPLICATES)
-    noise_replicates = _whole("noise_replicates", noise_replicates, 0, MAX_REPLICATES)
+    replicates = _whole("replicates", replicates)
+    noise_replicates = _whole("noise_replicates", noise_replicates)
     if seed is not None:
         loaded[0] = loaded[0].updated({"seed": seed})
     threads = default_threads(threads)
@@ -269,9 +260,9 @@ def sweep(scenario: Scenario | str, parameters: Mapping[str, Any], *, design: st
     """Runs a scenario over values of numeric fields, e.g. {"directive.day": [7, 14, 28],
     "segments.consumer.patience_days": (3, 14)}: a full grid (ranges get `points` levels), or
     `points` points of a Latin hypercube (design="lhs") or a Sobol' sequence ("sobol")."""
-    points = _whole("points", points, 1, MAX_POINTS)
-    replicates = _whole("replicates", replicates, 1, MAX_REPLICATES)
-    noise_replicates = _whole("noise_replicates", noise_replicates, 0, MAX_REPLICATES)
+    points = _whole("points", points)
+    replicates = _whole("replicates", replicates)
+    noise_replicates = _whole("noise_replicates", noise_replicates)
     specs = [parameter_spec(k, v) for k, v in parameters.items()]
     sc = as_scenario(scenario)
     if seed is not None:
@@ -293,9 +284,9 @@ def sensitivity(scenario: Scenario | str, parameters: Mapping[str, Any], *,
     distributions {dist: ...}: Morris elementary effects (samples = trajectories) or Sobol'
     indices (method="sobol", samples = base samples n, n(k+2) rows). Each row's output is the
     mean over `replicates` runs."""
-    samples = _whole("samples", samples, 2, MAX_SAMPLES)
-    levels = _whole("levels", levels, 2, MAX_POINTS)
-    replicates = _whole("replicates", replicates, 1, MAX_GSA_REPLICATES)
+    samples = _whole("samples", samples)
+    levels = _whole("levels", levels)
+    replicates = _whole("replicates", replicates)
     specs = [parameter_spec(k, v) for k, v in parameters.items()]
     sc = as_scenario(scenario)
     if seed is not None:

@@ -191,6 +191,7 @@ void plan_sweep(const SweepStudy& study, SweepReport& report, const StudyControl
     const Scenario& base = study.scenario.scenario;
     report.parameters = names_of(study.parameters);
     if (study.design != SweepDesign::grid) check_at_most(study.points, max_points, "points:");
+    if (study.points < 1) throw PlanError("points: a sweep needs at least 1 point, got 0");
     try {
         report.design = make_design(study.parameters, study.design, study.points, base.seed);
     } catch (const std::invalid_argument& e) {

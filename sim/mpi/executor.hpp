@@ -30,6 +30,7 @@ public:
     ~MpiExecutor() override;
 
     Delivery run(const EnsemblePlan& plan, JobRange range, RunSink& sink, const EnsembleOptions& options) override;
+    void set_root_computes(bool computes) { root_computes_ = computes; }
 
     // Tells every worker to finish and waits (up to `patience`) for each to say it does. False
     // when a worker did not answer: a rank is lost, and MPI_Finalize would wait for it forever.

@@ -6,7 +6,6 @@
 #include <cstdlib>
 #include <string>
 
-#include "mpi/executor.hpp"
 #include "mpi/worker.hpp"
 
 namespace gatesim::mpi {
@@ -63,7 +62,7 @@ MpiSession::~MpiSession() {
     if (finalize_) MPI_Finalize();
 }
 
-Executor* MpiSession::executor() {
+MpiExecutor* MpiSession::executor() {
     if (!active_ || rank_ != 0 || size_ < 2) return nullptr;
     if (!executor_) executor_ = std::make_unique<MpiExecutor>(size_);
     return executor_.get();

@@ -7,11 +7,9 @@
 #include <memory>
 #include <stdexcept>
 
-#include "study/executor.hpp"
+#include "mpi/executor.hpp"
 
 namespace gatesim::mpi {
-
-class MpiExecutor;
 
 // Started as several tasks of a launcher without MPI (srun without --mpi=pmix): every task would
 // run the whole study. `report` is true on the first task only, so the message is printed once.
@@ -39,7 +37,7 @@ public:
 
     // On rank 0 of two or more ranks: the executor that spreads studies' runs over the ranks.
     // nullptr otherwise (one process: its own threads).
-    Executor* executor();
+    MpiExecutor* executor();
     // On the other ranks: computes runs for rank 0 until the job ends (worker.hpp). Returns the
     // rank's exit code.
     int serve(const std::atomic<bool>& interrupted);

@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Faults in an MPI job (mpirun --oversubscribe, 3 ranks on a 2-core machine): a bad scenario
+# exits 2 with one message; a bad input found during the study too; SIGTERM to every rank (a
+# wall-time limit) exits 130 keeping the finished runs; a rank killed mid-job (node loss) keeps
+# them as well; --resume on another rank count then equals an uninterrupted run.
+set -u
+mpirun=$1 gatesim=$2 root=$3 work=$4
+rm -rf "$work" && mkdir -p "$work"
+study="$root/tests/scenarios/studies/uncertain.yaml"
+scenario="$root/scenarios/global_shutdown.yaml"
+py=/usr/bin/python3
+passed=0 failed=0
+check() {  # check NAME COMMAND...: counts a pass when the command succeeds
+  local name=$1; shift
+  if "$@"; then passed=$((passed + 1)); else echo "FAIL: $name"; failed=$((failed + 1)); fi
+}
+exits() {  # exits CODE NAME COMMAND...: the command exits with CODE
+  local code=$1 name=$2; shift 2
+  "$@" > "$work/out.txt" 2> "$work/err.txt"
+  local rc=$?
+  if [ "$rc" -eq "$code" ]; then passed=$((passed + 1)); else
+    echo "FAIL: $name (exit $rc, expected $code): $(head -c 600 "$work/err.txt")"; failed=$((failed + 1)); fi
+}
+same() { h5diff -q --exclude-path /provenance "$1" "$2"; }
+attr() {  # attr FILE OBJECT NAME: prints an attribute
+  $py -c "import h5py,sys; v=h5py.File(sys.argv[1])[sys.argv[2]].attrs[sys.argv[3]]; print(v.decode() if isinstance(v, bytes) else v)" "$@"
+}
+launch() { "$mpirun" -q --oversubscribe -n "$@"; }
+
+# Bad input: exit 2 and exactly one message, from rank 0, whether found before or during the study.
+exits 2 "bad scenario on 3 ranks" launch 3 "$gatesim" run "$root/tests/scenarios/broken/bad_enum.yaml" --replicates 4 -o "$work/x.h5"
+check "one message for a bad scenario" test "$(wc -l < "$work/err.txt")" -eq 1
+check "the message locates the problem" grep -q "bad_enum.yaml:5:22: directive.stages.shutdown.rule" "$work/err.txt"
+exits 2 "unknown output on 3 ranks" launch 3 "$gatesim" sensitivity "$study" --outputs churn_at_horizn -o "$work/x.h5"
+check "one message for an unknown output" test "$(wc -l < "$work/err.txt")" -eq 1
+check "no file for failed studies" test ! -e "$work/x.h5"
+
+# The reference: the interrupted jobs below, uninterrupted, in one process; and what one run
+# costs in processor ticks, to tell when the jobs below have finished some runs.
+job=("$scenario" --set population.agents=100000 --set days=100 --replicates 18)
+TIMEFORMAT=%3U
+cpu=$( { time "$gatesim" run "${job[@]}" --threads 1 -o "$work/reference.h5" > /dev/null; } 2>&1 )
+run_ticks=$(awk -v cpu="$cpu" -v tck="$(getconf CLK_TCK)" 'BEGIN { t = int(cpu * tck / 18); print (t > 5 ? t : 5) }')
+
+rank_pid() {  # rank_pid OUTPUT RANK: the pid of that rank of the job writing OUTPUT
+  local p
+  for p in $(pgrep -f -- "-o $1"); do
+    grep -qz "^OMPI_COMM_WORLD_RANK=$2\$" "/proc/$p/environ" 2> /dev/null && echo "$p"
+  done
+}
+ticks_of() {  # processor ticks a process has used (user + system)
+  local stat
+  stat=$(cat "/proc/$1/stat" 2> /dev/null) || { echo 0; return; }
+  set -- ${stat##*) }
+  echo $(( ${12} + ${13} ))
+}
+# Waits until every rank of the job has used `runs` runs' worth of processor time (so each has
+# finished some, whatever the machine's load), at most a minute.
+wait_for_runs() {  # wait_for_runs OUTPUT RUNS
+  local deadline=$((SECONDS + 60)) r p ready
+  local -a pids
+  while [ $SECONDS -lt $deadline ]; do
+    pids=($(rank_pid "$1" 0) $(rank_pid "$1" 1) $(rank_pid "$1" 2))
+    ready=${#pids[@]}
+    [ "$ready" -eq 3 ] && for p in "${pids[@]}"; do
+      [ "$(ticks_of "$p")" -ge $(( $2 * run_ticks )) ] || ready=0
+    done
+    [ "$ready" -eq 3 ] && return 0
+    sleep 0.05
+  done
+  return 1
+}
+
+# A wall-time limit: SIGTERM to every rank at once (what Slurm does), exit 130, runs kept.
+launch 3 "$gatesim" run "${job[@]}" --threads 1 -o "$work/limit.h5" > "$work/out.txt" 2> "$work/err.txt" &
+launcher=$!
+check "the time-limited job gets going" wait_for_runs "$work/limit.h5" 3
+kill -TERM $(rank_pid "$work/limit.h5" 0) $(rank_pid "$work/limit.h5" 1) $(rank_pid "$work/limit.h5" 2) 2> /dev/null
+wait $launcher
+check "a time limit exits 130" test $? -eq 130
+check "rank 0 says once that runs were kept" test "$(grep -c "finished runs were kept" "$work/err.txt")" -eq 1
+check "the time-limited file is incomplete" test "$(attr "$work/limit.h5" / complete)" = 0
+kept=$(attr "$work/limit.h5" /plan completed_runs)
+echo "a time limit kept $kept of 18 runs"
+check "the time-limited file kept finished runs ($kept of 18)" test "$kept" -gt 0 -a "$kept" -lt 18
+exits 0 "resume the time-limited job in one process" "$gatesim" run "${job[@]}" --threads 2 --resume -o "$work/limit.h5"
+check "resumed after a time limit equals uninterrupted" same "$work/reference.h5" "$work/limit.h5"
+
+# Node loss: rank 1 killed outright; mpirun then stops the other ranks, rank 0 keeps the runs.
+launch 3 "$gatesim" run "${job[@]}" --threads 1 -o "$work/lost.h5" > "$work/out.txt" 2> "$work/err.txt" &
+launcher=$!
+check "the job to lose a rank gets going" wait_for_runs "$work/lost.h5" 3
+kill -KILL $(rank_pid "$work/lost.h5" 1)
+wait $launcher
+check "losing a rank fails the launch" test $? -ne 0
+check "the file of the lost rank's job is incomplete" test "$(attr "$work/lost.h5" / complete)" = 0
+kept=$(attr "$work/lost.h5" /plan completed_runs)
+echo "losing a rank kept $kept of 18 runs"
+check "a lost rank's job kept finished runs ($kept of 18)" test "$kept" -gt 0 -a "$kept" -lt 18
+exits 0 "resume the lost rank's job on 2 ranks" launch 2 "$gatesim" run "${job[@]}" --threads 1 --resume -o "$work/lost.h5"
+check "resumed after losing a rank equals uninterrupted" same "$work/reference.h5" "$work/lost.h5"
+check "no temporary files" test -z "$(ls "$work" | grep -e '\.tmp-' -e '\.runs-')"
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

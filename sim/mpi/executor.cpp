@@ -193,7 +193,7 @@ bool MpiExecutor::shutdown(std::chrono::seconds wait) {
             else backoff.idle();
         }
         for (std::size_t i = 0; i < workers_.size(); ++i)
-            if (waiting[i]) workers_[i].state = State::lost;
+            if (workers_[i].state == State::idle) workers_[i].state = waiting[i] ? State::lost : State::finished;
         return sent && all_answered();
     } catch (const MpiError&) {
         return false;

@@ -34,10 +34,11 @@ public:
 
     // Tells every worker to finish and waits (up to `patience`) for each to say it does. False
     // when a worker did not answer: a rank is lost, and MPI_Finalize would wait for it forever.
+    // Once they have finished, later calls do nothing.
     bool shutdown(std::chrono::seconds patience);
 
 private:
-    enum class State { idle, in_plan, ending, lost };
+    enum class State { idle, in_plan, ending, finished, lost };
     struct Worker {
         int rank = 0;
         State state = State::idle;

@@ -8,23 +8,7 @@ mpirun=$1 gatesim=$2 root=$3 work=$4
 rm -rf "$work" && mkdir -p "$work"
 study="$root/tests/scenarios/studies/uncertain.yaml"
 scenario="$root/scenarios/global_shutdown.yaml"
-py=/usr/bin/python3
-passed=0 failed=0
-check() {  # check NAME COMMAND...: counts a pass when the command succeeds
-  local name=$1; shift
-  if "$@"; then passed=$((passed + 1)); else echo "FAIL: $name"; failed=$((failed + 1)); fi
-}
-exits() {  # exits CODE NAME COMMAND...: the command exits with CODE
-  local code=$1 name=$2; shift 2
-  "$@" > "$work/out.txt" 2> "$work/err.txt"
-  local rc=$?
-  if [ "$rc" -eq "$code" ]; then passed=$((passed + 1)); else
-    echo "FAIL: $name (exit $rc, expected $code): $(head -c 600 "$work/err.txt")"; failed=$((failed + 1)); fi
-}
-same() { h5diff -q --exclude-path /provenance "$1" "$2"; }
-attr() {  # attr FILE OBJECT NAME: prints an attribute
-  $py -c "import h5py,sys; v=h5py.File(sys.argv[1])[sys.argv[2]].attrs[sys.argv[3]]; print(v.decode() if isinstance(v, bytes) else v)" "$@"
-}
+source "$(dirname "$0")/checks.sh"
 launch() { "$mpirun" -q --oversubscribe -n "$@"; }
 
 # Bad input: exit 2 and exactly one message, from rank 0, whether found before or during the study.
@@ -99,7 +83,5 @@ echo "losing a rank kept $kept of 18 runs"
 check "a lost rank's job kept finished runs ($kept of 18)" test "$kept" -gt 0 -a "$kept" -lt 18
 exits 0 "resume the lost rank's job on 2 ranks" launch 2 "$gatesim" run "${job[@]}" --threads 1 --resume -o "$work/lost.h5"
 check "resumed after losing a rank equals uninterrupted" same "$work/reference.h5" "$work/lost.h5"
-check "no temporary files" test -z "$(ls "$work" | grep -e '\.tmp-' -e '\.runs-')"
-
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+check "no temporary files" no_temporary_files
+finish

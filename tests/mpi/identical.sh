@@ -7,15 +7,7 @@ rm -rf "$work" && mkdir -p "$work"
 study="$root/tests/scenarios/studies/uncertain.yaml"
 scenario="$root/scenarios/global_shutdown.yaml"
 small=(--set population.agents=2000 --set days=40)
-passed=0 failed=0
-ok() {  # ok NAME COMMAND...: counts a pass when the command succeeds
-  local name=$1; shift
-  if "$@" > "$work/out.txt" 2> "$work/err.txt"; then passed=$((passed + 1)); else
-    echo "FAIL: $name: $(head -c 600 "$work/err.txt")"; failed=$((failed + 1)); fi
-}
-same() {  # same A B: every dataset and attribute outside /provenance is identical
-  h5diff -q --exclude-path /provenance "$1" "$2"
-}
+source "$(dirname "$0")/checks.sh"
 
 kinds=(ensemble compare sweep sensitivity)
 args_ensemble=(run "$study" --replicates 8 --noise-replicates 2 --keep-replicates)
@@ -24,16 +16,14 @@ args_sweep=(sweep "$study" --keep-replicates)
 args_sensitivity=(sensitivity "$study" --method sobol --samples 4 --outputs churn_at_horizon --bootstrap 50)
 for kind in "${kinds[@]}"; do
   declare -n args="args_$kind"
-  ok "$kind, one process" "$gatesim" "${args[@]}" --threads 2 -o "$work/$kind-alone.h5"
+  exits 0 "$kind, one process" "$gatesim" "${args[@]}" --threads 2 -o "$work/$kind-alone.h5"
   # Ranks x threads: one rank with two, two ranks with two each, three with one each.
   for ranks_threads in 1:2 2:2 3:1; do
     ranks=${ranks_threads%:*} threads=${ranks_threads#*:}
     out="$work/$kind-$ranks.h5"
-    ok "$kind on $ranks ranks" "$mpirun" -q --oversubscribe -n "$ranks" "$gatesim" "${args[@]}" --threads "$threads" -o "$out"
-    ok "$kind on $ranks ranks equals one process" same "$work/$kind-alone.h5" "$out"
+    exits 0 "$kind on $ranks ranks" "$mpirun" -q --oversubscribe -n "$ranks" "$gatesim" "${args[@]}" --threads "$threads" -o "$out"
+    check "$kind on $ranks ranks equals one process" same "$work/$kind-alone.h5" "$out"
   done
 done
-ok "no temporary files" test -z "$(ls "$work" | grep -e '\.tmp-' -e '\.runs-')"
-
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+check "no temporary files" no_temporary_files
+finish

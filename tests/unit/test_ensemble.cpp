@@ -27,15 +27,7 @@ Scenario small_shutdown(std::vector<std::string> overrides = {}) {
     return test::small("global_shutdown", overrides, 2000);
 }
 
-EnsemblePlan plan_of(const Scenario& s, std::uint64_t replicates, std::vector<UncertainParameter> uncertain = {},
-                     std::uint64_t noise = 0) {
-    EnsemblePlan plan;
-    plan.points.push_back(EnsemblePoint::of(s, std::move(uncertain)));
-    plan.replicates = replicates;
-    plan.noise_replicates = noise ? noise : replicates;
-    for (const auto& u : plan.points.front().uncertain) plan.recorded_parameters.push_back(u.key_path);
-    return plan;
-}
+using test::plan_of;
 
 std::vector<RunRecord> run_all(const EnsemblePlan& plan, EnsembleOptions options = {}) {
     Collect sink;

@@ -55,15 +55,7 @@ void check_same_run(const RunRecord& a, const RunRecord& b) {
     }
 }
 
-EnsemblePlan plan_of(const Scenario& s, std::uint64_t replicates, std::vector<UncertainParameter> uncertain = {},
-                     std::uint64_t noise = 0) {
-    EnsemblePlan plan;
-    plan.points.push_back(EnsemblePoint::of(s, std::move(uncertain)));
-    plan.replicates = replicates;
-    plan.noise_replicates = noise ? noise : replicates;
-    for (const auto& u : plan.points.front().uncertain) plan.recorded_parameters.push_back(u.key_path);
-    return plan;
-}
+using test::plan_of;
 
 // Two points sharing a base, with settings and an uncertain field, replicate-major.
 EnsemblePlan two_point_plan() {

@@ -70,9 +70,12 @@ void JobQueue::worker_done() {
 // one failed). Polls the caller's cancel flag: the runs watch only `halt`.
 bool JobQueue::take_next(RunRecord& record, const std::function<bool()>& cancelled) {
     std::unique_lock lock(mutex_);
+    // Checked before each delivery too: runs that finish as fast as they are delivered must not
+    // keep new jobs starting after a cancel.
+    if (cancelled() && !stop_) stop_locked(false);
     while (!finished_.count(next_delivery_) && running_workers_ > 0) {
-        if (cancelled() && !stop_) stop_locked(false);
         changed_.wait_for(lock, std::chrono::milliseconds(50));
+        if (cancelled() && !stop_) stop_locked(false);
     }
     auto it = finished_.find(next_delivery_);
     if (it == finished_.end() || failure_) return false;

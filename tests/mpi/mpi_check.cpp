@@ -34,14 +34,14 @@ struct Collect : RunSink {
     }
 };
 
-EnsemblePlan uncertain_plan(const std::string& root) {
+EnsemblePlan uncertain_plan(const std::string& root, std::uint64_t replicates) {
     const auto loaded = load_scenario(root + "/scenarios/global_shutdown.yaml",
                                       {"population.agents=1500", "days=30"});
     EnsemblePlan plan;
     const UncertainParameter patience{"segments.consumer.patience_days",
                                       {.kind = DistributionKind::uniform, .low = 3, .high = 12}};
     plan.points.push_back(EnsemblePoint::of(loaded.scenario, {patience}));
-    plan.replicates = 9;
+    plan.replicates = replicates;
     plan.noise_replicates = 3;
     plan.recorded_parameters = {patience.key_path};
     return plan;
@@ -70,7 +70,7 @@ int main(int argc, char** argv) {
         std::cerr << "usage: mpirun -n 3 mpi_check SOURCE_DIR\n";
         return 2;
     }
-    const EnsemblePlan plan = uncertain_plan(argv[1]);
+    const EnsemblePlan plan = uncertain_plan(argv[1], 9);
     const auto local = run_with(plan, nullptr, 1);
     mpi::MpiExecutor& executor = *session.executor();
 
@@ -92,20 +92,22 @@ int main(int argc, char** argv) {
     }
     expect(run_with(plan, &executor, 1) == local, "after a failed plan the next one is unaffected");
 
-    // Cancelled after three deliveries: a prefix, which a continuation completes.
+    // Cancelled after three deliveries: a prefix, which a continuation completes. Enough runs that
+    // the window (two per slot) cannot hold them all finished when the flag is seen.
     executor.set_root_computes(true);
+    const EnsemblePlan many = uncertain_plan(argv[1], 60);
     std::atomic<bool> cancel{false};
     Collect first;
     first.cancel_after_three = &cancel;
     EnsembleOptions options;
     options.executor = &executor;
     options.cancel = &cancel;
-    const auto stopped = run_ensemble(plan, first, options);
+    const auto stopped = run_ensemble(many, first, options);
     expect(stopped.cancelled && !stopped.complete, "the cancel flag stops an MPI ensemble");
     expect(stopped.completed_jobs == first.runs.size() && first.runs.size() >= 3, "delivered runs are counted");
     auto all = first.runs;
-    for (auto& run : run_with(plan, &executor, 2, stopped.completed_jobs)) all.push_back(run);
-    expect(all == local, "a cancelled MPI ensemble continued from its prefix equals an uninterrupted one");
+    for (auto& run : run_with(many, &executor, 2, stopped.completed_jobs)) all.push_back(run);
+    expect(all == run_with(many, nullptr, 2), "a cancelled MPI ensemble continued from its prefix equals an uninterrupted one");
 
     std::cout << "mpi_check on " << session.size() << " ranks: " << (failures ? "FAILED" : "all checks passed") << "\n";
     return failures ? 1 : 0;

@@ -59,11 +59,16 @@ Delivery MpiExecutor::run(const EnsemblePlan& plan, JobRange range, RunSink& sin
 void MpiExecutor::dispatch(JobQueue& queue) {
     try {
         Backoff backoff;
+        const auto stopping = [&] { return queue.stopped(); };
         while (true) {
             bool active = false;
-            while (auto m = receive()) {
-                receive_in_plan(*m, queue);
-                active = true;
+            try {
+                while (auto m = receive(MPI_ANY_SOURCE, stopping)) {
+                    receive_in_plan(*m, queue);
+                    active = true;
+                }
+            } catch (const LostRank& e) {  // died mid-send; the launcher is stopping the job
+                lose(e.rank);
             }
             if (!queue.stopped()) active = hand_out(queue) || active;
             outbox_.progress();
@@ -150,13 +155,18 @@ void MpiExecutor::settle(std::chrono::seconds wait) {
     const auto deadline = Clock::now() + wait;
     auto ending = [&] { return std::any_of(workers_.begin(), workers_.end(), [](const Worker& w) { return w.state == State::ending; }); };
     try {
-        for (Backoff backoff; ending() && Clock::now() < deadline;) {
+        const auto late = [&] { return Clock::now() > deadline; };
+        for (Backoff backoff; ending() && !late();) {
             bool active = false;
-            while (auto m = receive()) {
-                active = true;
-                if (m->source < 1 || static_cast<std::size_t>(m->source) > workers_.size()) continue;
-                Worker& w = workers_[static_cast<std::size_t>(m->source - 1)];
-                if (w.state == State::ending && m->tag == Tag::plan_ended) w.state = State::idle;
+            try {
+                while (auto m = receive(MPI_ANY_SOURCE, late)) {
+                    active = true;
+                    if (m->source < 1 || static_cast<std::size_t>(m->source) > workers_.size()) continue;
+                    Worker& w = workers_[static_cast<std::size_t>(m->source - 1)];
+                    if (w.state == State::ending && m->tag == Tag::plan_ended) w.state = State::idle;
+                }
+            } catch (const LostRank& e) {
+                lose(e.rank);
             }
             outbox_.progress();
             if (active) backoff.reset();
@@ -181,12 +191,17 @@ bool MpiExecutor::shutdown(std::chrono::seconds wait) {
         }
         auto any_waiting = [&] { return std::find(waiting.begin(), waiting.end(), true) != waiting.end(); };
         bool sent = outbox_.progress();
-        for (Backoff backoff; (any_waiting() || !sent) && Clock::now() < deadline;) {
+        const auto late = [&] { return Clock::now() > deadline; };
+        for (Backoff backoff; (any_waiting() || !sent) && !late();) {
             bool active = false;
-            while (auto m = receive()) {
-                active = true;
-                if (m->tag == Tag::bye && m->source >= 1 && static_cast<std::size_t>(m->source) <= waiting.size())
-                    waiting[static_cast<std::size_t>(m->source - 1)] = false;
+            try {
+                while (auto m = receive(MPI_ANY_SOURCE, late)) {
+                    active = true;
+                    if (m->tag == Tag::bye && m->source >= 1 && static_cast<std::size_t>(m->source) <= waiting.size())
+                        waiting[static_cast<std::size_t>(m->source - 1)] = false;
+                }
+            } catch (const LostRank& e) {
+                lose(e.rank);  // stays waiting: the job cannot end cleanly
             }
             sent = outbox_.progress();
             if (active) backoff.reset();
@@ -202,6 +217,10 @@ bool MpiExecutor::shutdown(std::chrono::seconds wait) {
 
 bool MpiExecutor::all_answered() const {
     return std::none_of(workers_.begin(), workers_.end(), [](const Worker& w) { return w.state == State::lost; });
+}
+
+void MpiExecutor::lose(int rank) {
+    if (rank >= 1 && static_cast<std::size_t>(rank) <= workers_.size()) workers_[static_cast<std::size_t>(rank - 1)].state = State::lost;
 }
 
 void MpiExecutor::lose_contact(const MpiError& e) {

@@ -53,6 +53,7 @@ private:
     // Waits until no worker is still ending a plan; those that do not answer are lost.
     void settle(std::chrono::seconds patience);
     bool all_answered() const;
+    void lose(int rank);  // one worker, silently: the launcher is ending the job
     void lose_contact(const MpiError& e);
 
     std::vector<Worker> workers_;

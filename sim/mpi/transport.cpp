@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <climits>
 #include <cstring>
+#include <memory>
 #include <thread>
 
 namespace gatesim::mpi {
@@ -16,20 +17,37 @@ void check(int code, const char* call) {
     throw MpiError(std::string(call) + " failed: " + std::string(text, static_cast<std::size_t>(length)));
 }
 
-std::optional<Message> receive(int source) {
+std::optional<Message> receive(int source, const std::function<bool()>& stopping) {
     int arrived = 0;
     MPI_Status status;
     check(MPI_Iprobe(source, MPI_ANY_TAG, MPI_COMM_WORLD, &arrived, &status), "MPI_Iprobe");
     if (!arrived) return std::nullopt;
     int count = 0;
     check(MPI_Get_count(&status, MPI_BYTE, &count), "MPI_Get_count");
-    Message m;
-    m.source = status.MPI_SOURCE;
-    m.tag = static_cast<Tag>(status.MPI_TAG);
-    m.bytes.resize(static_cast<std::size_t>(count));
-    check(MPI_Recv(m.bytes.data(), count, MPI_BYTE, status.MPI_SOURCE, status.MPI_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE),
-          "MPI_Recv");
-    return m;
+    // On the heap: an abandoned receive may still write into it, so it is then never freed.
+    auto m = std::make_unique<Message>();
+    m->source = status.MPI_SOURCE;
+    m->tag = static_cast<Tag>(status.MPI_TAG);
+    m->bytes.resize(static_cast<std::size_t>(count));
+    MPI_Request request = MPI_REQUEST_NULL;
+    check(MPI_Irecv(m->bytes.data(), count, MPI_BYTE, status.MPI_SOURCE, status.MPI_TAG, MPI_COMM_WORLD, &request),
+          "MPI_Irecv");
+    std::optional<std::chrono::steady_clock::time_point> stopped_at;
+    for (Backoff backoff;;) {
+        int done = 0;
+        check(MPI_Test(&request, &done, MPI_STATUS_IGNORE), "MPI_Test");
+        if (done) return std::move(*m);
+        if (stopping && stopping()) {
+            const auto now = std::chrono::steady_clock::now();
+            if (!stopped_at) stopped_at = now;
+            if (now - *stopped_at > std::chrono::seconds(1)) {
+                const int lost = m->source;
+                static_cast<void>(m.release());  // the pending receive owns the buffer now
+                throw LostRank(lost, "rank " + std::to_string(lost) + " stopped in the middle of a message");
+            }
+        }
+        backoff.idle();
+    }
 }
 
 std::string number_bytes(std::uint64_t v) { return std::string(reinterpret_cast<const char*>(&v), sizeof v); }

@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <list>
 #include <memory>
 #include <optional>
@@ -45,8 +46,17 @@ struct Message {
     std::string bytes;
 };
 
-// Receives one message that has arrived (from `source`, or any rank), if any.
-std::optional<Message> receive(int source = MPI_ANY_SOURCE);
+// A sender that died while its message was in transit.
+struct LostRank : MpiError {
+    LostRank(int lost, const std::string& what) : MpiError(what), rank(lost) {}
+    int rank;
+};
+
+// Receives one message that has arrived (from `source`, or any rank), if any. A large message
+// comes in pieces, and its sender may die before the last (a rank killed mid-send), when a
+// blocking receive would wait forever. So the transfer is polled, and once `stopping` has said
+// true for a second, it is abandoned: LostRank. Without `stopping`, it is waited for.
+std::optional<Message> receive(int source = MPI_ANY_SOURCE, const std::function<bool()>& stopping = {});
 
 std::string number_bytes(std::uint64_t v);
 std::uint64_t bytes_number(const std::string& bytes);  // MpiError unless 8 bytes

@@ -70,8 +70,10 @@ check "the time-limited file kept finished runs ($kept of 18)" test "$kept" -gt 
 exits 0 "resume the time-limited job in one process" "$gatesim" run "${job[@]}" --threads 2 --resume -o "$work/limit.h5"
 check "resumed after a time limit equals uninterrupted" same "$work/reference.h5" "$work/limit.h5"
 
-# Node loss: rank 1 killed outright; mpirun then stops the other ranks, rank 0 keeps the runs.
-launch 3 "$gatesim" run "${job[@]}" --threads 1 -o "$work/lost.h5" > "$work/out.txt" 2> "$work/err.txt" &
+# Node loss: rank 1 killed outright; mpirun then stops the other ranks with SIGTERM, and rank 0
+# keeps the runs. mpirun sends SIGKILL one second after SIGTERM by default, too little for rank 0
+# to write the file on a loaded machine: 5 s, as docs/cluster.md advises (there: 30 s).
+launch 3 --mca odls_base_sigkill_timeout 5 "$gatesim" run "${job[@]}" --threads 1 -o "$work/lost.h5" > "$work/lost.out" 2> "$work/lost.err" &
 launcher=$!
 check "the job to lose a rank gets going" wait_for_runs "$work/lost.h5" 3
 kill -KILL $(rank_pid "$work/lost.h5" 1)

@@ -13,6 +13,7 @@ import sys
 from contextlib import nullcontext
 
 from . import _core
+from . import parallel
 from .results import Results
 from .scenario import Scenario, as_scenario
 
@@ -51,8 +52,9 @@ def utc_now() -> str:
     return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def default_threads(threads: int | None) -> int:
-    threads = (os.cpu_count() or 1) if threads is None else int(threads)
+def default_threads(threads: int | None, pooled: bool = False) -> int:
+    """threads=, else all cores, or 1 per run when a pool of processes computes the runs."""
+    threads = (1 if pooled else (os.cpu_count() or 1)) if threads is None else int(threads)
     if threads < 1:
         raise ValueError("threads must be at least 1")
     return threads
@@ -73,7 +75,7 @@ def progress_reporter(bar):
 
 def run(scenario: Scenario | str, replicates: int = 1, *, threads: int | None = None, seed: int | None = None,
         first_replicate: int = 0, noise_replicates: int = 0, progress: bool | None = None,
-        label: str | None = None) -> Results:
+        label: str | None = None, executor=None, ranks: int | None = None) -> Results:
     """Runs replicates first_replicate .. first_replicate + replicates - 1 of a scenario.
 
     scenario: a Scenario, a scenario file or a library name. threads: worker threads (default:
@@ -85,11 +87,15 @@ def run(scenario: Scenario | str, replicates: int = 1, *, threads: int | None = 
     values). Several go through the C++ ensemble runner, in parallel, kept in memory; fields
     written as distributions where a number is expected are drawn once per parameter draw of
     noise_replicates runs (default: as the CLI's ensemble).
+
+    executor: a concurrent.futures executor (e.g. ProcessPoolExecutor) to compute the replicates
+    on, or ranks=N for an MPI pool of N worker ranks (gatesim.parallel); threads then counts per
+    run (default 1). The results are those of a serial run, bit for bit.
     """
     sc = as_scenario(scenario)
     if seed is not None:
         sc = sc.updated({"seed": seed})
-    threads = default_threads(threads)
+    threads = default_threads(threads, executor is not None or ranks is not None)
     replicates, first_replicate = int(replicates), int(first_replicate)
     if replicates < 1:
         raise ValueError("replicates must be at least 1")
@@ -101,13 +107,15 @@ def run(scenario: Scenario | str, replicates: int = 1, *, threads: int | None = 
                                   f"first_replicate={first_replicate})"}
     single = replicates == 1
     total = sc.days if single else replicates
-    with _progress_bar(progress, total, label, "day" if single else "run") as bar:
+    with _progress_bar(progress, total, label, "day" if single else "run") as bar, \
+            parallel.pool(executor, ranks) as pool:
         if single:
             runs = [_core.run_single(sc._impl, first_replicate, threads, progress_reporter(bar))]
             parameters = {}
         else:
             records, paths, _ = _core.run_ensemble(sc._impl, replicates, first_replicate, noise_replicates, threads,
-                                                   progress_reporter(bar))
+                                                   progress_reporter(bar), executor=pool,
+                                                   in_flight=parallel.in_flight(pool) if pool is not None else 0)
             runs = [r for r, _, _ in records]
             parameters = {path: [values[i] for _, _, values in records] for i, path in enumerate(paths)}
     return Results._from_runs(runs, scenario=sc.copy(), label=label, provenance=provenance, parameters=parameters)

@@ -6,6 +6,8 @@ into a study file (kept at `output=`, else a temporary file that is removed), an
 (scalar distributions, paired deltas with bootstrap intervals, Sobol' or Morris indices) come
 back as pandas tables. Ctrl-C stops a study cleanly; with output= its finished runs are kept
 beside it (output + ".partial"; a file at output is never touched) and resume=True continues.
+executor= or ranks= computes the runs on a pool of processes (gatesim.parallel), with the
+results of a serial run.
 """
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ import tempfile
 from contextlib import contextmanager
 from typing import Any, Mapping, Sequence
 
-from . import _core
+from . import _core, parallel
 from .running import _progress_bar, default_threads, progress_reporter, utc_now
 from .scenario import Scenario, as_scenario
 
@@ -191,11 +193,14 @@ def _study_file(output: str | os.PathLike | None, kind: str):
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _run_study(kind: str, output, progress, label: str, call):
+def _run_study(kind: str, output, progress, label: str, call, executor=None, ranks=None):
+    """Runs `call(path, report_progress, pool_arguments)` into a study file, on a pool when
+    executor= or ranks= is given."""
     with _study_file(output, kind) as (path, kept):
         try:
-            with _progress_bar(progress, 0, label, "run") as bar:
-                report = call(path, progress_reporter(bar))
+            with _progress_bar(progress, 0, label, "run") as bar, parallel.pool(executor, ranks) as pool:
+                pooled = {} if pool is None else {"executor": pool, "in_flight": parallel.in_flight(pool)}
+                report = call(path, progress_reporter(bar), pooled)
         except KeyboardInterrupt:
             if kept:
                 raise KeyboardInterrupt(f"interrupted; the finished runs of the {kind} are kept in {path}.partial: "
@@ -213,13 +218,16 @@ def compare(scenarios: Sequence[Scenario | str] | Mapping[str, Scenario | str], 
             *, replicates: int = 20, noise_replicates: int = 0, threads: int | None = None, seed: int | None = None,
             output: str | os.PathLike | None = None, resume: bool = False, keep_replicates: bool = False,
             quantiles: Sequence[float] | None = None, bootstrap: int = 1000, confidence: float = 0.95,
-            progress: bool | None = None) -> Comparison:
+            progress: bool | None = None, executor=None, ranks: int | None = None) -> Comparison:
     """Runs scenarios under common random numbers (every one with the reference's seed and the
     same replicate indices) and returns paired deltas against the reference.
 
     scenarios: Scenarios, files or library names, or {label: scenario}; baseline: the reference
     (a scenario, or the index or label of one of them; default the first). output: keep the
     study file there (docs/results-format.md); keep_replicates: keep every run's series in it.
+    executor= (a concurrent.futures executor) or ranks=N (an MPI pool) computes the runs on other
+    processes, with the results of a serial run (gatesim.parallel); as in gs.sweep and
+    gs.sensitivity.
     """
     items = list(scenarios.items()) if isinstance(scenarios, Mapping) else [(None, s) for s in scenarios]
     loaded = []
@@ -244,19 +252,20 @@ def compare(scenarios: Sequence[Scenario | str] | Mapping[str, Scenario | str], 
     noise_replicates = _whole("noise_replicates", noise_replicates)
     if seed is not None:
         loaded[0] = loaded[0].updated({"seed": seed})
-    threads = default_threads(threads)
+    threads = default_threads(threads, executor is not None or ranks is not None)
     command = f"gatesim.compare([{', '.join(repr(sc.name) for sc in loaded)}], replicates={replicates})"
-    report, path = _run_study("comparison", output, progress, "compare", lambda path, report_progress: _core.compare_study(
+    report, path = _run_study("comparison", output, progress, "compare", lambda path, report_progress, pooled: _core.compare_study(
         [sc._impl for sc in loaded], [sc.source or sc.name for sc in loaded], int(replicates), int(noise_replicates),
         path, _provenance(loaded[0], threads, command), threads, resume, keep_replicates, list(quantiles or []),
-        int(bootstrap), float(confidence), report_progress))
+        int(bootstrap), float(confidence), report_progress, **pooled), executor, ranks)
     return Comparison(report, path)
 
 
 def sweep(scenario: Scenario | str, parameters: Mapping[str, Any], *, design: str = "grid", points: int = 5,
           replicates: int = 4, noise_replicates: int = 0, threads: int | None = None, seed: int | None = None,
           output: str | os.PathLike | None = None, resume: bool = False, keep_replicates: bool = False,
-          quantiles: Sequence[float] | None = None, progress: bool | None = None) -> Sweep:
+          quantiles: Sequence[float] | None = None, progress: bool | None = None, executor=None,
+          ranks: int | None = None) -> Sweep:
     """Runs a scenario over values of numeric fields, e.g. {"directive.day": [7, 14, 28],
     "segments.consumer.patience_days": (3, 14)}: a full grid (ranges get `points` levels), or
     `points` points of a Latin hypercube (design="lhs") or a Sobol' sequence ("sobol")."""
@@ -267,11 +276,12 @@ def sweep(scenario: Scenario | str, parameters: Mapping[str, Any], *, design: st
     sc = as_scenario(scenario)
     if seed is not None:
         sc = sc.updated({"seed": seed})
-    threads = default_threads(threads)
+    threads = default_threads(threads, executor is not None or ranks is not None)
     command = f"gatesim.sweep({sc.name!r}, {list(parameters)}, design={design!r}, points={points})"
-    report, path = _run_study("sweep", output, progress, "sweep", lambda path, report_progress: _core.sweep_study(
+    report, path = _run_study("sweep", output, progress, "sweep", lambda path, report_progress, pooled: _core.sweep_study(
         sc._impl, specs, design, int(points), int(replicates), int(noise_replicates), path,
-        _provenance(sc, threads, command), threads, resume, keep_replicates, list(quantiles or []), report_progress))
+        _provenance(sc, threads, command), threads, resume, keep_replicates, list(quantiles or []), report_progress,
+        **pooled), executor, ranks)
     return Sweep(report, path)
 
 
@@ -279,7 +289,8 @@ def sensitivity(scenario: Scenario | str, parameters: Mapping[str, Any], *,
                 outputs: Sequence[str] = ("churn_at_horizon",), method: str = "morris", samples: int = 10,
                 levels: int = 4, replicates: int = 1, threads: int | None = None, seed: int | None = None,
                 output: str | os.PathLike | None = None, resume: bool = False, bootstrap: int = 1000,
-                confidence: float = 0.95, progress: bool | None = None) -> Sensitivity:
+                confidence: float = 0.95, progress: bool | None = None, executor=None,
+                ranks: int | None = None) -> Sensitivity:
     """Global sensitivity of summary outputs to parameters given as ranges (low, high) or
     distributions {dist: ...}: Morris elementary effects (samples = trajectories) or Sobol'
     indices (method="sobol", samples = base samples n, n(k+2) rows). Each row's output is the
@@ -291,11 +302,11 @@ def sensitivity(scenario: Scenario | str, parameters: Mapping[str, Any], *,
     sc = as_scenario(scenario)
     if seed is not None:
         sc = sc.updated({"seed": seed})
-    threads = default_threads(threads)
+    threads = default_threads(threads, executor is not None or ranks is not None)
     command = f"gatesim.sensitivity({sc.name!r}, {list(parameters)}, method={method!r}, samples={samples})"
     report, path = _run_study("sensitivity", output, progress, "sensitivity",
-                              lambda path, report_progress: _core.sensitivity_study(
+                              lambda path, report_progress, pooled: _core.sensitivity_study(
                                   sc._impl, specs, method, list(outputs), int(samples), int(levels), int(replicates),
                                   path, _provenance(sc, threads, command), threads, resume, int(bootstrap),
-                                  float(confidence), report_progress))
+                                  float(confidence), report_progress, **pooled), executor, ranks)
     return Sensitivity(report, method, path)

@@ -1,5 +1,6 @@
 // Runs from Python: one run (simulate), an ensemble held in memory (run_ensemble), and the
-// comparison, sweep and sensitivity studies of sim/study (the CLI's, writing a study file).
+// comparison, sweep and sensitivity studies of sim/study (the CLI's, writing a study file);
+// each may compute its runs on a pool of processes (executor=, pool_executor.hpp).
 // Each runs on a background thread with the GIL released; between polls the calling thread
 // takes the GIL briefly to deliver signals (Ctrl-C cancels and raises KeyboardInterrupt) and
 // report progress.
@@ -12,9 +13,11 @@
 #include <limits>
 
 #include "background.hpp"
+#include "pool_executor.hpp"
 #include "model/engine.hpp"
 #include "study/ensemble.hpp"
 #include "study/studies.hpp"
+#include "study/wire.hpp"
 #include "io/provenance.hpp"
 #include "io/scenario_yaml.hpp"
 #include "io/study_h5.hpp"
@@ -112,18 +115,28 @@ py::dict outcome_dict(const StudyOutcome& o) {
     return out;
 }
 
+// A pool the runs go to (executor=, a concurrent.futures executor), or none: this process's
+// threads.
+std::unique_ptr<FuturesExecutor> pool_of(const py::object& executor, std::size_t in_flight) {
+    if (executor.is_none()) return nullptr;
+    return std::make_unique<FuturesExecutor>(executor, in_flight);
+}
+
 // The study options shared by every kind, from keyword arguments.
 struct StudyArguments {
     std::string output;
     Provenance provenance;
     StudyControl control;
+    std::unique_ptr<FuturesExecutor> pool;
 };
 
 StudyArguments study_arguments(const std::string& output, const py::dict& provenance, int threads, bool resume,
                                bool keep_replicates, const std::vector<double>& quantiles, std::size_t bootstrap,
-                               double confidence) {
+                               double confidence, const py::object& executor, std::size_t in_flight) {
     check_threads(threads);
     StudyArguments a;
+    a.pool = pool_of(executor, in_flight);
+    a.control.executor = a.pool.get();
     a.output = output;
     auto text = [&](const char* key) { return provenance.contains(key) ? provenance[key].cast<std::string>() : ""; };
     a.provenance = make_provenance(text("scenario_yaml"), text("scenario_file"), text("command_line"), threads,
@@ -218,10 +231,12 @@ std::shared_ptr<Results> single_run(const LoadedScenario& loaded, std::uint64_t 
 }
 
 py::tuple memory_ensemble(const LoadedScenario& loaded, const py::int_& replicates_arg, const py::int_& first_arg,
-                          const py::int_& noise_arg, int threads, const py::object& progress, double poll) {
+                          const py::int_& noise_arg, int threads, const py::object& progress, double poll,
+                          const py::object& executor, std::size_t in_flight) {
     check_threads(threads);
     const std::uint64_t replicates = count_of(replicates_arg, "replicates"), first_replicate = count_of(first_arg, "first_replicate"),
                         noise_replicates = count_of(noise_arg, "noise_replicates");
+    const auto pool = pool_of(executor, in_flight);
     if (replicates < 1) throw py::value_error("replicates must be at least 1");
     if (first_replicate + replicates > max_replicates)
         throw py::value_error("replicates " + std::to_string(first_replicate) + " .. " +
@@ -240,6 +255,7 @@ py::tuple memory_ensemble(const LoadedScenario& loaded, const py::int_& replicat
         [&](const std::atomic<bool>& cancel, std::atomic<std::int64_t>& done, std::atomic<std::int64_t>&) {
             EnsembleOptions options;
             options.threads = threads;
+            options.executor = pool.get();
             options.first_job = first_replicate;
             options.cancel = &cancel;
             options.progress = [&done, first_replicate](std::uint64_t jobs, std::uint64_t) {
@@ -342,10 +358,11 @@ void bind_studies(py::module_& m) {
         [](const std::vector<LoadedScenario>& scenarios, const std::vector<std::string>& files, const py::int_& replicates_arg,
            const py::int_& noise_arg, const std::string& output, const py::dict& provenance, int threads,
            bool resume, bool keep_replicates, const std::vector<double>& quantiles, const py::int_& bootstrap,
-           double confidence, const py::object& progress, double poll) {
+           double confidence, const py::object& progress, double poll, const py::object& executor,
+           std::size_t in_flight) {
             const std::uint64_t replicates = count_of(replicates_arg, "replicates");
             auto a = study_arguments(output, provenance, threads, resume, keep_replicates, quantiles,
-                                     count_of(bootstrap, "bootstrap"), confidence);
+                                     count_of(bootstrap, "bootstrap"), confidence, executor, in_flight);
             ComparisonStudy study{{}, files, replicates, count_of(noise_arg, "noise_replicates")};
             for (const auto& s : scenarios) study.scenarios.push_back(study_scenario(s));
             const auto report = run_study(a, scenarios.size() * replicates, progress, poll, &run_comparison_study, study);
@@ -354,15 +371,18 @@ void bind_studies(py::module_& m) {
         py::arg("scenarios"), py::arg("files"), py::arg("replicates"), py::arg("noise_replicates"), py::arg("output"),
         py::arg("provenance"), py::arg("threads"), py::arg("resume") = false, py::arg("keep_replicates") = false,
         py::arg("quantiles") = std::vector<double>{}, py::arg("bootstrap") = 1000, py::arg("confidence") = 0.95,
-        py::arg("progress") = py::none(), py::arg("poll_seconds") = 0.1);
+        py::arg("progress") = py::none(), py::arg("poll_seconds") = 0.1, py::arg("executor") = py::none(),
+        py::arg("in_flight") = 0);
 
     m.def(
         "sweep_study",
         [](const LoadedScenario& scenario, const py::list& parameters, const std::string& design, const py::int_& points,
            const py::int_& replicates, const py::int_& noise_replicates, const std::string& output,
            const py::dict& provenance, int threads, bool resume, bool keep_replicates,
-           const std::vector<double>& quantiles, const py::object& progress, double poll) {
-            auto a = study_arguments(output, provenance, threads, resume, keep_replicates, quantiles, 1000, 0.95);
+           const std::vector<double>& quantiles, const py::object& progress, double poll, const py::object& executor,
+           std::size_t in_flight) {
+            auto a = study_arguments(output, provenance, threads, resume, keep_replicates, quantiles, 1000, 0.95,
+                                     executor, in_flight);
             const SweepStudy study{study_scenario(scenario), sweep_parameters(parameters),
                                    enum_argument<SweepDesign>(design, "design"), count_of(points, "points"),
                                    count_of(replicates, "replicates"), count_of(noise_replicates, "noise_replicates")};
@@ -373,16 +393,18 @@ void bind_studies(py::module_& m) {
         py::arg("scenario"), py::arg("parameters"), py::arg("design"), py::arg("points"), py::arg("replicates"),
         py::arg("noise_replicates"), py::arg("output"), py::arg("provenance"), py::arg("threads"),
         py::arg("resume") = false, py::arg("keep_replicates") = false, py::arg("quantiles") = std::vector<double>{},
-        py::arg("progress") = py::none(), py::arg("poll_seconds") = 0.1);
+        py::arg("progress") = py::none(), py::arg("poll_seconds") = 0.1, py::arg("executor") = py::none(),
+        py::arg("in_flight") = 0);
 
     m.def(
         "sensitivity_study",
         [](const LoadedScenario& scenario, const py::list& parameters, const std::string& method,
            const std::vector<std::string>& outputs, const py::int_& samples, const py::int_& levels,
            const py::int_& replicates, const std::string& output, const py::dict& provenance, int threads, bool resume,
-           const py::int_& bootstrap, double confidence, const py::object& progress, double poll) {
+           const py::int_& bootstrap, double confidence, const py::object& progress, double poll,
+           const py::object& executor, std::size_t in_flight) {
             auto a = study_arguments(output, provenance, threads, resume, false, {}, count_of(bootstrap, "bootstrap"),
-                                     confidence);
+                                     confidence, executor, in_flight);
             SensitivityStudy study;
             study.scenario = study_scenario(scenario);
             study.method = enum_argument<SensitivityMethod>(method, "method");
@@ -397,7 +419,8 @@ void bind_studies(py::module_& m) {
         py::arg("scenario"), py::arg("parameters"), py::arg("method"), py::arg("outputs"), py::arg("samples"),
         py::arg("levels"), py::arg("replicates"), py::arg("output"), py::arg("provenance"), py::arg("threads"),
         py::arg("resume") = false, py::arg("bootstrap") = 1000, py::arg("confidence") = 0.95,
-        py::arg("progress") = py::none(), py::arg("poll_seconds") = 0.1);
+        py::arg("progress") = py::none(), py::arg("poll_seconds") = 0.1, py::arg("executor") = py::none(),
+        py::arg("in_flight") = 0);
 }
 
 }  // namespace
@@ -408,9 +431,23 @@ void bind_runs(py::module_& m) {
           "One run (what `gatesim run` does); progress counts days");
     m.def("run_ensemble", &memory_ensemble, py::arg("scenario"), py::arg("replicates"), py::arg("first_replicate") = 0,
           py::arg("noise_replicates") = 0, py::arg("threads") = 1, py::arg("progress") = py::none(),
-          py::arg("poll_seconds") = 0.1,
+          py::arg("poll_seconds") = 0.1, py::arg("executor") = py::none(), py::arg("in_flight") = 0,
           "Replicates of one scenario through the ensemble runner, kept in memory: ([(run, draw, parameter "
           "values)], recorded parameter paths, noise replicates); progress counts runs");
+    m.def(
+        "run_encoded_job",
+        [](const py::bytes& job, int threads) {
+            std::string text = job;
+            std::string answer;
+            {
+                py::gil_scoped_release release;
+                answer = run_encoded_job(text, threads);
+            }
+            return py::bytes(answer);
+        },
+        py::arg("job"), py::arg("threads") = 1,
+        "One job of a study, encoded by a pool executor; returns its run (or its failure) encoded. What "
+        "gatesim.parallel.run_job calls in a pool's worker processes");
     bind_studies(m);
 }
 

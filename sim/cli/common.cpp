@@ -2,6 +2,7 @@
 // provenance, output checks, formatting.
 #include "cli/common.hpp"
 
+#include <sched.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -21,6 +22,7 @@ namespace gatesim::cli {
 namespace {
 
 std::atomic<bool> interrupt_flag{false};
+Executor* executor_of_studies = nullptr;
 
 extern "C" void on_interrupt(int) { interrupt_flag = true; }
 
@@ -64,6 +66,15 @@ void catch_interrupts() {
 
 const std::atomic<bool>& interrupted() { return interrupt_flag; }
 
+void use_executor(Executor* executor) { executor_of_studies = executor; }
+Executor* study_executor() { return executor_of_studies; }
+
+int default_threads() {
+    cpu_set_t cores;
+    if (sched_getaffinity(0, sizeof cores, &cores) == 0 && CPU_COUNT(&cores) > 0) return CPU_COUNT(&cores);
+    return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
+
 void ScenarioOptions::add(CLI::App* cmd) {
     cmd->add_option("scenario", file, "Scenario file (YAML)")->required();
     cmd->add_option("--set", overrides, "Override a field: key.path=value (repeatable)");
@@ -93,7 +104,7 @@ const CLI::Validator seed_value(
 
 void add_seed_and_threads(CLI::App* cmd, std::optional<std::uint64_t>& seed, int& threads) {
     cmd->add_option("--seed", seed, "Base seed (overrides the scenario's seed)")->check(seed_value);
-    threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    threads = default_threads();
     cmd->add_option("--threads", threads, "Worker threads (results do not depend on it)")->check(CLI::Range(1, 1024));
 }
 

@@ -16,6 +16,7 @@
 #include "io/output_lock.hpp"
 #include "io/provenance.hpp"
 #include "io/scenario_yaml.hpp"
+#include "study/executor.hpp"
 
 namespace gatesim::cli {
 
@@ -64,6 +65,15 @@ int guarded(const std::function<int()>& body);
 // at a day boundary and finished work is kept.
 void catch_interrupts();
 const std::atomic<bool>& interrupted();
+
+// Where the studies of this invocation compute their runs: rank 0's MPI executor in an MPI job
+// (set by main), else nullptr (this process's threads).
+void use_executor(Executor* executor);
+Executor* study_executor();
+
+// The default of --threads: the cores this process may run on (its CPU affinity, which mpirun
+// and srun restrict to a rank's share of a node), at least 1.
+int default_threads();
 
 // A scenario positional and its --set overrides.
 struct ScenarioOptions {

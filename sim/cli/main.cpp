@@ -1,15 +1,39 @@
 // The gatesim command line: sets up the app, its subcommands (one file each: run, validate,
 // show, compare, sweep, sensitivity) and dispatches to the one parsed.
 // Exit codes: 0 success, 2 bad input, 1 internal error, 130 interrupted (common.hpp).
+// Under mpirun or srun (GATESIM_MPI builds), rank 0 runs the command with the same arguments and
+// spreads its studies' runs over the other ranks, which only compute (sim/mpi, docs/cluster.md).
 #include <CLI/CLI.hpp>
 
+#include <iostream>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "cli/common.hpp"
+#ifdef GATESIM_MPI
+#include "mpi/session.hpp"
+#endif
 
 int main(int argc, char** argv) {
     using namespace gatesim::cli;
+#ifdef GATESIM_MPI
+    std::optional<gatesim::mpi::MpiSession> mpi;  // ends the job (MPI_Finalize) after the command
+    try {
+        mpi.emplace(argc, argv);
+    } catch (const gatesim::mpi::LaunchError& e) {
+        if (e.report) std::cerr << "gatesim: " << e.what() << "\n";
+        return exit_bad_input;
+    } catch (const std::exception& e) {
+        std::cerr << "gatesim: internal error: " << e.what() << "\n";
+        return exit_internal;
+    }
+    if (mpi->worker()) {
+        catch_interrupts();
+        return mpi->serve(interrupted());
+    }
+    use_executor(mpi->executor());
+#endif
     CLI::App app{"gatesim: disruption and substitution effects of AI-model access policies"};
     app.set_version_flag("--version", std::string("gatesim ") + GATESIM_VERSION + " (" + GATESIM_GIT_COMMIT + ")");
     app.require_subcommand(1);

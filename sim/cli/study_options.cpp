@@ -68,6 +68,7 @@ StudyControl StudyOptions::control(int threads_used) const {
     control.cancel = &interrupted();
     control.progress = run_progress();
     control.threads = threads_used;
+    control.executor = study_executor();
     control.quantiles = parse_quantiles(quantiles);
     control.keep_replicates = keep_replicates;
     control.resume = resume;

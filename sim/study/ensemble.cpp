@@ -1,18 +1,15 @@
-// Parallel ensemble runner with in-order delivery, and the mapping of jobs to runs.
+// The mapping of jobs to runs, plan checks and fingerprints, and run_ensemble, which hands a
+// plan's jobs to an executor (executor.hpp).
 #include "study/ensemble.hpp"
 
 #include <algorithm>
-#include <chrono>
-#include <condition_variable>
 #include <cstring>
-#include <exception>
 #include <functional>
 #include <limits>
 #include <map>
-#include <mutex>
-#include <thread>
 
 #include "model/engine.hpp"
+#include "study/executor.hpp"
 
 namespace gatesim {
 
@@ -155,28 +152,6 @@ private:
     std::uint64_t hash_ = 0xcbf29ce484222325ULL;
 };
 
-RunRecord make_record(const EnsemblePlan& plan, std::uint64_t job, int threads, const std::atomic<bool>* halt) {
-    RunRecord record;
-    record.job = job;
-    std::tie(record.point, record.replicate) = plan.job(job);
-    record.draw = record.replicate / plan.noise_replicates;
-    const Scenario s = run_scenario(plan, record.point, record.replicate);
-    for (const auto& path : plan.recorded_parameters) {
-        // A compared scenario may lack an entity another one varies: not recorded there.
-        try {
-            record.parameters.push_back(parameter_value(s, path));
-        } catch (const ParameterError&) {
-            record.parameters.push_back(std::numeric_limits<double>::quiet_NaN());
-        }
-    }
-    RunOptions options;
-    options.threads = threads;
-    options.replicate = record.replicate;
-    options.cancel = halt;
-    record.results = simulate(s, options);
-    return record;
-}
-
 }  // namespace
 
 std::uint64_t plan_fingerprint(const EnsemblePlan& plan) {
@@ -208,92 +183,44 @@ std::uint64_t plan_fingerprint(const EnsemblePlan& plan) {
     return f.value();
 }
 
+RunRecord run_job(const EnsemblePlan& plan, std::uint64_t job, int threads, const std::atomic<bool>* cancel) {
+    RunRecord record;
+    record.job = job;
+    std::tie(record.point, record.replicate) = plan.job(job);
+    record.draw = record.replicate / plan.noise_replicates;
+    const Scenario s = run_scenario(plan, record.point, record.replicate);
+    for (const auto& path : plan.recorded_parameters) {
+        // A compared scenario may lack an entity another one varies: not recorded there.
+        try {
+            record.parameters.push_back(parameter_value(s, path));
+        } catch (const ParameterError&) {
+            record.parameters.push_back(std::numeric_limits<double>::quiet_NaN());
+        }
+    }
+    RunOptions options;
+    options.threads = threads;
+    options.replicate = record.replicate;
+    options.cancel = cancel;
+    record.results = simulate(s, options);
+    return record;
+}
+
 namespace {
 
-// What the workers of one ensemble share: they take jobs in order (at most `window` ahead of
-// delivery) and park finished runs here; the calling thread takes them out in job order.
-struct JobQueue {
-    JobQueue(const EnsemblePlan& p, std::uint64_t first, std::uint64_t e, std::size_t workers, int threads)
-        : plan(p),
-          end(e),
-          window(2 * workers + 2),
-          run_threads(std::max(1, threads / static_cast<int>(workers))),
-          next_job(first),
-          next_delivery(first),
-          running_workers(workers) {}
-
-    const EnsemblePlan& plan;
-    std::uint64_t end;     // one past the last job of this call
-    std::uint64_t window;  // finished runs that may wait for delivery
-    int run_threads;       // threads per run: the spare ones when runs are fewer than threads
-    std::mutex mutex;
-    std::condition_variable changed;
-    std::map<std::uint64_t, RunRecord> finished;
-    std::uint64_t next_job, next_delivery;
-    std::size_t running_workers;
-    bool stop = false;
-    std::exception_ptr failure;
-    std::atomic<bool> halt{false};  // tells runs in progress to stop (cancel or failure)
-
-    void halt_all() {  // with mutex held
-        stop = true;
-        halt = true;
-        changed.notify_all();
+// Reports progress after each delivery: runs arrive in job order, so job + 1 are done.
+class ReportingSink : public RunSink {
+public:
+    ReportingSink(RunSink& inner, const std::function<void(std::uint64_t, std::uint64_t)>& progress, std::uint64_t total)
+        : inner_(inner), progress_(progress), total_(total) {}
+    void accept(const RunRecord& run) override {
+        inner_.accept(run);
+        progress_(run.job + 1, total_);
     }
 
-    // A worker thread: runs jobs until there are none left or the ensemble stops.
-    void work() {
-        while (true) {
-            std::uint64_t job = 0;
-            {
-                std::unique_lock lock(mutex);
-                changed.wait(lock, [&] { return stop || next_job >= end || next_job < next_delivery + window; });
-                if (stop || next_job >= end) break;
-                job = next_job++;
-            }
-            try {
-                RunRecord record = make_record(plan, job, run_threads, &halt);
-                std::lock_guard lock(mutex);
-                finished.emplace(job, std::move(record));
-                changed.notify_all();
-            } catch (const Cancelled&) {
-                std::lock_guard lock(mutex);
-                halt_all();
-                break;
-            } catch (...) {
-                std::lock_guard lock(mutex);
-                if (!failure) failure = std::current_exception();
-                halt_all();
-                break;
-            }
-        }
-        std::lock_guard lock(mutex);
-        --running_workers;
-        changed.notify_all();
-    }
-
-    // The next run in job order, once finished; false when none will come (the workers are done
-    // or one failed). Polls the caller's cancel flag: the runs watch only `halt`.
-    bool take_next(RunRecord& record, const std::function<bool()>& cancelled) {
-        std::unique_lock lock(mutex);
-        while (!finished.count(next_delivery) && running_workers > 0) {
-            if (cancelled() && !stop) halt_all();
-            changed.wait_for(lock, std::chrono::milliseconds(50));
-        }
-        auto it = finished.find(next_delivery);
-        if (it == finished.end() || failure) return false;
-        record = std::move(it->second);
-        finished.erase(it);
-        return true;
-    }
-
-    // After the sink took the run: the number of jobs delivered.
-    std::uint64_t delivered() {
-        std::lock_guard lock(mutex);
-        const std::uint64_t done = ++next_delivery;
-        changed.notify_all();
-        return done;
-    }
+private:
+    RunSink& inner_;
+    const std::function<void(std::uint64_t, std::uint64_t)>& progress_;
+    std::uint64_t total_;
 };
 
 }  // namespace
@@ -304,44 +231,20 @@ EnsembleOutcome run_ensemble(const EnsemblePlan& plan, RunSink& sink, const Ense
     const std::uint64_t end = first + std::min(options.max_jobs, total - first);
     EnsembleOutcome outcome;
     outcome.completed_jobs = first;
-    const std::function<bool()> cancelled = [&] { return options.cancel != nullptr && options.cancel->load(); };
+    const auto cancelled = [&] { return options.cancel != nullptr && options.cancel->load(); };
     if (first >= end || cancelled()) {
         outcome.cancelled = first < end;
         outcome.complete = first == total;
         return outcome;
     }
-
-    // Parallel over runs, each single-threaded: no per-day synchronisation. Only when runs are
-    // fewer than threads do the spare threads go to the runs' agent blocks.
-    const std::size_t workers = std::clamp<std::uint64_t>(static_cast<std::uint64_t>(std::max(options.threads, 1)), 1, end - first);
-    JobQueue queue(plan, first, end, workers, options.threads);
-
-    std::vector<std::thread> pool;
-    pool.reserve(workers);
-    auto join_all = [&] {
-        for (auto& t : pool)
-            if (t.joinable()) t.join();
-    };
-    try {
-        for (std::size_t w = 0; w < workers; ++w) pool.emplace_back([&queue] { queue.work(); });
-        for (RunRecord record; queue.take_next(record, cancelled);) {
-            sink.accept(record);
-            const std::uint64_t done = queue.delivered();
-            if (options.progress) options.progress(done, total);
-        }
-    } catch (...) {
-        {
-            std::lock_guard lock(queue.mutex);
-            queue.halt_all();
-        }
-        join_all();
-        throw;
-    }
-    join_all();
-    if (queue.failure) std::rethrow_exception(queue.failure);
-    outcome.completed_jobs = queue.next_delivery;
-    outcome.complete = queue.next_delivery == total;
-    outcome.cancelled = !outcome.complete && queue.next_delivery < end && cancelled();
+    ThreadExecutor threads;
+    Executor& executor = options.executor ? *options.executor : threads;
+    ReportingSink reporting(sink, options.progress, total);
+    RunSink& target = options.progress ? static_cast<RunSink&>(reporting) : sink;
+    const Delivery delivery = executor.run(plan, {first, end}, target, options);
+    outcome.completed_jobs = delivery.next;
+    outcome.complete = delivery.next == total;
+    outcome.cancelled = !outcome.complete && delivery.next < end && (delivery.interrupted || cancelled());
     return outcome;
 }
 

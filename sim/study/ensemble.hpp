@@ -107,8 +107,10 @@ public:
     virtual void accept(const RunRecord& run) = 0;
 };
 
+class Executor;  // executor.hpp
+
 struct EnsembleOptions {
-    int threads = 1;
+    int threads = 1;  // per process (each rank of an MPI job has its own)
     std::uint64_t first_job = 0;  // jobs before it are done already (resume)
     // Stop after this many jobs in this call, as if interrupted (time boxes and tests).
     std::uint64_t max_jobs = std::numeric_limits<std::uint64_t>::max();
@@ -116,6 +118,8 @@ struct EnsembleOptions {
     std::function<void(std::uint64_t, std::uint64_t)> progress;
     // When set and true, runs stop at the next day boundary; finished ones are still delivered.
     const std::atomic<bool>* cancel = nullptr;
+    // Where the runs are computed (executor.hpp); nullptr: threads of this process.
+    Executor* executor = nullptr;
 };
 
 struct EnsembleOutcome {
@@ -124,9 +128,15 @@ struct EnsembleOutcome {
     bool cancelled = false;            // stopped by options.cancel
 };
 
-// Runs jobs first_job.. in parallel (each run single-threaded unless there are fewer runs than
-// threads) and hands them to the sink in job order. Results do not depend on the thread count.
+// Runs jobs first_job.. on the options' executor (by default in parallel on this process's
+// threads, each run single-threaded unless there are fewer runs than threads) and hands them to
+// the sink in job order. Results depend neither on the thread count nor on the executor.
 // Exceptions from runs or the sink stop the ensemble and are rethrown.
 EnsembleOutcome run_ensemble(const EnsemblePlan& plan, RunSink& sink, const EnsembleOptions& options = {});
+
+// One job's run, wherever an executor computes it: the job's scenario (run_scenario), seeded from
+// its own key (seed, replicate), with `threads` threads for its agent blocks. Throws Cancelled
+// when `cancel` becomes true.
+RunRecord run_job(const EnsemblePlan& plan, std::uint64_t job, int threads, const std::atomic<bool>* cancel = nullptr);
 
 }  // namespace gatesim

@@ -107,6 +107,7 @@ StudyOutcome execute(const EnsemblePlan& plan, RunStore& store, RunSink& sink, c
     }
     EnsembleOptions options;
     options.threads = control.threads;
+    options.executor = control.executor;
     options.first_job = first;
     options.max_jobs = control.max_runs;
     options.progress = control.progress;

@@ -25,6 +25,7 @@ namespace gatesim {
 // Every study checks its plan and control against the limits of limits.hpp (PlanError).
 struct StudyControl {
     int threads = 1;
+    Executor* executor = nullptr;  // where the runs are computed (executor.hpp); nullptr: this process's threads
     const std::atomic<bool>* cancel = nullptr;  // Ctrl-C: stop, keep finished runs (incomplete store)
     std::function<void(std::uint64_t done, std::uint64_t total)> progress;  // over runs
     std::uint64_t max_runs = std::numeric_limits<std::uint64_t>::max();  // runs in this invocation

@@ -105,7 +105,7 @@ def test_study_sizes_and_ranges_are_bounded_like_the_cli(small):
         gs.sweep(sc, {"segments.consumer.patience_days": (3, 14)}, points=0)
     with pytest.raises(ValueError, match="replicates"):
         gs.sweep(sc, {"segments.consumer.patience_days": (3, 14)}, replicates=2**41)
-    with pytest.raises(ValueError, match="samples"):
+    with pytest.raises(ValueError, match="trajectories has more than the limit"):
         gs.sensitivity(sc, {"segments.consumer.patience_days": (3, 14)}, samples=2**31)
     with pytest.raises(ValueError, match="replicates"):
         gs.compare([sc, small("baseline")], replicates=0)

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "model/engine.hpp"
+#include "study/ensemble.hpp"
 #include "io/scenario_yaml.hpp"
 
 namespace gatesim::test {
@@ -75,6 +76,18 @@ inline Results run(const Scenario& s, int threads = 1) {
     RunOptions options;
     options.threads = threads;
     return simulate(s, options);
+}
+
+// A plan of one point: the scenario with its uncertain fields, `replicates` replicates, split
+// into draws of `noise` noise replicates (default: one draw), recording the uncertain fields.
+inline EnsemblePlan plan_of(const Scenario& s, std::uint64_t replicates, std::vector<UncertainParameter> uncertain = {},
+                            std::uint64_t noise = 0) {
+    EnsemblePlan plan;
+    plan.points.push_back(EnsemblePoint::of(s, std::move(uncertain)));
+    plan.replicates = replicates;
+    plan.noise_replicates = noise ? noise : replicates;
+    for (const auto& u : plan.points.front().uncertain) plan.recorded_parameters.push_back(u.key_path);
+    return plan;
 }
 
 }  // namespace gatesim::test

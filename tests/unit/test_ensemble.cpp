@@ -3,9 +3,12 @@
 // the variance decomposition of nested designs.
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <cstring>
+#include <thread>
 
 #include "study/ensemble.hpp"
+#include "study/executor.hpp"
 #include "study/statistics.hpp"
 #include "support.hpp"
 
@@ -24,15 +27,7 @@ Scenario small_shutdown(std::vector<std::string> overrides = {}) {
     return test::small("global_shutdown", overrides, 2000);
 }
 
-EnsemblePlan plan_of(const Scenario& s, std::uint64_t replicates, std::vector<UncertainParameter> uncertain = {},
-                     std::uint64_t noise = 0) {
-    EnsemblePlan plan;
-    plan.points.push_back(EnsemblePoint::of(s, std::move(uncertain)));
-    plan.replicates = replicates;
-    plan.noise_replicates = noise ? noise : replicates;
-    for (const auto& u : plan.points.front().uncertain) plan.recorded_parameters.push_back(u.key_path);
-    return plan;
-}
+using test::plan_of;
 
 std::vector<RunRecord> run_all(const EnsemblePlan& plan, EnsembleOptions options = {}) {
     Collect sink;
@@ -141,6 +136,48 @@ TEST_CASE("a cancel flag stops an ensemble; finished runs are delivered, none af
     CHECK(outcome.completed_jobs >= 4);
     CHECK(outcome.completed_jobs < 20);
     for (std::size_t i = 0; i < sink.jobs.size(); ++i) CHECK(sink.jobs[i] == i);
+}
+
+// An executor of the dispatcher kind: it takes jobs without blocking, a few at a time, and
+// computes each batch last job first, as remote workers finishing out of order would.
+struct BatchesBackwards : Executor {
+    std::vector<std::uint64_t> computed;
+    Delivery run(const EnsemblePlan& plan, JobRange range, RunSink& sink, const EnsembleOptions& options) override {
+        JobQueue queue(range, 3);
+        auto dispatch = [&] {
+            while (!queue.exhausted()) {
+                std::vector<std::uint64_t> batch;
+                while (const auto job = queue.try_take_job()) batch.push_back(*job);
+                for (auto j = batch.rbegin(); j != batch.rend(); ++j) {
+                    computed.push_back(*j);
+                    queue.finish(run_job(plan, *j, 1));
+                }
+                if (batch.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+            }
+        };
+        return queue.deliver({dispatch}, sink, options);
+    }
+};
+
+TEST_CASE("an executor plugs in: runs computed out of order arrive in job order, bit-identical") {
+    const auto plan = plan_of(small_shutdown(), 7);
+    const auto expected = run_all(plan);
+    BatchesBackwards executor;
+    EnsembleOptions options;
+    options.executor = &executor;
+    options.first_job = 1;
+    std::vector<std::uint64_t> progress;
+    options.progress = [&](std::uint64_t done, std::uint64_t total) {
+        CHECK(total == 7);
+        progress.push_back(done);
+    };
+    Collect sink;
+    const auto outcome = run_ensemble(plan, sink, options);
+    CHECK(outcome.complete);
+    REQUIRE(sink.runs.size() == 6);
+    for (std::size_t i = 0; i < sink.runs.size(); ++i) CHECK(same_run(sink.runs[i], expected[i + 1]));
+    CHECK(progress == std::vector<std::uint64_t>{2, 3, 4, 5, 6, 7});
+    CHECK(executor.computed.front() != 1);  // the first batch was computed backwards
 }
 
 TEST_CASE("check_plan rejects impossible counts and inconsistent draws") {

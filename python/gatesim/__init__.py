@@ -8,14 +8,15 @@
     res.summary(); df = res.to_pandas(); ds = res.to_xarray()
     same = gs.load("results/global_shutdown.h5")      # files written by the CLI
 
-The simulation, validation and file formats are the C++ core's (the same code as the CLI);
-this package binds them and adds tables and charts.
+The simulation, validation, statistics and file formats are the C++ core's (the same code as the
+CLI); this package binds them and adds tables and charts.
 """
 from . import _core
 from .errors import GatesimError, Problem, ResultsFileError, ScenarioError
-from .results import DEFAULT_QUANTILES, Results, ScalarInfo, SeriesInfo, load
+from .results import Results, ScalarInfo, SeriesInfo, load_results as load
 from .running import run
 from .scenario import Scenario
+from .stats import DEFAULT_QUANTILES
 from .studies import Comparison, Sensitivity, Sweep, compare, sensitivity, sweep
 
 __version__ = _core.__version__

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "io/number_format.hpp"
 #include "io/provenance.hpp"
 #include "io/scenario_yaml.hpp"
 
@@ -84,12 +85,6 @@ void require_output(const std::string& output, const std::string& needed_by);
 
 bool stderr_is_terminal();
 
-// 12345678 -> "12,345,678 users"; fractions as percentages; NaN "not reached".
-std::string readable(double v, const std::string& unit);
-// Three significant digits with k/M/B/T suffixes: tables are for reading; the file has the
-// exact values.
-std::string compact(double v, const std::string& unit, bool sign = false);
-std::string unit_label(const std::string& unit);  // "" for fractions (shown as %)
 std::string pad(std::string s, std::size_t width);
 std::string rpad(const std::string& s, std::size_t width);
 std::string duration(double seconds);  // 42s, 3m07s, 2h05m

@@ -64,7 +64,7 @@ void write_group_bands(RunStore& store, std::size_t g, const std::string& prefix
                                    : quantile_bands(store.series_reader(g, local, s, done), done, info.days,
                                                     info.width(), quantiles);
             tables.put(prefix + "bands/" + info.name, local, inner, bands, axes, info.unit,
-                       "Per-day quantiles over replicates of: " + info.description);
+                       std::string(band_description_prefix) + info.description);
         }
     }
 }
@@ -91,7 +91,7 @@ void write_group_scalars(RunStore& store, std::size_t g, const std::string& pref
                 plan.noise_replicates);
             tables.put(prefix + "summary/" + info.name, local, {stat_labels.size()},
                        statistics_vector(report.distribution), "statistic", info.unit,
-                       "Distribution over replicates of: " + info.description);
+                       std::string(summary_description_prefix) + info.description);
             tables.put(prefix + "variance/" + info.name, local, {var_labels.size()}, variance_vector(report.variance),
                        "variance_component", "(" + info.unit + ")^2; shares: fraction; counts: runs",
                        "Variance of one run's " + info.name +
@@ -184,8 +184,7 @@ void write_series_deltas(RunStore& store, std::uint64_t pairs, const std::vector
         }
         if (any)
             store.write_table("deltas/bands/" + info.name, dims, all, axes, info.unit,
-                              "Per-day quantiles of the paired difference (scenario minus the first) of: " +
-                                  info.description);
+                              std::string(delta_band_description_prefix) + info.description);
     }
 }
 

@@ -191,6 +191,7 @@ void bind_results(py::module_& m) {
         .def_readonly("seed", &Results::seed)
         .def_readonly("replicate", &Results::replicate)
         .def_readonly("days", &Results::days)
+        .def_readonly("start_date", &Results::start_date)
         .def("series_info",
              [](const Results& r) {
                  py::list out;

@@ -11,6 +11,7 @@
 #include <map>
 #include <set>
 
+#include "io/h5_coordinates.hpp"
 #include "io/h5_support.hpp"
 #include "io/provenance_h5.hpp"
 #include "io/scenario_yaml.hpp"
@@ -26,43 +27,6 @@ constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 // Absolute HDF5 path of `rel` inside a group ("" = root).
 std::string in_group(const std::string& group, const std::string& rel) {
     return "/" + (group.empty() ? rel : group + "/" + rel);
-}
-
-std::string parent_of(const std::string& path) {
-    const auto slash = path.rfind('/');
-    return slash == 0 || slash == std::string::npos ? "/" : path.substr(0, slash);
-}
-
-std::string leaf_of(const std::string& path) { return path.substr(path.rfind('/') + 1); }
-
-// H5Lexists fails when an intermediate group is missing, so each prefix is checked in turn.
-bool link_exists(const Where& w, hid_t file, const std::string& path) {
-    std::size_t slash = 0;
-    while (slash != std::string::npos) {
-        slash = path.find('/', slash + 1);
-        const std::string prefix = path.substr(0, slash);
-        if (prefix.empty() || prefix == "/") continue;
-        const htri_t e = H5Lexists(file, prefix.c_str(), H5P_DEFAULT);
-        if (e < 0) fail_h5(w, "cannot look up " + prefix);
-        if (e == 0) return false;
-    }
-    return true;
-}
-
-// Creates every missing group along an absolute path, each remembering creation order.
-void ensure_groups(const Where& w, hid_t file, const std::string& path) {
-    std::string current;
-    std::size_t start = 1;
-    while (start <= path.size()) {
-        const std::size_t slash = path.find('/', start);
-        const std::string part = path.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
-        if (!part.empty()) {
-            current += "/" + part;
-            if (!link_exists(w, file, current)) create_group(w, file, current.c_str());
-        }
-        if (slash == std::string::npos) break;
-        start = slash + 1;
-    }
 }
 
 // A float64 dataset filled with NaN until written. Chunked (and gzip-compressed at `gzip_level`
@@ -270,7 +234,10 @@ FileFinishedRuns::FileFinishedRuns(const fs::path& path, const StudyLayout& layo
         fail(w, "it is a \"" + type + "\" file; this command resumes \"" + file_type_of(layout.kind) + "\" files");
     int version = 0;
     read_number_attr(w, file_.get(), "/", "schema_version", H5T_NATIVE_INT, &version);
-    if (version != study_schema_version) fail(w, "schema_version " + std::to_string(version) + " is not supported");
+    if (version != study_schema_version)
+        fail(w, "its schema_version is " + std::to_string(version) + " and this gatesim continues studies of version " +
+                    std::to_string(study_schema_version) + " only; resume it with the gatesim that began it (" +
+                    "its /provenance says which), or start the study again");
     std::uint8_t complete = 0;
     read_number_attr(w, file_.get(), "/", "complete", H5T_NATIVE_UINT8, &complete);
     if (complete) fail(w, "the file is complete; there is nothing to resume");
@@ -295,9 +262,10 @@ void FileFinishedRuns::open_group_runs(std::size_t g) {
     Handle sg = open_group(w, file_.get(), summary);
     for (const auto& name : member_names(w, sg.get(), summary)) {
         Handle ds = open_dataset(w, sg.get(), name);
+        if (!holds_data(w, ds.get())) continue;  // a coordinate
         const std::string path = summary + "/" + name;
         st.shape.scalars.push_back(
-            {name, read_string_attr(w, ds.get(), path, "unit"), read_string_attr(w, ds.get(), path, "description")});
+            {name, read_string_attr(w, ds.get(), path, "units"), read_string_attr(w, ds.get(), path, "description")});
         st.scalar_ds.push_back(std::move(ds));
     }
     const std::string params = in_group(layout_.groups[g].path, "runs/parameters");
@@ -314,8 +282,9 @@ void FileFinishedRuns::open_series(std::size_t g, GroupDatasets& st) {
     const std::size_t lead = layout_.groups[g].point_axis ? 2 : 1;
     for (const auto& name : member_names(w, tg.get(), ts)) {
         Handle ds = open_dataset(w, tg.get(), name);
+        if (!holds_data(w, ds.get())) continue;  // a coordinate
         const std::string path = ts + "/" + name;
-        SeriesInfo info{name, read_string_attr(w, ds.get(), path, "unit"), read_string_attr(w, ds.get(), path, "description"),
+        SeriesInfo info{name, read_string_attr(w, ds.get(), path, "units"), read_string_attr(w, ds.get(), path, "description"),
                         {}, 0};
         const auto dims = dataset_dims(w, ds.get(), path);
         const auto axes = split_commas(read_string_attr(w, ds.get(), path, "axes"));
@@ -343,6 +312,7 @@ RunRecord FileFinishedRuns::read_run(std::uint64_t job) {
     run.results.seed = plan.points[run.point].scenario().seed;
     run.results.replicate = run.replicate;
     run.results.days = plan.points[run.point].scenario().days;
+    run.results.start_date = plan.points[run.point].scenario().start_date;
     for (const ScalarInfo& info : st.shape.scalars) run.results.scalars.push_back({info.name, info.unit, info.description, nan});
     if (st.parameters_ds.get() >= 0) run.parameters.assign(plan.recorded_parameters.size(), nan);
     for (const SeriesInfo& info : st.shape.series) {
@@ -391,7 +361,7 @@ struct StudyFile::Impl {
                             std::vector<hsize_t> chunk, unsigned gzip_level, const std::string& unit,
                             const std::string& description, const std::string& axes) const {
         Handle ds = create_numeric(w, f, path, dims, std::move(chunk), gzip_level);
-        write_attrs(w, ds.get(), path, {{"unit", unit}, {"description", description}, {"axes", axes}});
+        write_attrs(w, ds.get(), path, {{"units", unit}, {"description", description}, {"axes", axes}});
         return ds;
     }
 
@@ -415,7 +385,7 @@ void StudyFile::Impl::init_group(std::size_t g, const RunRecord& run) {
         st.parameters_ds = create_numeric(w, file->get(), path, dims, chunk_for(dims, 2), 0);
         write_attrs(w, st.parameters_ds.get(), path,
                     {{"axes", lead_axes(g) + ",parameter"},
-                     {"unit", "per parameter"},
+                     {"units", "per parameter"},
                      {"description", "Value of each recorded parameter (axes/parameter) in each run"}});
         labels_dataset(w, file->get(), in_group(G, "axes/parameter"), plan.recorded_parameters);
     }
@@ -597,6 +567,7 @@ void StudyFile::commit(std::uint64_t completed_jobs, bool complete) {
     }
     m.state.clear();
     if (m.scratch) m.scratch->discard();
+    attach_coordinates(w, f);
     m.file->commit();
 }
 

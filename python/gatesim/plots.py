@@ -1,6 +1,7 @@
 """Briefing charts from gatesim results (matplotlib). Each function returns the Figure.
 
 - timeseries: a daily metric with its quantile band, the directive and restore days marked
+  (on calendar dates when the scenario sets a start date)
 - substitution: where users went (stacked users by model, or a model -> model flow diagram)
 - comparison: paired deltas against a baseline, with intervals, one row per scenario
 - tornado: a one-at-a-time sensitivity ranking
@@ -32,6 +33,32 @@ def _value_formatter(unit: str):
     from matplotlib.ticker import EngFormatter, PercentFormatter
 
     return PercentFormatter(1.0) if unit == "fraction" else EngFormatter(unit="")
+
+
+def _time(res):
+    """The x values of a run's days: calendar dates when the scenario sets a start date (the day
+    index then in the axis label), else day indices."""
+    dates = getattr(res, "dates", None)
+    return res.day if dates is None else dates
+
+
+def _at_day(res, day: float):
+    """A day index (possibly fractional, e.g. a median) on the time axis."""
+    dates = getattr(res, "dates", None)
+    if dates is None:
+        return day
+    return np.datetime64(res.start_date, "D") + np.timedelta64(int(round(day)), "D")
+
+
+def _time_axis(ax, results: list) -> None:
+    first = results[0]
+    if getattr(first, "dates", None) is None:
+        ax.set_xlabel("day")
+        ax.set_xlim(0, max(r.days for r in results) - 1)
+        return
+    ax.set_xlabel(f"date (day 0 = {first.start_date})")
+    ax.set_xlim(min(_time(r)[0] for r in results), max(_time(r)[-1] for r in results))
+    ax.figure.autofmt_xdate()
 
 
 def _is_results(value) -> bool:
@@ -74,17 +101,16 @@ def timeseries(results, metric: str = "blocked", *, select: Mapping[str, str] | 
         color = f"C{i}"
         if res.is_ensemble:
             lo, mid, hi = _select(res, metric, select, [min(quantiles), 0.5, max(quantiles)])
-            ax.fill_between(res.day, lo, hi, color=color, alpha=0.25, linewidth=0,
+            ax.fill_between(_time(res), lo, hi, color=color, alpha=0.25, linewidth=0,
                             label=f"{label} {quantile_label(min(quantiles))}-{quantile_label(max(quantiles))}")
-            ax.plot(res.day, mid, color=color, label=f"{label} median")
+            ax.plot(_time(res), mid, color=color, label=f"{label} median")
         else:
-            ax.plot(res.day, _select(res, metric, select)[0], color=color, label=label)
+            ax.plot(_time(res), _select(res, metric, select)[0], color=color, label=label)
         if markers:
             _mark_days(ax, res, color, marked)
-    ax.set_xlabel("day")
+    _time_axis(ax, [r for _, r in _labelled(results)])
     ax.set_ylabel(f"{metric} ({unit})" if unit else metric)
     ax.yaxis.set_major_formatter(_value_formatter(unit))
-    ax.set_xlim(0, max(r.days for _, r in _labelled(results)) - 1)
     ax.set_title(title or metric)
     ax.legend(loc="best", fontsize="small")
     return fig
@@ -102,12 +128,13 @@ def _mark_days(ax, res, color: str, labelled: set) -> None:
         labelled.add(key)
         median = stats.quantile_of(finite, 0.5)
         if key == "directive":
-            ax.axvline(median, color="black", linestyle=":", linewidth=1, label=label)
+            ax.axvline(_at_day(res, median), color="black", linestyle=":", linewidth=1, label=label)
             continue
-        ax.axvline(median, color=color, linestyle=("--", "-.", (0, (5, 1)))[k % 3], linewidth=1, label=label)
+        ax.axvline(_at_day(res, median), color=color, linestyle=("--", "-.", (0, (5, 1)))[k % 3], linewidth=1,
+                   label=label)
         if varies:
             lo, hi = stats.quantile_of(finite, 0.05), stats.quantile_of(finite, 0.95)
-            ax.axvspan(lo, hi, color=color, alpha=0.07, linewidth=0)
+            ax.axvspan(_at_day(res, lo), _at_day(res, hi), color=color, alpha=0.07, linewidth=0)
 
 
 def _flow_series(res) -> str | None:
@@ -135,10 +162,9 @@ def substitution(res, series: str = "users_by_model", *, kind: str = "auto", flo
     axis, labels = info.axes[0]
     values = res.quantile(series, 0.5) if res.is_ensemble else res.series(series)
     fig, ax = _figure(ax, figsize=(8, 4.5))
-    ax.stackplot(res.day, values.T, labels=labels, alpha=0.85)
+    ax.stackplot(_time(res), values.T, labels=labels, alpha=0.85)
     _mark_days(ax, res, "black", set())
-    ax.set_xlim(0, res.days - 1)
-    ax.set_xlabel("day")
+    _time_axis(ax, [res])
     ax.set_ylabel(f"{series} ({info.unit})" if info.unit else series)
     ax.yaxis.set_major_formatter(_value_formatter(info.unit))
     ax.set_title(title or f"{series} by {axis}" + (" (median)" if res.replicates > 1 else ""))

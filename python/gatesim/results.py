@@ -78,7 +78,7 @@ class Results:
     res.scalar("churn_share")    float, or one value per replicate
     res.summary()                scalars with their distributions, formatted; raw=True for numbers
     res.delta(baseline)          paired differences, replicate by replicate
-    res.to_pandas(), res.to_xarray(), res.save(path)
+    res.to_pandas(), res.to_xarray(), res.save(path), res.export(path)
     """
 
     def __init__(self, series_info: Mapping[str, SeriesInfo], scalar_info: Mapping[str, ScalarInfo],
@@ -126,7 +126,7 @@ class Results:
         scalars = [{name: value for name, _, _, value in run.scalars()} for run in runs]
         return cls(series_info, scalar_info, values, scalars, days=first.days, seeds=[r.seed for r in runs],
                    replicate_ids=[r.replicate for r in runs], scenario=scenario, label=label,
-                   provenance=provenance, runs=runs)
+                   provenance=provenance, runs=runs, start_date=first.start_date)
 
     @classmethod
     def from_arrays(cls, series: Mapping[str, np.ndarray], scalars: Mapping[str, float | Sequence[float]] = None, *,
@@ -411,9 +411,14 @@ class Results:
         return tables.dataset(self, quantiles)
 
     def save(self, path: str | os.PathLike) -> None:
-        """Writes a single run as a results file in the CLI's format (docs/results-format.md)."""
+        """Writes these results in the CLI's format (docs/results-format.md): a single run as a
+        results file, an ensemble as an ensemble file; gs.load reads either back identically."""
+        if self._study is not None:
+            return _core.write_study(os.fspath(path), self._study)
         if self.replicates != 1 or not self._runs:
-            raise ValueError("only a single run made by gs.run or read by gs.load can be saved as a results file")
+            raise ValueError(f"{self.label}: these results were derived (a paired delta, a replicate, a scenario of a "
+                             "comparison or a point of a sweep) and have no file of their own; save the run, "
+                             "ensemble or study they came from")
         import datetime
 
         provenance = {
@@ -428,6 +433,13 @@ class Results:
         }
         _core.write_results(os.fspath(path), self._runs[0], provenance)
 
+    def export(self, path: str | os.PathLike, format: str | None = None, **options) -> str:
+        """Writes the results as CSV, JSON or an Excel workbook (format from the suffix, or
+        "csv", "json", "xlsx"); see gatesim.export. Returns the path written."""
+        from . import export
+
+        return export.write(self, path, format, **options)
+
     def plot(self, metric: str = "blocked", **kwargs):
         """A time series chart of one metric with its bands (see gatesim.plots.timeseries)."""
         from . import plots
@@ -438,8 +450,7 @@ class Results:
         kind = f"{self.replicates} replicates" if self.is_ensemble else f"replicate {self.replicate_ids[0]}"
         start = f", from {self.start_date}" if self.start_date else ""
         return (f"<gatesim.Results {self.label!r}: {self.days} days{start}, {kind}, seed "
-                f"{self.seeds[0] if self.seeds else '-'}; series {', '.join(self._series)}; "
-                f"scalars {', '.join(self._scalar_info)}>")
+                f"{self.seeds[0] if self.seeds else '-'}; {len(self._series)} series, {len(self._scalar_info)} scalars>")
 
 
 def scenario_from_text(text: str, origin: str, source: str | None = None):

@@ -14,7 +14,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from . import _core, study_data, tables
+from . import _core, stats, study_data, tables
 from .results import Reductions, Results
 from .running import _progress_bar, default_threads, progress_reporter, study_provenance
 from .scenario import Scenario, as_scenario
@@ -35,8 +35,8 @@ class StudyOutcome:
 
 
 class Study:
-    """What every study object shares: its data (the tables of its file), provenance, outcome
-    and the path it was written to."""
+    """What every study object shares: its data (the tables of its file), provenance, outcome,
+    the path it was written to or read from, save() and export()."""
 
     kind = ""
 
@@ -51,6 +51,16 @@ class Study:
     @property
     def complete(self) -> bool:
         return bool(self._data["complete"])
+
+    def save(self, path: str | os.PathLike) -> None:
+        """Writes the study file (docs/results-format.md); gs.load reads it back identically."""
+        _core.write_study(os.fspath(path), self._data)
+
+    def export(self, path: str | os.PathLike, format: str | None = None, **options) -> str:
+        """Writes the study's tables as CSV, JSON or an Excel workbook (see gatesim.export)."""
+        from . import export
+
+        return export.write(self, path, format, **options)
 
     def _table(self, path: str) -> dict:
         return self._data["tables"][path]
@@ -149,11 +159,11 @@ class Comparison(Study):
         columns = {m: t["values"][i] for m, t in study_data.children(self._data, "deltas/runs/")}
         pairs = min((len(v) for v in columns.values()), default=0)
         pairs = min(pairs, own.replicates, reference.replicates)
-        reductions = Reductions(probabilities=tuple(float(q) for q in self._table("scenarios/" + self.reference +
-                                                                                  "/bands/quantile")["values"]))
+        quantile = self._data["tables"].get("deltas/bands/quantile")
+        reductions = Reductions(probabilities=tuple(float(q) for q in quantile["values"]) if quantile else ())
         series = {}
         for metric, t in study_data.children(self._data, "deltas/bands/"):
-            if np.isfinite(t["values"][i]).any() and metric in reference.series_names:
+            if metric != "quantile" and np.isfinite(t["values"][i]).any() and metric in reference.series_names:
                 series[metric] = reference.info(metric)
                 reductions.bands[metric] = t["values"][i]
         return Results(series, scalars, [{} for _ in range(pairs)],
@@ -196,7 +206,28 @@ class Comparison(Study):
         return f"<gatesim.Comparison of {', '.join(self.names)} against {self.reference!r}: {self.outcome!r}>"
 
 
-class Sweep(Study):
+class DesignStudy(Study):
+    """A study over a design of parameter values (sweeps, sensitivity analyses): its points."""
+
+    def __init__(self, data: Mapping, path: str | None = None):
+        import pandas as pd
+
+        super().__init__(data, path)
+        self.parameters: list[str] = self._labels("axes/sweep_parameter")
+        #: The parameter values of each point (index point).
+        self.points = pd.DataFrame(self._table("points/values")["values"], columns=self.parameters).rename_axis("point")
+
+    def point(self, i: int) -> Results:
+        """Point i's results: its replicates (with bands and distributions, for sweeps) and its
+        scenario with the point's values."""
+        i = range(len(self.points))[i]
+        values = ", ".join(f"{k}={stats.compact(v, '')}" for k, v in self.points.iloc[i].items())
+        res = study_data.ensemble(self._data, "", i)
+        res.label = f"{res.label} [{values}]"
+        return res
+
+
+class Sweep(DesignStudy):
     """A scenario run over a design of parameter values.
 
     sw.points       the parameter values of each point (index point)
@@ -206,20 +237,9 @@ class Sweep(Study):
 
     kind = "sweep"
 
-    def __init__(self, data: Mapping, path: str | None = None):
-        import pandas as pd
-
-        super().__init__(data, path)
-        self.parameters: list[str] = self._labels("axes/sweep_parameter")
-        self.points = pd.DataFrame(self._table("points/values")["values"], columns=self.parameters).rename_axis("point")
-
-    def point(self, i: int) -> Results:
-        i = range(len(self.points))[i]
-        return study_data.ensemble(self._data, "", i, label=f"point {i}")
-
-    def summary(self, raw: bool = True):
+    def summary(self, raw: bool = False):
         """Each point's summary scalars over its replicates with the point's parameter values
-        (index point, metric). Numbers; raw=False formats them."""
+        (index point, metric), formatted for reading; raw=True gives the numbers."""
         rows = []
         for p in range(len(self.points)):
             rows += _statistics_rows(self._data, "summary/", "axes/statistic", {"point": p}, point=p)
@@ -234,7 +254,7 @@ class Sweep(Study):
         return f"<gatesim.Sweep of {', '.join(self.parameters)} over {len(self.points)} points: {self.outcome!r}>"
 
 
-class Sensitivity(Study):
+class Sensitivity(DesignStudy):
     """Global sensitivity indices of summary outputs to parameters.
 
     sens.indices    one row per output and parameter: Sobol' first_order and total with bootstrap
@@ -249,8 +269,6 @@ class Sensitivity(Study):
 
         super().__init__(data, path)
         self.method: str = str(self.plan.get("method", "sobol"))
-        self.parameters: list[str] = self._labels("axes/sweep_parameter")
-        self.points = pd.DataFrame(self._table("points/values")["values"], columns=self.parameters).rename_axis("point")
         index = data["labels"].get("axes/index", [])
         rows = []
         for output, t in study_data.children(data, "sensitivity/"):

@@ -15,6 +15,7 @@
 #include "model/engine.hpp"
 #include "model/errors.hpp"
 #include "io/output_path.hpp"
+#include "io/suggestion.hpp"
 
 namespace gatesim::cli {
 namespace {
@@ -73,7 +74,39 @@ LoadedScenario load(const std::string& file, std::vector<std::string> overrides,
 void add_seed_and_threads(CLI::App* cmd, std::optional<std::uint64_t>& seed, int& threads) {
     cmd->add_option("--seed", seed, "Base seed (overrides the scenario's seed)");
     threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    cmd->add_option("--threads", threads, "Worker threads (results do not depend on it)")->check(CLI::Range(1, 1024));
+    cmd->add_option("--threads", threads, "Worker threads (results do not depend on it; default: all cores)")
+        ->check(between(1, 1024));
+}
+
+std::string unknown_command(const CLI::App& app, int argc, char** argv) {
+    if (argc < 2 || argv[1][0] == '-') return "";
+    std::vector<std::string> names;
+    for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
+        if (sub->get_name() == argv[1]) return "";
+        names.push_back(sub->get_name());
+    }
+    std::string list;
+    for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+    return "gatesim: unknown command '" + std::string(argv[1]) + "'" + did_you_mean(argv[1], names) +
+           "; the commands are " + list + " (gatesim --help)";
+}
+
+CLI::Validator at_least(std::uint64_t min, std::uint64_t max) {
+    return CLI::Range(min, max).description("at least " + std::to_string(min));
+}
+
+CLI::Validator between(double min, double max) {
+    auto text = [](double v) {
+        char buffer[32];
+        std::snprintf(buffer, sizeof buffer, "%g", v);
+        return std::string(buffer);
+    };
+    return CLI::Range(min, max).description(text(min) + " to " + text(max));
+}
+
+void add_format(CLI::App* cmd, std::string& format) {
+    cmd->add_option("--format", format, "text (default) or json: what is printed on stdout")
+        ->check(CLI::IsMember({"text", "json"}));
 }
 
 Provenance provenance_of(const std::string& scenario_yaml, const std::string& scenario_file, int threads,

@@ -54,6 +54,19 @@ std::unique_ptr<Command> add_show(CLI::App& app);
 std::unique_ptr<Command> add_compare(CLI::App& app);
 std::unique_ptr<Command> add_sweep(CLI::App& app);
 std::unique_ptr<Command> add_sensitivity(CLI::App& app);
+std::unique_ptr<Command> add_export(CLI::App& app);
+std::unique_ptr<Command> add_schema(CLI::App& app);
+
+// The subcommand a mistyped name most likely meant: "" when argv[1] is a subcommand or an
+// option, else the message to print (unknown command, did you mean, the commands).
+std::string unknown_command(const CLI::App& app, int argc, char** argv);
+
+// Limits shown as people read them ("at least 1", "1 to 1024") rather than "[1 - 1099511627776]".
+CLI::Validator at_least(std::uint64_t min, std::uint64_t max = std::uint64_t{1} << 40);
+CLI::Validator between(double min, double max);
+
+// --format text|json for commands that print results.
+void add_format(CLI::App* cmd, std::string& format);
 
 // Runs a subcommand and maps what it throws to an exit code: BadInput (scenario problems, bad
 // parameters, plans, input files, output paths) 2, an interrupted single run 130, anything

@@ -13,7 +13,7 @@ public:
         : Command(app.add_subcommand("validate", "Check a scenario file and report every problem")) {
         app_->footer("Examples:\n"
                      "  gatesim validate my_scenario.yaml\n"
-                     "  gatesim validate scenarios/geo_fence.yaml --set 'directive.stages.fence.fenced_regions=[eu]'");
+                     "  gatesim validate scenarios/geo_fence.yaml --set 'directive.stages.fence.fenced_regions=[europe]'");
         scenario_.add(app_);
     }
 

@@ -15,7 +15,7 @@ from .files import load
 
 def export_command(args) -> int:
     obj = load(args.file)
-    written = export.write(obj, args.output, args.format)
+    written = export.write(obj, args.output, args.format, series=False if args.no_series else None)
     for path in written if isinstance(written, list) else [written]:
         print(path)
     return 0
@@ -28,6 +28,7 @@ def main(argv=None) -> int:
     p.add_argument("file")
     p.add_argument("--format", choices=export.FORMATS, required=True)
     p.add_argument("-o", "--output", required=True)
+    p.add_argument("--no-series", action="store_true", help="only the summary tables")
     args = parser.parse_args(argv)
     try:
         return export_command(args)

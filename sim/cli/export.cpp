@@ -118,6 +118,7 @@ public:
         app_->add_option("--format", format_, "csv, json or xlsx (default: from -o's suffix, else csv)")
             ->check(CLI::IsMember({"csv", "json", "xlsx"}));
         app_->add_option("-o,--output", output_, "File to write (default: FILE with the format's suffix)");
+        app_->add_flag("--no-series", no_series_, "Only the summary tables, without the daily series");
     }
 
     int execute(const Invocation&) override {
@@ -132,14 +133,16 @@ public:
         const std::string output = output_.empty() ? fs::path(file_).replace_extension(format).string() : output_;
         const std::string pythonpath = package_dir();
         const std::string python = find_python(pythonpath, format == "xlsx");
-        const Child c = run_python({python, "-m", "gatesim.command", "export", file_, "--format", format, "-o", output},
-                                   pythonpath, false);
+        std::vector<std::string> argv{python, "-m", "gatesim.command", "export", file_, "--format", format, "-o", output};
+        if (no_series_) argv.push_back("--no-series");
+        const Child c = run_python(argv, pythonpath, false);
         if (c.status < 0) throw std::runtime_error("cannot start " + python);
         return exit_code(c.status);
     }
 
 private:
     std::string file_, format_, output_;
+    bool no_series_ = false;
 };
 
 }  // namespace

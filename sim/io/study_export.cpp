@@ -4,6 +4,7 @@
 #include <limits>
 #include <set>
 
+#include "io/h5_support.hpp"
 #include "io/scenario_yaml.hpp"
 #include "io/study_h5.hpp"
 
@@ -14,16 +15,6 @@ constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 
 std::string in_group(const std::string& group, const std::string& rel) { return group.empty() ? rel : group + "/" + rel; }
 
-std::vector<std::string> split_commas(const std::string& s) {
-    std::vector<std::string> parts;
-    std::size_t start = 0;
-    while (true) {
-        const std::size_t comma = s.find(',', start);
-        parts.push_back(s.substr(start, comma - start));
-        if (comma == std::string::npos) return parts;
-        start = comma + 1;
-    }
-}
 
 // What a study file stores of one group's runs: runs/summary, runs/parameters, runs/timeseries
 // (kept, or of an incomplete study) and the labels of their axes.
@@ -141,7 +132,7 @@ StudyData export_memory_study(const MemoryStore& store, const EnsemblePlan& plan
     }
     for (const auto& path : store.table_order()) {
         const auto& t = store.table(path);
-        out.tables.push_back({path, t.dims, t.values, split_commas(t.axes), t.unit, t.description});
+        out.tables.push_back({path, t.dims, t.values, h5::split_commas(t.axes), t.unit, t.description});
     }
     for (const auto& path : store.label_order()) out.labels.push_back({path, store.labels().at(path)});
     for (const auto& [path, s] : store.scenarios()) out.texts.push_back({path, to_yaml(s.scenario, s.uncertain)});

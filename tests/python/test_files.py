@@ -247,3 +247,20 @@ def test_an_excel_workbook_has_units_and_coordinates(files, tmp_path):
     assert list(first_day[2:]) == pytest.approx(list(res["users_by_model"][0]), rel=1e-14)  # Excel keeps 15 digits
     units = {r[0]: r[2] for r in book["metrics"].iter_rows(values_only=True)}
     assert units["users_by_model"] == "users" and units["churn_share"] == "fraction"
+
+
+def test_an_ensemble_written_by_gs_run_loads_as_itself(tmp_path):
+    res = gs.run(scenario(), replicates=2, threads=2, output=tmp_path / "ens.h5")
+    assert (tmp_path / "ens.h5").is_file() and res.has_replicate_series()
+    same_data(res._study, gs.load(tmp_path / "ens.h5")._study)
+    assert not res.variance().empty and "between_parameter_share" in res.variance().columns
+
+
+def test_an_incomplete_study_loads_with_a_warning(root, build_dir, tmp_path):
+    path = tmp_path / "part.h5"
+    subprocess.run([str(build_dir / "bin" / "gatesim"), "run", "scenarios/global_shutdown.yaml", "--replicates", "4",
+                    "--stop-after", "2", "-o", str(path), *sum((["--set", s] for s in SETTINGS), [])],
+                   check=True, capture_output=True, cwd=root)
+    with pytest.warns(UserWarning, match="incomplete \\(2 of 4 runs\\).*--resume"):
+        part = gs.load(path)
+    assert part.replicates == 2 and not part._study["complete"]

@@ -200,27 +200,62 @@ def _sheet_name(name: str, used: set) -> str:
     return candidate
 
 
-def write_excel(obj, path: Path, series: bool | None = None, dense: bool = False) -> str:
-    """The workbook: summary tables first, then one sheet per daily series (see the module doc)."""
+def _cell(v):
+    """A value as a spreadsheet cell: NaN empty, numpy scalars as Python ones, dates as dates."""
+    if hasattr(v, "to_pydatetime"):
+        return v.to_pydatetime()
+    if hasattr(v, "item"):
+        v = v.item()
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    return v
+
+
+def _table_sheet(book, name: str, frame) -> None:
+    sheet = book.create_sheet(name)
+    sheet.append([str(c) for c in frame.columns])
+    for row in frame.itertuples(index=False):
+        sheet.append([_cell(v) for v in row])
+
+
+def _series_sheet_rows(sheet, title: str, description: str, wide) -> None:
+    """Title and description, one header row per column level (its name, then the labels), the
+    index names, then a row per day."""
     import pandas as pd
+
+    sheet.append([title])
+    sheet.append([description])
+    index_names = list(wide.index.names)
+    if isinstance(wide.columns, pd.MultiIndex):
+        for level, name in enumerate(wide.columns.names):
+            sheet.append([None] * (len(index_names) - 1) + [name] + [str(c[level]) for c in wide.columns])
+        sheet.append(index_names)
+    else:
+        sheet.append(index_names + [str(c) for c in wide.columns])
+    for key, values in zip(wide.index, wide.to_numpy()):
+        key = key if isinstance(key, tuple) else (key,)
+        sheet.append([_cell(k) for k in key] + [_cell(v) for v in values])
+
+
+def write_excel(obj, path: Path, series: bool | None = None, dense: bool = False) -> str:
+    """The workbook: summary tables first, then one sheet per daily series (see the module doc).
+    Written in openpyxl's streaming mode, row by row."""
+    from openpyxl import Workbook
 
     data = tables(obj, series=False, dense=dense)
     frames = _frames(obj) if (series is None or series) else []
     used: set = set()
 
     def save(tmp):
-        with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-            for name, frame in data.items():
-                frame.to_excel(writer, sheet_name=_sheet_name(name, used), index=False)
-            names = list(dict.fromkeys(n for _, res in frames for n in res.series_names))
-            for name in names:
-                info = next(res.info(name) for _, res in frames if name in res.series_names)
-                sheet = _sheet_name(name, used)
-                wide = _series_sheet(frames, name, dense)
-                wide.to_excel(writer, sheet_name=sheet, startrow=2)
-                cells = writer.sheets[sheet]
-                cells["A1"] = f"{name} ({info.unit})" if info.unit else name
-                cells["A2"] = info.description
+        book = Workbook(write_only=True)
+        for name, frame in data.items():
+            _table_sheet(book, _sheet_name(name, used), frame)
+        for name in dict.fromkeys(n for _, res in frames for n in res.series_names):
+            info = next(res.info(name) for _, res in frames if name in res.series_names)
+            sheet = book.create_sheet(_sheet_name(name, used))
+            _series_sheet_rows(sheet, f"{name} ({info.unit})" if info.unit else name, info.description,
+                               _series_sheet(frames, name, dense))
+        book.save(tmp)
 
     _replace(path, save)
     return str(path)

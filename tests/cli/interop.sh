@@ -76,7 +76,7 @@ import openpyxl
 book = openpyxl.load_workbook('$work/cmp.xlsx', read_only=True)
 rows = list(book['users_by_model'].iter_rows(values_only=True))
 assert rows[0][0] == 'users_by_model (users)'
-assert any(r[1] == 'scenario' for r in rows[:6]) and any(r[1] == 'model' for r in rows[:6])
+assert any(len(r) > 1 and r[1] == 'scenario' for r in rows[:6]) and any(len(r) > 1 and r[1] == 'model' for r in rows[:6])
 "
 "$gatesim" export "$work/run.h5" --format json -o "$work/run-export.json" > /dev/null
 check "export json exits 0" $py -c "import json; d = json.load(open('$work/run-export.json')); assert 'series' in d['tables']"

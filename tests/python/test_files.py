@@ -240,9 +240,9 @@ def test_an_excel_workbook_has_units_and_coordinates(files, tmp_path):
     assert {"summary", "metrics", "about", "blocked", "users_by_model"} <= set(book.sheetnames)
     sheet = list(book["users_by_model"].iter_rows(values_only=True))
     assert sheet[0][0] == "users_by_model (users)" and sheet[1][0].startswith("Users using each model")
-    header = next(row for row in sheet if row and row[1] == "model")  # the axis, then its labels
+    header = next(row for row in sheet if len(row) > 1 and row[1] == "model")  # the axis, then its labels
     assert list(header[2:]) == list(res.info("users_by_model").labels("model"))
-    first_day = next(row for row in sheet if row and row[0] == 0)
+    first_day = next(row for row in sheet if len(row) > 2 and row[0] == 0)
     assert str(first_day[1])[:10] == START
     assert list(first_day[2:]) == pytest.approx(list(res["users_by_model"][0]), rel=1e-14)  # Excel keeps 15 digits
     units = {r[0]: r[2] for r in book["metrics"].iter_rows(values_only=True)}

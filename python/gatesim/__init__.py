@@ -6,16 +6,18 @@
     res = gs.run(sc, replicates=20, threads=2)        # C++ engine, GIL released, Ctrl-C safe
     cmp = gs.compare(["baseline", sc]); cmp.deltas()  # also gs.sweep(...), gs.sensitivity(...)
     res.summary(); df = res.to_pandas(); ds = res.to_xarray()
-    same = gs.load("results/global_shutdown.h5")      # files written by the CLI
+    same = gs.load("results/global_shutdown.h5")      # any file the CLI writes: run, ensemble, study
 
-The simulation, validation and file formats are the C++ core's (the same code as the CLI);
-this package binds them and adds tables and charts.
+The simulation, validation, statistics and file formats are the C++ core's (the same code as the
+CLI); this package binds them and adds tables and charts.
 """
 from . import _core
 from .errors import GatesimError, Problem, ResultsFileError, ScenarioError
-from .results import DEFAULT_QUANTILES, Results, ScalarInfo, SeriesInfo, load
+from .files import load
+from .results import Results, ScalarInfo, SeriesInfo
 from .running import run
 from .scenario import Scenario
+from .stats import DEFAULT_QUANTILES
 from .studies import Comparison, Sensitivity, Sweep, compare, sensitivity, sweep
 
 __version__ = _core.__version__
@@ -28,9 +30,9 @@ __all__ = [
 
 
 def __getattr__(name):
-    # gs.plots without importing matplotlib at `import gatesim`.
-    if name == "plots":
+    # gs.plots and gs.export without importing matplotlib or openpyxl at `import gatesim`.
+    if name in ("plots", "export"):
         import importlib
 
-        return importlib.import_module(".plots", __name__)
+        return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module 'gatesim' has no attribute {name!r}")

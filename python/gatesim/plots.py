@@ -1,9 +1,14 @@
 """Briefing charts from gatesim results (matplotlib). Each function returns the Figure.
 
 - timeseries: a daily metric with its quantile band, the directive and restore days marked
+  (on calendar dates when the scenario sets a start date)
 - substitution: where users went (stacked users by model, or a model -> model flow diagram)
 - comparison: paired deltas against a baseline, with intervals, one row per scenario
 - tornado: a one-at-a-time sensitivity ranking
+
+The functions take anything shaped like gatesim.Results (or a Comparison or Sensitivity): they
+import nothing from the modules that build results, and every band and median is the C++
+statistics' (gatesim.stats), as in the files.
 """
 from __future__ import annotations
 
@@ -11,7 +16,8 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from .results import DEFAULT_QUANTILES, Results, _quantiles, quantile_label
+from . import stats
+from .stats import DEFAULT_QUANTILES, quantile_label
 
 
 def _figure(ax, **kwargs):
@@ -29,18 +35,49 @@ def _value_formatter(unit: str):
     return PercentFormatter(1.0) if unit == "fraction" else EngFormatter(unit="")
 
 
-def _labelled(results) -> list[tuple[str, Results]]:
-    if isinstance(results, Results):
+def _time(res):
+    """The x values of a run's days: calendar dates when the scenario sets a start date (the day
+    index then in the axis label), else day indices."""
+    dates = getattr(res, "dates", None)
+    return res.day if dates is None else dates
+
+
+def _at_day(res, day: float):
+    """A day index (possibly fractional, e.g. a median) on the time axis."""
+    dates = getattr(res, "dates", None)
+    if dates is None:
+        return day
+    return np.datetime64(res.start_date, "D") + np.timedelta64(int(round(day)), "D")
+
+
+def _time_axis(ax, results: list) -> None:
+    first = results[0]
+    if getattr(first, "dates", None) is None:
+        ax.set_xlabel("day")
+        ax.set_xlim(0, max(r.days for r in results) - 1)
+        return
+    ax.set_xlabel(f"date (day 0 = {first.start_date})")
+    ax.set_xlim(min(_time(r)[0] for r in results), max(_time(r)[-1] for r in results))
+    ax.figure.autofmt_xdate()
+
+
+def _is_results(value) -> bool:
+    return hasattr(value, "stack") and hasattr(value, "replicates")
+
+
+def _labelled(results) -> list:
+    if _is_results(results):
         return [(results.label, results)]
     if isinstance(results, Mapping):
         return [(str(k), v) for k, v in results.items()]
     return [(r.label, r) for r in results]
 
 
-def _select(res: Results, metric: str, select: Mapping[str, str] | None) -> np.ndarray:
-    """(replicate, day) values of a series, with its axes fixed by select={axis: label}."""
+def _select(res, metric: str, select: Mapping[str, str] | None, q: Sequence[float] | None = None) -> np.ndarray:
+    """(replicate, day) values of a series, or with q its (quantile, day) bands, with its axes
+    fixed by select={axis: label}."""
     info = res.info(metric)
-    stack = res.stack(metric)
+    stack = res.stack(metric) if q is None else res.quantile(metric, list(q))
     select = dict(select or {})
     for position, (axis, labels) in reversed(list(enumerate(info.axes))):
         if axis not in select:
@@ -61,27 +98,25 @@ def timeseries(results, metric: str = "blocked", *, select: Mapping[str, str] | 
     for i, (label, res) in enumerate(_labelled(results)):
         info = res.info(metric)
         unit = info.unit
-        stack = _select(res, metric, select)
         color = f"C{i}"
-        if res.replicates > 1:
-            lo, mid, hi = _quantiles(stack, [min(quantiles), 0.5, max(quantiles)])
-            ax.fill_between(res.day, lo, hi, color=color, alpha=0.25, linewidth=0,
+        if res.is_ensemble:
+            lo, mid, hi = _select(res, metric, select, [min(quantiles), 0.5, max(quantiles)])
+            ax.fill_between(_time(res), lo, hi, color=color, alpha=0.25, linewidth=0,
                             label=f"{label} {quantile_label(min(quantiles))}-{quantile_label(max(quantiles))}")
-            ax.plot(res.day, mid, color=color, label=f"{label} median")
+            ax.plot(_time(res), mid, color=color, label=f"{label} median")
         else:
-            ax.plot(res.day, stack[0], color=color, label=label)
+            ax.plot(_time(res), _select(res, metric, select)[0], color=color, label=label)
         if markers:
             _mark_days(ax, res, color, marked)
-    ax.set_xlabel("day")
+    _time_axis(ax, [r for _, r in _labelled(results)])
     ax.set_ylabel(f"{metric} ({unit})" if unit else metric)
     ax.yaxis.set_major_formatter(_value_formatter(unit))
-    ax.set_xlim(0, max(r.days for _, r in _labelled(results)) - 1)
     ax.set_title(title or metric)
     ax.legend(loc="best", fontsize="small")
     return fig
 
 
-def _mark_days(ax, res: Results, color: str, labelled: set) -> None:
+def _mark_days(ax, res, color: str, labelled: set) -> None:
     """The directive day (dotted), and later marked days (dashed, at the median across
     replicates, with their P5-P95 range shaded). Each kind of marker is labelled once."""
     for k, (key, days) in enumerate(res.marker_days().items()):
@@ -91,16 +126,18 @@ def _mark_days(ax, res: Results, color: str, labelled: set) -> None:
         varies = res.replicates > 1 and finite.min() != finite.max()
         label = None if key in labelled else (f"{key} (median)" if varies else key)
         labelled.add(key)
+        median = stats.quantile_of(finite, 0.5)
         if key == "directive":
-            ax.axvline(np.median(finite), color="black", linestyle=":", linewidth=1, label=label)
+            ax.axvline(_at_day(res, median), color="black", linestyle=":", linewidth=1, label=label)
             continue
-        ax.axvline(np.median(finite), color=color, linestyle=("--", "-.", (0, (5, 1)))[k % 3], linewidth=1, label=label)
+        ax.axvline(_at_day(res, median), color=color, linestyle=("--", "-.", (0, (5, 1)))[k % 3], linewidth=1,
+                   label=label)
         if varies:
-            lo, hi = np.quantile(finite, [0.05, 0.95])
-            ax.axvspan(lo, hi, color=color, alpha=0.07, linewidth=0)
+            lo, hi = stats.quantile_of(finite, 0.05), stats.quantile_of(finite, 0.95)
+            ax.axvspan(_at_day(res, lo), _at_day(res, hi), color=color, alpha=0.07, linewidth=0)
 
 
-def _flow_series(res: Results) -> str | None:
+def _flow_series(res) -> str | None:
     """A series holding a model -> model matrix: two axes with the same labels."""
     for name in res.series_names:
         axes = res.info(name).axes
@@ -109,7 +146,7 @@ def _flow_series(res: Results) -> str | None:
     return None
 
 
-def substitution(res: Results, series: str = "users_by_model", *, kind: str = "auto", flow_series: str | None = None,
+def substitution(res, series: str = "users_by_model", *, kind: str = "auto", flow_series: str | None = None,
                  ax=None, title: str | None = None):
     """Where users went. kind="area": stacked users of each model over time (median across
     replicates); kind="flow": a model -> model diagram of a flow-matrix series (the total over
@@ -123,13 +160,11 @@ def substitution(res: Results, series: str = "users_by_model", *, kind: str = "a
     if len(info.axes) != 1:
         raise ValueError(f"{series} needs exactly one axis (e.g. model) for a stacked area chart")
     axis, labels = info.axes[0]
-    values = res.stack(series)
-    values = values[0] if res.replicates == 1 else _quantiles(values, [0.5])[0]
+    values = res.quantile(series, 0.5) if res.is_ensemble else res.series(series)
     fig, ax = _figure(ax, figsize=(8, 4.5))
-    ax.stackplot(res.day, values.T, labels=labels, alpha=0.85)
+    ax.stackplot(_time(res), values.T, labels=labels, alpha=0.85)
     _mark_days(ax, res, "black", set())
-    ax.set_xlim(0, res.days - 1)
-    ax.set_xlabel("day")
+    _time_axis(ax, [res])
     ax.set_ylabel(f"{series} ({info.unit})" if info.unit else series)
     ax.yaxis.set_major_formatter(_value_formatter(info.unit))
     ax.set_title(title or f"{series} by {axis}" + (" (median)" if res.replicates > 1 else ""))
@@ -138,11 +173,14 @@ def substitution(res: Results, series: str = "users_by_model", *, kind: str = "a
     return fig
 
 
-def _flow_diagram(res: Results, name: str, ax=None, title: str | None = None):
+def _flow_diagram(res, name: str, ax=None, title: str | None = None):
     info = res.info(name)
     (from_axis, sources), (to_axis, targets) = info.axes
-    totals = np.nansum(res.stack(name), axis=1)  # (replicate, from, to) over the run
-    matrix = totals[0] if res.replicates == 1 else _quantiles(totals, [0.5])[0]
+    if res.has_replicate_series(name):
+        totals = np.nansum(res.stack(name), axis=1)  # (replicate, from, to) over the run
+        matrix = totals[0] if res.replicates == 1 else stats.quantiles(totals, [0.5])[0]
+    else:  # only the bands were kept: the daily medians, summed
+        matrix = np.nansum(res.quantile(name, 0.5), axis=0)
     fig, ax = _figure(ax, figsize=(7, 0.5 * max(len(sources), len(targets)) + 1.5))
     y_from = {label: -i for i, label in enumerate(sources)}
     y_to = {label: -i for i, label in enumerate(targets)}
@@ -172,10 +210,8 @@ def comparison(deltas, metrics: Sequence[str] | str = ("churn_at_horizon",), *,
     {label: delta results} or a list of delta results (from res.delta(baseline))."""
     import matplotlib.pyplot as plt
 
-    from .studies import Comparison
-
     metrics = [metrics] if isinstance(metrics, str) else list(metrics)
-    if isinstance(deltas, Comparison):
+    if hasattr(deltas, "deltas") and hasattr(deltas, "reference"):  # a gs.compare result
         return _comparison_table(deltas, metrics, quantiles, ax, title)
     rows = _labelled(deltas)
     if ax is not None and len(metrics) != 1:
@@ -277,9 +313,7 @@ def tornado(table, *, baseline: float | None = None, metric: str | None = None, 
     gs.sensitivity result instead, ranks its parameters (metric= names the output)."""
     import pandas as pd
 
-    from .studies import Sensitivity
-
-    if isinstance(table, Sensitivity):
+    if hasattr(table, "ranking") and hasattr(table, "indices"):  # a gs.sensitivity result
         return _ranking(table, metric, ax, title)
 
     frame = pd.DataFrame(table).copy()

@@ -1,24 +1,24 @@
-"""Results of runs, the same object whether from gs.run or from a results file (gs.load).
+"""Results of runs: one run or an ensemble of replicates of one scenario, the same object whether
+from gs.run or from a file (gs.load), and for each scenario of a comparison or point of a sweep.
 
-A Results holds one or more replicates of the same scenario. Series and scalars are generic:
-whatever the engine measures appears here by name, with its unit, description and labelled
-axes. A single run's series are numpy views of the C++ results' memory (no copies, read-only);
-ensembles add quantile bands; paired deltas compare two runs replicate by replicate.
+Series and scalars are generic: whatever the engine measures appears here by name, with its
+unit, description and labelled axes. A single run's series are numpy views of the C++ results'
+memory (no copies, read-only). An ensemble carries the reductions the C++ study wrote (quantile
+bands, scalar distributions, variance decompositions), so its numbers are the CLI's and the
+file's; other quantiles are computed by the same C++ functions (gatesim.stats).
 """
 from __future__ import annotations
 
 import os
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 
-from . import _core
+from . import _core, stats, tables
 from .errors import ScenarioError
-
-#: Quantiles of the bands and summaries when none are given: P5, median, P95.
-DEFAULT_QUANTILES = (0.05, 0.5, 0.95)
+from .stats import DEFAULT_QUANTILES, quantile_label
 
 
 @dataclass(frozen=True)
@@ -48,41 +48,56 @@ class ScalarInfo:
     description: str
 
 
-def quantile_label(q: float) -> str:
-    """0.05 -> 'p5', 0.5 -> 'p50', 0.025 -> 'p2.5'."""
-    return f"p{q * 100:g}"
+@dataclass
+class Reductions:
+    """What a study computed over an ensemble's replicates (in C++): per-day quantile bands at
+    `probabilities`, each scalar's distribution (count, mean, sd, quantiles, ...) and variance
+    decomposition, keyed by metric name."""
 
+    probabilities: tuple[float, ...] = ()
+    bands: dict[str, np.ndarray] = field(default_factory=dict)
+    summaries: dict[str, dict[str, float]] = field(default_factory=dict)
+    variances: dict[str, dict[str, float]] = field(default_factory=dict)
 
-def _quantiles(stack: np.ndarray, q: Sequence[float]) -> np.ndarray:
-    """Quantiles over the first axis, ignoring NaN ("not reached") replicates."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN slices give NaN, as they should
-        return np.nanquantile(stack, q, axis=0)
+    def band_index(self, q: Sequence[float]) -> list[int] | None:
+        """Positions of the probabilities q among the bands', or None if one is missing."""
+        found = []
+        for p in q:
+            match = [i for i, b in enumerate(self.probabilities) if abs(b - p) < 1e-12]
+            if not match:
+                return None
+            found.append(match[0])
+        return found
 
 
 class Results:
     """Replicates of one scenario: daily series and summary scalars in real-world units.
 
     res["blocked"]               one run: (day,) view of the C++ memory; ensemble: (replicate, day)
-    res.quantile("blocked")      (quantile, day) bands, P5/median/P95 by default
+    res.quantile("blocked")      (quantile, day) bands, P5/P25/median/P75/P95 by default
     res.scalar("churn_share")    float, or one value per replicate
-    res.summary()                scalars with bands, as a DataFrame
+    res.summary()                scalars with their distributions, formatted; raw=True for numbers
     res.delta(baseline)          paired differences, replicate by replicate
-    res.to_pandas(), res.to_xarray()
+    res.to_pandas(), res.to_xarray(), res.save(path), res.export(path)
     """
 
     def __init__(self, series_info: Mapping[str, SeriesInfo], scalar_info: Mapping[str, ScalarInfo],
                  values: Sequence[Mapping[str, np.ndarray]], scalars: Sequence[Mapping[str, float]], *,
                  days: int, seeds: Sequence[int], replicate_ids: Sequence[int], scenario=None,
                  label: str | None = None, provenance: Mapping | None = None, runs: Sequence = (),
-                 baseline_label: str | None = None, parameters: Mapping[str, Sequence[float]] | None = None):
-        if not values or not len(values) == len(scalars) == len(seeds) == len(replicate_ids):
+                 baseline_label: str | None = None, parameters: Mapping[str, Sequence[float]] | None = None,
+                 reductions: Reductions | None = None, start_date: str | None = None, study: Mapping | None = None):
+        if not len(values) == len(scalars) == len(seeds) == len(replicate_ids):
             raise ValueError("Results need one entry of values, scalars, seed and replicate id per replicate")
+        if not scalars and reductions is None:
+            raise ValueError("Results need at least one replicate")
         self._series = dict(series_info)
         self._scalar_info = dict(scalar_info)
         self._values = [dict(v) for v in values]
         self._scalars = [dict(s) for s in scalars]
         self._runs = list(runs)  # the C++ results the views point into (also kept by each view)
+        self._reductions = reductions
+        self._study = study  # the study data this came from, for save()
         self.days = int(days)
         self.seeds = tuple(int(s) for s in seeds)
         self.replicate_ids = tuple(int(r) for r in replicate_ids)
@@ -95,11 +110,12 @@ class Results:
         self.baseline_label = baseline_label
         #: Uncertain parameters' values per replicate (key path -> array), when drawn.
         self.parameters = {k: np.asarray(v, dtype=float) for k, v in (parameters or {}).items()}
+        #: Calendar date of day 0 (YYYY-MM-DD) when the scenario sets one, else None.
+        self.start_date = start_date or None
 
     # --- construction -------------------------------------------------------------------
     @classmethod
-    def _from_runs(cls, runs: Sequence["_core.Run"], *, scenario=None, label=None, provenance=None,
-                   parameters=None) -> "Results":
+    def _from_runs(cls, runs: Sequence["_core.Run"], *, scenario=None, label=None, provenance=None) -> "Results":
         first = runs[0]
         series_info = {}
         for name, unit, description, axes in first.series_info():
@@ -110,13 +126,13 @@ class Results:
         scalars = [{name: value for name, _, _, value in run.scalars()} for run in runs]
         return cls(series_info, scalar_info, values, scalars, days=first.days, seeds=[r.seed for r in runs],
                    replicate_ids=[r.replicate for r in runs], scenario=scenario, label=label,
-                   provenance=provenance, runs=runs, parameters=parameters)
+                   provenance=provenance, runs=runs, start_date=first.start_date)
 
     @classmethod
     def from_arrays(cls, series: Mapping[str, np.ndarray], scalars: Mapping[str, float | Sequence[float]] = None, *,
                     axes: Mapping[str, Sequence[tuple[str, Sequence[str]]]] | None = None,
                     units: Mapping[str, str] | None = None, replicates: int | None = None,
-                    seed: int = 0, label: str = "results", scenario=None) -> "Results":
+                    seed: int = 0, label: str = "results", scenario=None, start_date: str | None = None) -> "Results":
         """Results from arrays, e.g. for plots of data made elsewhere. A series is (day, axis...)
         or, with replicates, (replicate, day, axis...); axes gives each series' labelled axes."""
         axes, units, scalars = dict(axes or {}), dict(units or {}), dict(scalars or {})
@@ -134,17 +150,29 @@ class Results:
                    [{name: a[r] for name, a in arrays.items()} for r in range(replicates)],
                    [{name: float(v[r]) for name, v in scalar_values.items()} for r in range(replicates)],
                    days=days, seeds=[seed] * replicates, replicate_ids=range(replicates), label=label,
-                   scenario=scenario)
+                   scenario=scenario, start_date=start_date)
 
     # --- shape --------------------------------------------------------------------------
     @property
     def replicates(self) -> int:
-        return len(self._values)
+        return len(self._scalars)
+
+    @property
+    def is_ensemble(self) -> bool:
+        """An ensemble (with distributions over replicates) rather than a single run."""
+        return self._reductions is not None or self.replicates > 1
 
     @property
     def day(self) -> np.ndarray:
         """Day indices 0 .. days-1."""
         return np.arange(self.days)
+
+    @property
+    def dates(self) -> np.ndarray | None:
+        """The calendar date of each day (datetime64[D]) when the scenario sets a start date."""
+        if not self.start_date:
+            return None
+        return np.datetime64(self.start_date, "D") + np.arange(self.days)
 
     @property
     def series_names(self) -> list[str]:
@@ -153,6 +181,11 @@ class Results:
     @property
     def scalar_names(self) -> list[str]:
         return list(self._scalar_info)
+
+    @property
+    def reductions(self) -> Reductions | None:
+        """The bands and distributions the C++ study computed, when this is a study's ensemble."""
+        return self._reductions
 
     def info(self, name: str, kind: str | None = None) -> SeriesInfo | ScalarInfo:
         """Unit, description (and axes, for a series) of a metric; kind="scalar" picks the
@@ -179,6 +212,18 @@ class Results:
         except KeyError:
             raise KeyError(self._unknown(name)) from None
 
+    def has_replicate_series(self, name: str | None = None) -> bool:
+        """Whether every replicate's daily values are held (a study file keeps them only with
+        --keep-replicates; its bands are always there)."""
+        names = [name] if name is not None else list(self._series)
+        return bool(self._values) and all(n in self._values[0] for n in names)
+
+    def _require_values(self, name: str) -> None:
+        self._info_series(name)
+        if not self.has_replicate_series(name):
+            raise ValueError(f"{self.label}: the replicates' daily values of {name!r} were not kept (only its bands: "
+                             f"res.quantile({name!r})); run the study with keep_replicates=True or --keep-replicates")
+
     # --- values -------------------------------------------------------------------------
     def __getitem__(self, name: str) -> np.ndarray:
         return self.series(name)
@@ -189,7 +234,7 @@ class Results:
     def series(self, name: str) -> np.ndarray:
         """One run: the (day, axis...) values, a read-only view without a copy. An ensemble:
         (replicate, day, axis...) stacked."""
-        self._info_series(name)
+        self._require_values(name)
         if self.replicates == 1:
             return self._values[0][name]
         return np.stack([v[name] for v in self._values])
@@ -207,8 +252,8 @@ class Results:
         if self._is_scalar(name, kind):
             if name not in self._scalar_info:
                 raise KeyError(self._unknown(name))
-            return np.array([s[name] for s in self._scalars])
-        self._info_series(name)
+            return np.array([s[name] for s in self._scalars], dtype=float)
+        self._require_values(name)
         return np.stack([v[name] for v in self._values])
 
     def scalar(self, name: str):
@@ -224,9 +269,33 @@ class Results:
 
     def quantile(self, name: str, q: float | Sequence[float] = DEFAULT_QUANTILES, kind: str | None = None) -> np.ndarray:
         """Quantiles across replicates of a series, (quantile, day, axis...), or of a scalar,
-        (quantile,). A single q drops the quantile axis. NaN replicates are ignored."""
-        out = _quantiles(self.stack(name, kind), np.atleast_1d(np.asarray(q, dtype=float)))
+        (quantile,). A single q drops the quantile axis. NaN replicates are left out. A study's
+        own bands and distributions are used where they hold q, else the C++ statistics."""
+        probabilities = [float(p) for p in np.atleast_1d(np.asarray(q, dtype=float))]
+        if self._is_scalar(name, kind):
+            out = self._scalar_quantiles(name, probabilities)
+        else:
+            out = self._series_quantiles(name, probabilities)
         return out[0] if np.ndim(q) == 0 else out
+
+    def _scalar_quantiles(self, name: str, probabilities: list[float]) -> np.ndarray:
+        stored = self._reductions.summaries.get(name) if self._reductions else None
+        labels = [quantile_label(p) for p in probabilities]
+        if stored is not None and all(label in stored for label in labels):
+            return np.array([stored[label] for label in labels])
+        return stats.quantiles(self.stack(name, "scalar"), probabilities)
+
+    def _series_quantiles(self, name: str, probabilities: list[float]) -> np.ndarray:
+        self._info_series(name)
+        bands = self._reductions.bands.get(name) if self._reductions else None
+        index = self._reductions.band_index(probabilities) if bands is not None else None
+        if index is not None:
+            return bands[index]
+        if bands is not None and not self.has_replicate_series(name):
+            raise ValueError(f"{self.label}: {name!r} has bands at "
+                             f"{', '.join(quantile_label(p) for p in self._reductions.probabilities)} only, and its "
+                             "replicates' values were not kept")
+        return stats.quantiles(self.stack(name), probabilities)
 
     def median(self, name: str, kind: str | None = None) -> np.ndarray:
         return self.quantile(name, 0.5, kind)
@@ -234,11 +303,11 @@ class Results:
     def replicate(self, index: int) -> "Results":
         """The index-th replicate alone (its series stay views, without copies)."""
         i = range(self.replicates)[index]
-        return Results(self._series, self._scalar_info, [self._values[i]], [self._scalars[i]], days=self.days,
-                       seeds=[self.seeds[i]], replicate_ids=[self.replicate_ids[i]], scenario=self.scenario,
-                       label=self.label, provenance=self.provenance, runs=self._runs[i:i + 1] if self._runs else (),
-                       baseline_label=self.baseline_label,
-                       parameters={k: v[i:i + 1] for k, v in self.parameters.items()})
+        return Results(self._series if self.has_replicate_series() else {}, self._scalar_info, [self._values[i]],
+                       [self._scalars[i]], days=self.days, seeds=[self.seeds[i]], replicate_ids=[self.replicate_ids[i]],
+                       scenario=self.scenario, label=self.label, provenance=self.provenance,
+                       runs=self._runs[i:i + 1] if self._runs else (), baseline_label=self.baseline_label,
+                       parameters={k: v[i:i + 1] for k, v in self.parameters.items()}, start_date=self.start_date)
 
     def __iter__(self):
         """Iterates over the replicates (as single-replicate Results)."""
@@ -248,26 +317,36 @@ class Results:
         return self.replicates
 
     # --- analysis -----------------------------------------------------------------------
-    def summary(self, quantiles: Sequence[float] = DEFAULT_QUANTILES) -> "pandas.DataFrame":  # noqa: F821
-        """The summary scalars, one row each: unit and value for one run; mean, quantile
-        columns (p5, p50, p95 by default) and n, the replicates where the value is not NaN, for
-        an ensemble."""
+    def distribution(self, name: str, quantiles: Sequence[float] | None = None) -> dict[str, float]:
+        """A scalar's distribution over replicates: count, not_reached, mean, sd, min, pN..., max
+        (the study's own when it holds these quantiles, else computed by the C++ core)."""
+        q = tuple(quantiles) if quantiles is not None else self.default_quantiles
+        stored = self._reductions.summaries.get(name) if self._reductions else None
+        wanted = ["count", "not_reached", "mean", "sd", "min"] + [quantile_label(p) for p in q] + ["max"]
+        if stored is not None and all(k in stored for k in wanted):
+            return {k: stored[k] for k in wanted}
+        return stats.distribution(self.stack(name, "scalar"), q)
+
+    @property
+    def default_quantiles(self) -> tuple[float, ...]:
+        """The quantiles of this ensemble's bands (the study's), else DEFAULT_QUANTILES."""
+        return tuple(self._reductions.probabilities) if self._reductions and self._reductions.probabilities \
+            else DEFAULT_QUANTILES
+
+    def summary(self, quantiles: Sequence[float] | None = None, raw: bool = False) -> "pandas.DataFrame":  # noqa: F821
+        """The summary scalars, one row each: unit and value for one run; for an ensemble count,
+        not_reached (NaN replicates), mean, sd, min, quantiles (the bands' by default) and max.
+        Values are formatted for reading (12.3M, 12.5%); raw=True gives the numbers."""
+        return tables.summary_frame(self, quantiles, raw)
+
+    def variance(self) -> "pandas.DataFrame":  # noqa: F821
+        """Each scalar's variance decomposition over parameter draws and noise replicates, as the
+        study computed it (docs/uncertainty.md): total, between-parameter and within-noise
+        variance, their shares, draws and noise replicates. Empty for results of no study."""
         import pandas as pd
 
-        rows = []
-        for name, info in self._scalar_info.items():
-            row = {"metric": name, "unit": info.unit}
-            if self.replicates == 1:
-                row["value"] = self._scalars[0][name]
-            else:
-                values = self.stack(name, "scalar")
-                finite = values[~np.isnan(values)]
-                row["mean"] = finite.mean() if finite.size else np.nan
-                for q, v in zip(quantiles, self.quantile(name, list(quantiles), "scalar")):
-                    row[quantile_label(q)] = v
-                row["n"] = int(finite.size)
-            rows.append(row)
-        return pd.DataFrame(rows).set_index("metric")
+        rows = {name: v for name, v in (self._reductions.variances.items() if self._reductions else [])}
+        return pd.DataFrame.from_dict(rows, orient="index").rename_axis("metric")
 
     def delta(self, baseline: "Results") -> "Results":
         """Paired differences self - baseline, replicate by replicate. Both must come from the
@@ -283,13 +362,15 @@ class Results:
                 "with the same seed, replicates and first replicate")
         if self.days != baseline.days:
             raise ValueError(f"cannot pair runs of {self.days} and {baseline.days} days")
-        series = {n: i for n, i in self._series.items() if n in baseline._series and baseline._series[n].axes == i.axes}
+        series = {n: i for n, i in self._series.items() if n in baseline._series and baseline._series[n].axes == i.axes
+                  and self.has_replicate_series(n) and baseline.has_replicate_series(n)}
         scalars = {n: i for n, i in self._scalar_info.items() if n in baseline._scalar_info}
         values = [{n: np.subtract(a[n], b[n]) for n in series} for a, b in zip(self._values, baseline._values)]
         scalar_values = [{n: a[n] - b[n] for n in scalars} for a, b in zip(self._scalars, baseline._scalars)]
         return Results(series, scalars, values, scalar_values, days=self.days, seeds=self.seeds,
                        replicate_ids=self.replicate_ids, scenario=self.scenario,
-                       label=f"{self.label} - {baseline.label}", baseline_label=baseline.label)
+                       label=f"{self.label} - {baseline.label}", baseline_label=baseline.label,
+                       start_date=self.start_date)
 
     #: Scalars that mark a day on charts, when the engine reports them: (label, scalar name).
     MARKERS = (("directive", "directive_day"), ("restore", "restore_day"), ("regulator decision", "decision_day"))
@@ -308,85 +389,36 @@ class Results:
         return out
 
     # --- conversion ---------------------------------------------------------------------
-    def to_pandas(self, metrics: Iterable[str] | None = None, quantiles: Sequence[float] | str | None = "auto",
-                  replicates: bool = False) -> "pandas.DataFrame":  # noqa: F821
-        """A tidy DataFrame of the daily series: columns day, metric, one column per axis
-        (e.g. model; empty for series without it), quantile (for ensembles: P5, median, P95 by
-        default) and value. replicates=True gives a replicate column instead of quantiles."""
-        import pandas as pd
+    def to_pandas(self, metrics: Iterable[str] | str | None = None, quantiles: Sequence[float] | str | None = "auto",
+                  replicates: bool = False, dense: bool = False) -> "pandas.DataFrame":  # noqa: F821
+        """A tidy DataFrame of the daily series, one row per value: metric, unit, day, date (when
+        the scenario sets a start date), one column per axis of the selected metrics, quantile
+        (ensembles: the bands' quantiles by default) or replicate (replicates=True), value.
 
-        if quantiles == "auto":
-            quantiles = DEFAULT_QUANTILES if self.replicates > 1 and not replicates else None
-        names = list(self._series) if metrics is None else list(metrics)
-        axis_columns: list[str] = []
-        frames = []
-        for name in names:
-            info = self._info_series(name)
-            levels = [np.arange(self.days)] + [list(labels) for _, labels in info.axes]
-            level_names = list(info.dims)
-            if replicates:
-                data = self.stack(name)
-                levels, level_names = [list(self.replicate_ids)] + levels, ["replicate"] + level_names
-            elif quantiles is not None:
-                q = list(quantiles)
-                data = self.quantile(name, q)
-                levels, level_names = [q] + levels, ["quantile"] + level_names
-            else:
-                data = self._values[0][name] if self.replicates == 1 else self.median(name)
-            index = pd.MultiIndex.from_product(levels, names=level_names)
-            frame = pd.DataFrame({"value": np.asarray(data).reshape(-1)}, index=index).reset_index()
-            frame.insert(1, "metric", name)
-            frames.append(frame)
-            axis_columns += [a for a, _ in info.axes if a not in axis_columns]
-        lead = ["replicate"] if replicates else (["quantile"] if quantiles is not None else [])
-        columns = ["day", "metric"] + axis_columns + lead + ["value"]
-        if not frames:
-            return pd.DataFrame(columns=columns)
-        return pd.concat(frames, ignore_index=True).reindex(columns=columns)
+        A metric that is not broken down along an axis has the label 'all' there, so no cell is
+        empty. Label combinations whose values are zero on every day (mostly combinations that
+        cannot occur, such as consumers on the cloud channel) are left out, unless the metric is
+        zero throughout; dense=True keeps them all.
+        """
+        return tables.series_frame(self, metrics, quantiles, replicates, dense)
 
     def to_xarray(self, quantiles: Sequence[float] | None = None) -> "xarray.Dataset":  # noqa: F821
-        """An xarray Dataset: one variable per series (dims day and its axes) and per scalar,
-        with unit and description attributes. Ensembles keep a replicate dimension, or with
-        quantiles=[...] a quantile dimension instead. Where names clash, a series named like an
-        axis becomes <name>_series and a scalar named like a series <name>_summary."""
-        import xarray as xr
-
-        lead: tuple[str, ...] = ()
-        coords: dict[str, object] = {"day": np.arange(self.days)}
-        if quantiles is not None:
-            lead, coords["quantile"] = ("quantile",), list(quantiles)
-        elif self.replicates > 1:
-            lead, coords["replicate"] = ("replicate",), list(self.replicate_ids)
-
-        def values(name, per_replicate, single):
-            # A scalar may share its name with a series.
-            if quantiles is not None:
-                return _quantiles(per_replicate, np.asarray(quantiles, dtype=float))
-            return per_replicate if self.replicates > 1 else single
-
-        for info in self._series.values():
-            coords.update({a: list(labels) for a, labels in info.axes})
-        data = {}
-        for name, info in self._series.items():
-            array = values(name, np.stack([v[name] for v in self._values]) if self.replicates > 1 or quantiles
-                           else None, self._values[0][name])
-            # xarray cannot hold a variable named like a dimension (verification over the
-            # verification axis): such a series becomes <name>_series.
-            data[name if name not in coords else f"{name}_series"] = xr.DataArray(array, dims=lead + info.dims,
-                                      attrs={"unit": info.unit, "description": info.description})
-        for name, info in self._scalar_info.items():
-            key = name if name not in data and name not in coords else f"{name}_summary"
-            array = values(name, np.array([s[name] for s in self._scalars]), self._scalars[0][name])
-            data[key] = xr.DataArray(array, dims=lead, attrs={"unit": info.unit, "description": info.description})
-        attrs = {"label": self.label, "seed": self.seeds[0], "replicates": self.replicates}
-        if self.baseline_label:
-            attrs["baseline"] = self.baseline_label
-        return xr.Dataset(data, coords=coords, attrs=attrs)
+        """An xarray Dataset: one variable per series (dims day and its axes, with a date
+        coordinate when the scenario sets a start date) and per scalar, with units and
+        descriptions. Ensembles keep a replicate dimension, or with quantiles=[...] a quantile
+        dimension instead (the bands). Where names clash, a series named like an axis becomes
+        <name>_series and a scalar named like a series <name>_summary."""
+        return tables.dataset(self, quantiles)
 
     def save(self, path: str | os.PathLike) -> None:
-        """Writes a single run as a results file in the CLI's format (docs/results-format.md)."""
+        """Writes these results in the CLI's format (docs/results-format.md): a single run as a
+        results file, an ensemble as an ensemble file; gs.load reads either back identically."""
+        if self._study is not None:
+            return _core.write_study(os.fspath(path), self._study)
         if self.replicates != 1 or not self._runs:
-            raise ValueError("only a single run made by gs.run or read by gs.load can be saved as a results file")
+            raise ValueError(f"{self.label}: these results were derived (a paired delta, a replicate, a scenario of a "
+                             "comparison or a point of a sweep) and have no file of their own; save the run, "
+                             "ensemble or study they came from")
         import datetime
 
         provenance = {
@@ -401,6 +433,13 @@ class Results:
         }
         _core.write_results(os.fspath(path), self._runs[0], provenance)
 
+    def export(self, path: str | os.PathLike, format: str | None = None, **options) -> str:
+        """Writes the results as CSV, JSON or an Excel workbook (format from the suffix, or
+        "csv", "json", "xlsx"); see gatesim.export. Returns the path written."""
+        from . import export
+
+        return export.write(self, path, format, **options)
+
     def plot(self, metric: str = "blocked", **kwargs):
         """A time series chart of one metric with its bands (see gatesim.plots.timeseries)."""
         from . import plots
@@ -408,27 +447,35 @@ class Results:
         return plots.timeseries(self, metric, **kwargs)
 
     def __repr__(self) -> str:
-        kind = f"{self.replicates} replicates" if self.replicates > 1 else f"replicate {self.replicate_ids[0]}"
-        return (f"<gatesim.Results {self.label!r}: {self.days} days, {kind}, seed {self.seeds[0]}; "
-                f"series {', '.join(self._series)}; scalars {', '.join(self._scalar_info)}>")
+        kind = f"{self.replicates} replicates" if self.is_ensemble else f"replicate {self.replicate_ids[0]}"
+        start = f", from {self.start_date}" if self.start_date else ""
+        return (f"<gatesim.Results {self.label!r}: {self.days} days{start}, {kind}, seed "
+                f"{self.seeds[0] if self.seeds else '-'}; {len(self._series)} series, {len(self._scalar_info)} scalars>")
 
 
-def load(path: str | os.PathLike) -> Results:
-    """Reads a results file written by the CLI (`gatesim run -o`) or by Results.save."""
+def scenario_from_text(text: str, origin: str, source: str | None = None):
+    """The Scenario recorded in a file, or None (with a warning) when it no longer validates,
+    as in a file from an older gatesim: its numbers stay readable."""
+    if not text:
+        return None
+    from .scenario import Scenario
+
+    try:
+        scenario = Scenario.from_yaml(text, origin=origin)
+    except ScenarioError as e:
+        warnings.warn(f"{origin}: the recorded scenario does not load with this gatesim ({e.problems[0]}); "
+                      "the results' scenario is None, their provenance keeps the text", stacklevel=3)
+        return None
+    scenario.source = source or None
+    return scenario
+
+
+def load_results(path: str | os.PathLike) -> Results:
+    """Reads a single-run results file (`gatesim run -o`, Results.save)."""
     path = os.fspath(path)
     run, provenance, schema_version = _core.read_results(path)
     provenance = dict(provenance, schema_version=schema_version, seed=run.seed, replicate=run.replicate)
-    scenario = None
-    if provenance.get("scenario_yaml"):
-        from .scenario import Scenario
-
-        try:
-            scenario = Scenario.from_yaml(provenance["scenario_yaml"], origin=f"{path}:/provenance/scenario")
-            scenario.source = provenance.get("scenario_file") or None
-        except ScenarioError as e:
-            # A file from an older schema still has its numbers; its scenario text is kept.
-            warnings.warn(f"{path}: the recorded scenario does not load with this gatesim ({e.problems[0]}); "
-                          "results.scenario is None, results.provenance['scenario_yaml'] has the text",
-                          stacklevel=2)
+    scenario = scenario_from_text(provenance.get("scenario_yaml", ""), f"{path}:/provenance/scenario",
+                                  provenance.get("scenario_file"))
     label = scenario.name if scenario is not None else os.path.splitext(os.path.basename(path))[0]
     return Results._from_runs([run], scenario=scenario, label=label, provenance=provenance)

@@ -1,9 +1,11 @@
-"""Running scenarios: one run or an ensemble of replicates held in memory (gs.run).
+"""Running scenarios: one run or an ensemble of replicates (gs.run).
 
-Every simulation runs in the C++ core (simulate, or the ensemble runner for several replicates)
-on worker threads with the GIL released; this module only chooses options, shows progress and
-wraps the results. Ctrl-C cancels a run cleanly and raises KeyboardInterrupt. Comparisons,
-sweeps and sensitivity analyses are in studies.py.
+Every simulation runs in the C++ core on worker threads with the GIL released: one run through
+simulate(), several through the CLI's ensemble study, whose C++ reductions (bands, scalar
+distributions, variance decompositions) come back with the replicates, held in memory or, with
+output=, in an ensemble file. This module only chooses options, shows progress and wraps the
+results. Ctrl-C cancels cleanly and raises KeyboardInterrupt. Comparisons, sweeps and
+sensitivity analyses are in studies.py.
 """
 from __future__ import annotations
 
@@ -11,9 +13,9 @@ import datetime
 import os
 import sys
 from contextlib import nullcontext
+from typing import Sequence
 
-from . import _core
-from . import parallel
+from . import _core, parallel, study_data
 from .results import Results
 from .scenario import Scenario, as_scenario
 
@@ -75,8 +77,10 @@ def progress_reporter(bar):
 
 def run(scenario: Scenario | str, replicates: int = 1, *, threads: int | None = None, seed: int | None = None,
         first_replicate: int = 0, noise_replicates: int = 0, progress: bool | None = None,
-        label: str | None = None, executor=None, ranks: int | None = None) -> Results:
-    """Runs replicates first_replicate .. first_replicate + replicates - 1 of a scenario.
+        label: str | None = None, output: str | os.PathLike | None = None, keep_replicates: bool = True,
+        quantiles: Sequence[float] | None = None, resume: bool = False, executor=None,
+        ranks: int | None = None) -> Results:
+    """Runs replicates of a scenario.
 
     scenario: a Scenario, a scenario file or a library name. threads: worker threads (default:
     all cores); results do not depend on it. seed: overrides the scenario's seed. progress:
@@ -84,9 +88,12 @@ def run(scenario: Scenario | str, replicates: int = 1, *, threads: int | None = 
     seed and replicates share their random numbers, so res.delta(baseline) is paired.
 
     One replicate is one engine run, exactly as `gatesim run` (uncertain fields at their central
-    values). Several go through the C++ ensemble runner, in parallel, kept in memory; fields
-    written as distributions where a number is expected are drawn once per parameter draw of
-    noise_replicates runs (default: as the CLI's ensemble).
+    values; first_replicate picks which). Several are the CLI's ensemble study
+    (`gatesim run --replicates`): replicates 0 .. n-1 in parallel, fields written as distributions
+    drawn once per parameter draw of noise_replicates runs, with the C++ bands and distributions
+    (quantiles, default the CLI's). They are held in memory, or with output= written to an
+    ensemble file (resume=True continues an interrupted one); keep_replicates keeps every
+    replicate's daily series (else only the bands).
 
     executor: a concurrent.futures executor (e.g. ProcessPoolExecutor) to compute the replicates
     on, or ranks=N for an MPI pool of N worker ranks (gatesim.parallel); threads then counts per
@@ -102,20 +109,35 @@ def run(scenario: Scenario | str, replicates: int = 1, *, threads: int | None = 
     if first_replicate < 0:
         raise ValueError("first_replicate must be >= 0")
     label = label or sc.name
+    if replicates == 1 and not resume:
+        res = _single(sc, first_replicate, threads, progress, label)
+        if output is not None:
+            res.save(output)
+        return res
+    if first_replicate != 0:
+        raise ValueError("first_replicate picks the replicate of a single run; an ensemble runs replicates "
+                         "0 .. replicates-1, as `gatesim run --replicates` does")
+    command = f"gatesim.run({label!r}, replicates={replicates})"
+    with _progress_bar(progress, replicates, label, "run") as bar, parallel.pool(executor, ranks) as pool:
+        pooled = {} if pool is None else {"executor": pool, "in_flight": parallel.in_flight(pool)}
+        data = _core.ensemble_study(sc._impl, replicates, int(noise_replicates),
+                                    output=os.fspath(output) if output is not None else "",
+                                    provenance=study_provenance(sc, threads, command), threads=threads,
+                                    resume=resume, keep_replicates=keep_replicates,
+                                    quantiles=[float(q) for q in quantiles or []], progress=progress_reporter(bar),
+                                    **pooled)
+    return study_data.ensemble(data, label=label)
+
+
+def _single(sc: Scenario, replicate: int, threads: int, progress, label: str) -> Results:
     provenance = {"start_time": utc_now(), "threads": threads,
-                  "command_line": f"python: gatesim.run({label!r}, replicates={replicates}, "
-                                  f"first_replicate={first_replicate})"}
-    single = replicates == 1
-    total = sc.days if single else replicates
-    with _progress_bar(progress, total, label, "day" if single else "run") as bar, \
-            parallel.pool(executor, ranks) as pool:
-        if single:
-            runs = [_core.run_single(sc._impl, first_replicate, threads, progress_reporter(bar))]
-            parameters = {}
-        else:
-            records, paths, _ = _core.run_ensemble(sc._impl, replicates, first_replicate, noise_replicates, threads,
-                                                   progress_reporter(bar), executor=pool,
-                                                   in_flight=parallel.in_flight(pool) if pool is not None else 0)
-            runs = [r for r, _, _ in records]
-            parameters = {path: [values[i] for _, _, values in records] for i, path in enumerate(paths)}
-    return Results._from_runs(runs, scenario=sc.copy(), label=label, provenance=provenance, parameters=parameters)
+                  "command_line": f"python: gatesim.run({label!r}, first_replicate={replicate})"}
+    with _progress_bar(progress, sc.days, label, "day") as bar:
+        run = _core.run_single(sc._impl, replicate, threads, progress_reporter(bar))
+    return Results._from_runs([run], scenario=sc.copy(), label=label, provenance=provenance)
+
+
+def study_provenance(sc: Scenario, threads: int, command: str) -> dict:
+    """What a study records of itself (docs/results-format.md, /provenance)."""
+    return {"scenario_yaml": sc.to_yaml(), "scenario_file": sc.source or "", "command_line": f"python: {command}",
+            "start_time": utc_now(), "threads": threads}

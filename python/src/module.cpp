@@ -1,6 +1,7 @@
 // gatesim._core: the Python extension. A thin layer over the API the CLI uses: scenarios are
-// loaded, overridden and validated by sim/io, runs go through simulate(), the ensemble runner and
-// the studies of sim/study (runs.cpp), results files through read_results/write_results.
+// loaded, overridden and validated by sim/io, runs go through simulate() and the studies of
+// sim/study (runs.cpp), results files through read_results/write_results, study files through
+// read_study (study_data.cpp), statistics through sim/study/statistics (statistics.cpp).
 // It owns only what Python needs on top: zero-copy arrays, the GIL, Ctrl-C, and the
 // translation of every C++ exception into a Python one.
 #include <pybind11/numpy.h>
@@ -17,6 +18,8 @@
 #include "io/results_h5.hpp"
 #include "io/scenario_yaml.hpp"
 #include "runs.hpp"
+#include "statistics.hpp"
+#include "study_data.hpp"
 #include "yaml_python.hpp"
 
 namespace py = pybind11;
@@ -93,18 +96,6 @@ py::array series_view(const py::object& owner, const Series& series) {
     // The values are shared by every view and by the results object: nobody may change them.
     view.attr("flags").attr("writeable") = false;
     return view;
-}
-
-py::dict provenance_dict(const Provenance& p) {
-    py::dict d;
-    d["gatesim_version"] = p.gatesim_version;
-    d["git_commit"] = p.git_commit;
-    d["scenario_yaml"] = p.scenario_yaml;
-    d["scenario_file"] = p.scenario_file;
-    d["command_line"] = p.command_line;
-    d["start_time"] = p.start_time;
-    d["threads"] = p.threads;
-    return d;
 }
 
 template <class T>
@@ -200,6 +191,7 @@ void bind_results(py::module_& m) {
         .def_readonly("seed", &Results::seed)
         .def_readonly("replicate", &Results::replicate)
         .def_readonly("days", &Results::days)
+        .def_readonly("start_date", &Results::start_date)
         .def("series_info",
              [](const Results& r) {
                  py::list out;
@@ -230,7 +222,7 @@ void bind_results(py::module_& m) {
                 file = read_results(path);
             }
             auto results = std::make_shared<Results>(std::move(file.results));
-            return py::make_tuple(results, provenance_dict(file.provenance), file.schema_version);
+            return py::make_tuple(results, python::provenance_dict(file.provenance), file.schema_version);
         },
         py::arg("path"));
 
@@ -264,4 +256,6 @@ PYBIND11_MODULE(_core, m) {
         "yaml_flow", [](const py::object& value) { return python::flow_text(python::to_yaml_node(value)); },
         py::arg("value"), "A Python value as YAML flow text, as written after --set key.path=");
     python::bind_runs(m);
+    python::bind_statistics(m);
+    python::bind_study_data(m);
 }

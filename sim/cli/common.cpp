@@ -17,6 +17,9 @@
 #include "model/engine.hpp"
 #include "model/errors.hpp"
 #include "io/results_h5.hpp"
+#include "io/output_path.hpp"
+#include "io/suggestion.hpp"
+#include "study/limits.hpp"
 
 namespace gatesim::cli {
 namespace {
@@ -105,7 +108,39 @@ const CLI::Validator seed_value(
 void add_seed_and_threads(CLI::App* cmd, std::optional<std::uint64_t>& seed, int& threads) {
     cmd->add_option("--seed", seed, "Base seed (overrides the scenario's seed)")->check(seed_value);
     threads = default_threads();
-    cmd->add_option("--threads", threads, "Worker threads (results do not depend on it)")->check(CLI::Range(1, 1024));
+    cmd->add_option("--threads", threads, "Worker threads (results do not depend on it; default: all cores)")
+        ->check(between(1, 1024));
+}
+
+std::string unknown_command(const CLI::App& app, int argc, char** argv) {
+    if (argc < 2 || argv[1][0] == '-') return "";
+    std::vector<std::string> names;
+    for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
+        if (sub->get_name() == argv[1]) return "";
+        names.push_back(sub->get_name());
+    }
+    std::string list;
+    for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+    return "gatesim: unknown command '" + std::string(argv[1]) + "'" + did_you_mean(argv[1], names) +
+           "; the commands are " + list + " (gatesim --help)";
+}
+
+CLI::Validator count_between(std::uint64_t min, std::uint64_t max) {
+    return CLI::Range(min, max).description(count_text(min) + " to " + count_text(max));
+}
+
+CLI::Validator between(double min, double max) {
+    auto text = [](double v) {
+        char buffer[32];
+        std::snprintf(buffer, sizeof buffer, "%g", v);
+        return std::string(buffer);
+    };
+    return CLI::Range(min, max).description(text(min) + " to " + text(max));
+}
+
+void add_format(CLI::App* cmd, std::string& format) {
+    cmd->add_option("--format", format, "text (default) or json: what is printed on stdout")
+        ->check(CLI::IsMember({"text", "json"}));
 }
 
 Provenance provenance_of(const std::string& scenario_yaml, const std::string& scenario_file, int threads,
@@ -122,48 +157,6 @@ OutputLock require_output(const std::string& output, const std::string& needed_b
 }
 
 bool stderr_is_terminal() { return isatty(STDERR_FILENO) != 0; }
-
-std::string readable(double v, const std::string& unit) {
-    if (std::isnan(v)) return "not reached";
-    char buffer[64];
-    if (unit == "fraction") {
-        std::snprintf(buffer, sizeof buffer, "%.1f%%", 100 * v);
-        return buffer;
-    }
-    if (std::abs(v) < 1000 && v != std::floor(v)) {
-        std::snprintf(buffer, sizeof buffer, "%.3g", v);
-        return std::string(buffer) + " " + unit;
-    }
-    std::snprintf(buffer, sizeof buffer, "%.0f", std::abs(v));
-    std::string digits = buffer, grouped;
-    for (std::size_t i = 0; i < digits.size(); ++i) {
-        if (i && (digits.size() - i) % 3 == 0) grouped += ',';
-        grouped += digits[i];
-    }
-    return (v < 0 ? "-" : "") + grouped + " " + unit;
-}
-
-std::string compact(double v, const std::string& unit, bool sign) {
-    if (std::isnan(v)) return "n/a";
-    char buffer[48];
-    const char* plus = sign && v > 0 ? "+" : "";
-    if (unit == "fraction") {
-        std::snprintf(buffer, sizeof buffer, "%s%.1f%%", plus, 100 * v);
-        return buffer;
-    }
-    const double a = std::abs(v);
-    const char* suffix = "";
-    double scaled = v;
-    if (a >= 1e12) scaled = v / 1e12, suffix = "T";
-    else if (a >= 1e9) scaled = v / 1e9, suffix = "B";
-    else if (a >= 1e6) scaled = v / 1e6, suffix = "M";
-    else if (a >= 1e4) scaled = v / 1e3, suffix = "k";
-    if (std::abs(scaled) >= 1000) std::snprintf(buffer, sizeof buffer, "%s%.0f%s", plus, scaled, suffix);
-    else std::snprintf(buffer, sizeof buffer, "%s%.3g%s", plus, scaled, suffix);
-    return buffer;
-}
-
-std::string unit_label(const std::string& unit) { return unit == "fraction" ? "" : unit; }
 
 std::string pad(std::string s, std::size_t width) {
     if (s.size() < width) s += std::string(width - s.size(), ' ');

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "io/output_lock.hpp"
+#include "io/number_format.hpp"
 #include "io/provenance.hpp"
 #include "io/scenario_yaml.hpp"
 #include "study/executor.hpp"
@@ -55,6 +56,20 @@ std::unique_ptr<Command> add_show(CLI::App& app);
 std::unique_ptr<Command> add_compare(CLI::App& app);
 std::unique_ptr<Command> add_sweep(CLI::App& app);
 std::unique_ptr<Command> add_sensitivity(CLI::App& app);
+std::unique_ptr<Command> add_export(CLI::App& app);
+std::unique_ptr<Command> add_schema(CLI::App& app);
+
+// The subcommand a mistyped name most likely meant: "" when argv[1] is a subcommand or an
+// option, else the message to print (unknown command, did you mean, the commands).
+std::string unknown_command(const CLI::App& app, int argc, char** argv);
+
+// Limits shown as people read them ("1 to 100,000") rather than "[1 - 100000]"; the limits of
+// counts are those of sim/study/limits.hpp.
+CLI::Validator count_between(std::uint64_t min, std::uint64_t max);
+CLI::Validator between(double min, double max);
+
+// --format text|json for commands that print results.
+void add_format(CLI::App* cmd, std::string& format);
 
 // Runs a subcommand and maps what it throws to an exit code: BadInput (scenario problems, bad
 // parameters, plans, input files, output paths) 2, an interrupted single run 130, a failed write
@@ -96,12 +111,6 @@ OutputLock require_output(const std::string& output, const std::string& needed_b
 
 bool stderr_is_terminal();
 
-// 12345678 -> "12,345,678 users"; fractions as percentages; NaN "not reached".
-std::string readable(double v, const std::string& unit);
-// Three significant digits with k/M/B/T suffixes: tables are for reading; the file has the
-// exact values.
-std::string compact(double v, const std::string& unit, bool sign = false);
-std::string unit_label(const std::string& unit);  // "" for fractions (shown as %)
 std::string pad(std::string s, std::size_t width);
 std::string rpad(const std::string& s, std::size_t width);
 std::string duration(double seconds);  // 42s, 3m07s, 2h05m

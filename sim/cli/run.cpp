@@ -1,5 +1,6 @@
 // `gatesim run`: one run of a scenario (summary printed, results file optional) or, with
-// --replicates, an ensemble streamed into a study file with bands and distributions.
+// --replicates, an ensemble streamed into a study file with bands and distributions. The
+// summary is text, or JSON with --format json.
 #include <iostream>
 
 #include "cli/common.hpp"
@@ -22,6 +23,26 @@ void print_summary(const Scenario& s, const Results& r, std::ostream& out) {
             << "\n";
 }
 
+void scenario_json(JsonWriter& j, const Scenario& s) {
+    j.field("scenario", s.name).field("description", s.description).field("days", s.days).field("seed", s.seed);
+    j.field("start_date", s.start_date).field("agents", static_cast<std::int64_t>(s.population.agents));
+    j.field("users", s.population.users);
+}
+
+void print_summary_json(const LoadedScenario& loaded, const Results& r, const std::string& output, std::ostream& out) {
+    JsonWriter j(out);
+    j.begin_object();
+    scenario_json(j, loaded.scenario);
+    std::vector<std::string> held;
+    for (const auto& u : loaded.uncertain) held.push_back(u.key_path);
+    j.key("uncertain_held_at_central_values").strings(held);
+    j.key("scalars").begin_array();
+    for (const auto& s : r.scalars)
+        j.begin_object().field("name", s.name).field("unit", s.unit).field("value", s.value)
+            .field("description", s.description).end_object();
+    j.end_array().field("output", output).end_object();
+}
+
 // A one-line progress bar over days, redrawn in place; only when stderr is a terminal.
 std::function<void(int, int)> day_progress() {
     if (!stderr_is_terminal()) return {};
@@ -38,13 +59,18 @@ std::function<void(int, int)> day_progress() {
 class RunCommand : public Command {
 public:
     explicit RunCommand(CLI::App& app) : Command(app.add_subcommand("run", "Run a scenario, print a summary and write results")) {
+        app_->footer("Examples:\n"
+                     "  gatesim run scenarios/global_shutdown.yaml -o out.h5\n"
+                     "  gatesim run scenarios/global_shutdown.yaml --set directive.day=10 --seed 7 --format json\n"
+                     "  gatesim run scenarios/global_shutdown.yaml --replicates 200 -o ens.h5   # bands and distributions");
         scenario_.add(app_);
         app_->add_option("-o,--output", output_, "Results file to write (HDF5)");
+        add_format(app_, format_);
         add_seed_and_threads(app_, seed_, threads_);
         auto* replicates = app_->add_option("--replicates", ensemble_.replicates,
                                             "Run an ensemble of N replicates (needs -o); with uncertain fields, N = "
                                             "parameter draws x noise replicates")
-                               ->check(CLI::Range(std::uint64_t{1}, max_replicates));
+                               ->check(count_between(1, max_replicates));
         ensemble_.add(app_, false);
         // Ensemble options would be silently ignored by a single run.
         for (const char* name : {"--noise-replicates", "--quantiles", "--keep-replicates", "--resume", "--stop-after"})
@@ -68,14 +94,16 @@ private:
         options.progress = day_progress();
         options.cancel = &interrupted();
         const Results results = simulate(scenario, options);
+        if (!output_.empty()) write_results(output_, results, provenance);
+        if (format_ == "json") {
+            print_summary_json(loaded, results, output_, std::cout);
+            return exit_ok;
+        }
         print_summary(scenario, results, std::cout);
         if (!loaded.uncertain.empty())
             std::cout << "note      " << loaded.uncertain.size()
                       << " uncertain field(s) held at their central values; sample them with --replicates\n";
-        if (!output_.empty()) {
-            write_results(output_, results, provenance);
-            std::cout << "results   " << output_ << "\n";
-        }
+        if (!output_.empty()) std::cout << "results   " << output_ << "\n";
         return exit_ok;
     }
 
@@ -89,6 +117,10 @@ private:
         const EnsembleReport r =
             run_keeping_partial(file, output_, [&] { return run_ensemble_study(study, file, control); });
         end_progress(r.outcome);
+        if (format_ == "json") {
+            ensemble_json(loaded, r, control.quantiles, std::cout);
+            return finish_code(r.outcome, output_);
+        }
 
         const Scenario& s = loaded.scenario;
         const bool uncertain = !loaded.uncertain.empty();
@@ -103,8 +135,21 @@ private:
         return finish_code(r.outcome, output_);
     }
 
+    void ensemble_json(const LoadedScenario& loaded, const EnsembleReport& r, const std::vector<double>& q,
+                       std::ostream& out) const {
+        JsonWriter j(out);
+        j.begin_object();
+        scenario_json(j, loaded.scenario);
+        j.field("replicates", r.plan.replicates).field("parameter_draws", r.plan.draws());
+        j.field("noise_replicates", r.plan.noise_replicates);
+        write_outcome_json(j, r.outcome, output_);
+        j.key("scalars").begin_array();
+        for (const auto& s : r.scalars) write_distribution_json(j, s, q);
+        j.end_array().end_object();
+    }
+
     ScenarioOptions scenario_;
-    std::string output_;
+    std::string output_, format_ = "text";
     std::optional<std::uint64_t> seed_;
     int threads_ = 1;
     StudyOptions ensemble_;

@@ -72,6 +72,9 @@ class SensitivityCommand : public Command {
 public:
     explicit SensitivityCommand(CLI::App& app)
         : Command(app.add_subcommand("sensitivity", "Global sensitivity analysis (Morris or Sobol' indices)")) {
+        app_->footer("Examples:\n"
+                     "  gatesim sensitivity my_study.yaml --method morris --samples 20 --outputs churn_at_horizon -o morris.h5\n"
+                     "  gatesim sensitivity my_study.yaml --method sobol --samples 256 --outputs churn_at_horizon -o sobol.h5");
         app_->add_option("scenario", scenario_, "Scenario file (YAML)")->required();
         app_->add_option("--method", method_, "morris or sobol (default: the section's, else sobol)")
             ->check(CLI::IsMember({"morris", "sobol"}));
@@ -80,14 +83,14 @@ public:
                          "distributions; default: all of them)");
         app_->add_option("--outputs", outputs_, "Summary scalars to analyse, comma-separated");
         app_->add_option("--samples", samples_, "sobol: base samples n (runs n(k+2)); morris: trajectories (runs r(k+1))")
-            ->check(CLI::Range(std::uint64_t{2}, max_points));
+            ->check(count_between(2, max_points));
         app_->add_option("--levels", levels_, "morris: grid levels (even, default 4)")
-            ->check(CLI::Range(std::uint64_t{2}, max_morris_levels));
+            ->check(count_between(2, max_morris_levels));
         app_->add_option("--bootstrap", bootstrap_, "Bootstrap resamples for intervals (default 1000; 0: none)")
-            ->check(CLI::Range(std::uint64_t{0}, max_bootstrap));
+            ->check(count_between(0, max_bootstrap));
         app_->add_option("--sweep", sweep_file_, "File with a sensitivity: or sweep: section");
         app_->add_option("--replicates", options_.replicates, "Replicates per sample; the output is their mean (default 1)")
-            ->check(CLI::Range(std::uint64_t{1}, max_replicates));
+            ->check(count_between(1, max_replicates));
         options_.add(app_, true, false);
     }
 

@@ -10,6 +10,9 @@ namespace {
 class ShowCommand : public Command {
 public:
     explicit ShowCommand(CLI::App& app) : Command(app.add_subcommand("show", "Print the fully resolved scenario as YAML")) {
+        app_->footer("Examples:\n"
+                     "  gatesim show scenarios/global_shutdown.yaml\n"
+                     "  gatesim show scenarios/global_shutdown.yaml --set days=90 > resolved.yaml");
         scenario_.add(app_);
     }
 

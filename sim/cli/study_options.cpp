@@ -55,12 +55,12 @@ void StudyOptions::add(CLI::App* cmd, bool scenario_options, bool noise) {
         cmd->add_option("--noise-replicates", noise_replicates,
                         "Replicates per parameter draw (default: 1 draw when nothing is uncertain, else the largest "
                         "divisor of the replicates up to min(10, sqrt))")
-            ->check(CLI::Range(std::uint64_t{1}, max_replicates));
+            ->check(count_between(1, max_replicates));
     cmd->add_option("--quantiles", quantiles, "Quantile bands, comma-separated (default 0.05,0.25,0.5,0.75,0.95)");
     cmd->add_flag("--keep-replicates", keep_replicates, "Keep every run's daily series in the file");
-    cmd->add_flag("--resume", resume, "Continue the incomplete file at --output (same command line)");
+    cmd->add_flag("--resume", resume, "Continue the interrupted study whose finished runs are in OUTPUT.partial (same command line)");
     cmd->add_option("--stop-after", stop_after, "Stop after this many runs, keeping them to --resume")
-        ->check(CLI::Range(std::uint64_t{1}, max_runs));
+        ->check(count_between(1, max_runs));
 }
 
 StudyControl StudyOptions::control(int threads_used) const {
@@ -157,6 +157,23 @@ void print_distribution_table(const std::vector<ScalarReport>& scalars, const st
         }
         out << "\n";
     }
+}
+
+void write_distribution_json(JsonWriter& j, const ScalarReport& s, const std::vector<double>& q) {
+    const auto& d = s.distribution;
+    j.begin_object().field("name", s.info.name).field("unit", s.info.unit).field("description", s.info.description);
+    j.field("count", static_cast<std::uint64_t>(d.count)).field("not_reached", static_cast<std::uint64_t>(d.not_reached));
+    j.field("mean", d.mean).field("sd", d.sd).field("min", d.min);
+    j.key("quantiles").begin_object();
+    for (std::size_t i = 0; i < q.size() && i < d.quantiles.size(); ++i) j.field(quantile_label(q[i]), d.quantiles[i]);
+    j.end_object().field("max", d.max).field("parameter_share", s.variance.between_share).end_object();
+}
+
+void write_outcome_json(JsonWriter& j, const StudyOutcome& o, const std::string& output) {
+    j.field("completed_runs", o.completed_runs).field("total_runs", o.total_runs).field("complete", o.complete);
+    j.field("cancelled", o.cancelled).field("output", output);
+    // Stopped before the end: the output path is untouched and the finished runs are here.
+    if (!o.complete) j.field("finished_runs_in", partial_path(output).string());
 }
 
 std::string uncertain_summary(const std::vector<UncertainParameter>& uncertain) {

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "io/json_writer.hpp"
 #include "study/studies.hpp"
 #include "io/study_h5.hpp"
 
@@ -65,6 +66,11 @@ auto run_keeping_partial(const StudyFile& file, const std::string& output, Study
 // variance from parameter uncertainty.
 void print_distribution_table(const std::vector<ScalarReport>& scalars, const std::vector<double>& q, bool shares,
                               std::ostream& out);
+// --format json: a scalar's distribution (name, unit, description, count, not_reached, mean, sd,
+// min, quantiles {pN: value}, max, parameter_share), and how far the study got.
+void write_distribution_json(JsonWriter& j, const ScalarReport& s, const std::vector<double>& q);
+void write_outcome_json(JsonWriter& j, const StudyOutcome& o, const std::string& output);
+
 // "\n          key.path ~ {dist: ...}" for each uncertain field.
 std::string uncertain_summary(const std::vector<UncertainParameter>& uncertain);
 

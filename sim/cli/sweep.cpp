@@ -39,14 +39,17 @@ class SweepCommand : public Command {
 public:
     explicit SweepCommand(CLI::App& app)
         : Command(app.add_subcommand("sweep", "Run a design over parameters named in a sweep: section")) {
+        app_->footer("Examples:\n"
+                     "  gatesim sweep my_study.yaml -o sweep.h5                       # the sweep: section of my_study.yaml\n"
+                     "  gatesim sweep scenarios/global_shutdown.yaml --sweep sweep.yaml --design lhs --points 32 -o sweep.h5");
         app_->add_option("scenario", scenario_, "Scenario file (YAML)")->required();
         app_->add_option("--sweep", sweep_file_, "File with the sweep: section (default: the scenario file's)");
         app_->add_option("--design", design_, "grid, lhs or sobol (default: the section's, else grid)")
             ->check(CLI::IsMember({"grid", "lhs", "sobol"}));
         app_->add_option("--points", points_, "lhs/sobol: points; grid: levels of each range or distribution")
-            ->check(CLI::Range(std::uint64_t{1}, max_points));
+            ->check(count_between(1, max_points));
         app_->add_option("--replicates", options_.replicates, "Replicates per point (default: the section's, else 1)")
-            ->check(CLI::Range(std::uint64_t{1}, max_replicates));
+            ->check(count_between(1, max_replicates));
         app_->add_option("--show", show_, "Summary scalars to print per point, comma-separated");
         options_.add(app_, true);
     }

@@ -11,6 +11,9 @@ class ValidateCommand : public Command {
 public:
     explicit ValidateCommand(CLI::App& app)
         : Command(app.add_subcommand("validate", "Check a scenario file and report every problem")) {
+        app_->footer("Examples:\n"
+                     "  gatesim validate my_scenario.yaml\n"
+                     "  gatesim validate scenarios/geo_fence.yaml --set 'directive.stages.fence.fenced_regions=[europe]'");
         scenario_.add(app_);
     }
 

@@ -196,6 +196,41 @@ Handle create_group(const Where& w, hid_t loc, const char* name) {
                    "cannot create group " + path);
 }
 
+std::string parent_of(const std::string& path) {
+    const auto slash = path.rfind('/');
+    return slash == 0 || slash == std::string::npos ? "/" : path.substr(0, slash);
+}
+
+std::string leaf_of(const std::string& path) { return path.substr(path.rfind('/') + 1); }
+
+bool link_exists(const Where& w, hid_t file, const std::string& path) {
+    std::size_t slash = 0;
+    while (slash != std::string::npos) {
+        slash = path.find('/', slash + 1);
+        const std::string prefix = path.substr(0, slash);
+        if (prefix.empty() || prefix == "/") continue;
+        const htri_t e = H5Lexists(file, prefix.c_str(), H5P_DEFAULT);
+        if (e < 0) fail_h5(w, "cannot look up " + prefix);
+        if (e == 0) return false;
+    }
+    return true;
+}
+
+void ensure_groups(const Where& w, hid_t file, const std::string& path) {
+    std::string current;
+    std::size_t start = 1;
+    while (start <= path.size()) {
+        const std::size_t slash = path.find('/', start);
+        const std::string part = path.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
+        if (!part.empty()) {
+            current += "/" + part;
+            if (!link_exists(w, file, current)) create_group(w, file, current.c_str());
+        }
+        if (slash == std::string::npos) break;
+        start = slash + 1;
+    }
+}
+
 // Names become HDF5 link names, so they must be non-empty and free of '/'; "." means "this group".
 void check_name(const Where& w, const std::string& name, const std::string& kind) {
     if (name.empty() || name == "." || name.find('/') != std::string::npos ||
@@ -205,16 +240,27 @@ void check_name(const Where& w, const std::string& name, const std::string& kind
 }
 
 void check_storable(const Where& w, const Results& results, bool with_series) {
+    // Scalars share their groups with reserved coordinates only; series also with their axes.
+    std::set<std::string> coordinates(reserved_names.begin(), reserved_names.end());
+    auto not_a_coordinate = [&](const std::string& name, const char* kind) {
+        if (coordinates.count(name))
+            fail(w, std::string(kind) + " name " + in_quotes(name) + " is the name of a coordinate (an axis, or one of " +
+                        "day, date, replicate, point, quantile, ...); rename it");
+    };
     std::set<std::string> names;
     for (const Scalar& s : results.scalars) {
         check_name(w, s.name, "scalar");
+        not_a_coordinate(s.name, "scalar");
         if (!names.insert(s.name).second) fail(w, "two summary scalars are named " + in_quotes(s.name));
     }
     if (!with_series) return;
+    for (const Series& s : results.series)
+        for (const Axis& a : s.axes) coordinates.insert(a.name);
     names.clear();
     std::map<std::string, std::pair<const std::vector<std::string>*, std::string>> axes;  // name -> (labels, series)
     for (const Series& s : results.series) {
         check_name(w, s.name, "series");
+        not_a_coordinate(s.name, "series");
         if (!names.insert(s.name).second) fail(w, "two series are named " + in_quotes(s.name));
         for (const Axis& a : s.axes) {
             check_name(w, a.name, "axis");

@@ -107,6 +107,14 @@ Handle write_array(const Where& w, hid_t loc, const std::string& path, const cha
                    const void* data);
 // A group that remembers link creation order.
 Handle create_group(const Where& w, hid_t loc, const char* name);
+// Absolute paths: the group holding `path` ("/" at the top) and its last component.
+std::string parent_of(const std::string& path);
+std::string leaf_of(const std::string& path);
+// Whether an absolute path names an object, checking each prefix (H5Lexists fails when an
+// intermediate group is missing).
+bool link_exists(const Where& w, hid_t file, const std::string& path);
+// Creates every missing group along an absolute path, each remembering creation order.
+void ensure_groups(const Where& w, hid_t file, const std::string& path);
 // Names become HDF5 link names: non-empty, not '.', no '/' or NUL.
 void check_name(const Where& w, const std::string& name, const std::string& kind);
 
@@ -137,10 +145,16 @@ std::vector<hsize_t> dataset_dims(const Where& w, hid_t ds, const std::string& p
 std::vector<std::string> split_commas(const std::string& s);
 
 // What both writers store of a run, checked before any of it is written: scalar and series
-// names are distinct HDF5 link names, each series has days x width values, axis names are link
-// names without commas (the axes attribute is comma-separated), and each axis name has the same
+// names are distinct HDF5 link names, none is the name of a coordinate (an axis of the run, or
+// one of reserved_names), each series has days x width values, axis names are link names
+// without commas (the axes attribute is comma-separated), and each axis name has the same
 // labels in every series (labels are stored once per name).
 void check_storable(const Where& w, const Results& results, bool with_series);
+// The coordinates files keep beside their data (netCDF readers see both by name in a group).
+inline const std::vector<std::string> reserved_names{"day",      "date",        "replicate",  "point",
+                                                     "quantile", "statistic",   "variance_component",
+                                                     "parameter", "compared",  "delta_statistic",
+                                                     "scenario", "sweep_parameter", "index"};
 
 // Files
 // An HDF5 file written under a temporary name beside its target (checked first with

@@ -66,7 +66,7 @@ template <class T>
 std::string valid_range(const Meta& meta) {
     if constexpr (std::same_as<T, bool>) return "true or false";
     else if constexpr (NamedEnum<T>) return "one of: " + enum_choices<T>();
-    else if constexpr (std::same_as<T, std::string>) return "text";
+    else if constexpr (std::same_as<T, std::string>) return meta.format == "date" ? "a date, YYYY-MM-DD" : "text";
     else if constexpr (std::same_as<T, std::vector<std::string>>) return "list of ids";
     else if constexpr (std::same_as<T, Distribution>) return interval(meta.min, meta.max) + "; a number or a distribution";
     else if constexpr (std::integral<T>) return interval(meta.min, meta.max) + ", whole number";

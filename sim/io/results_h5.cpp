@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "io/h5_coordinates.hpp"
 #include "io/h5_support.hpp"
 #include "io/output_lock.hpp"
 #include "io/provenance_h5.hpp"
@@ -32,7 +33,7 @@ void write_timeseries(const Where& w, hid_t file, const Results& r) {
     for (int d = 0; d < r.days; ++d) day_values[d] = d;
     Handle day = write_array(w, ts.get(), "/timeseries/day", "day", H5T_STD_I32LE, H5T_NATIVE_INT32,
                              {days}, day_values.data());
-    write_string_attr(w, day.get(), "/timeseries/day", "unit", "day");
+    write_string_attr(w, day.get(), "/timeseries/day", "units", "day");
 
     std::set<std::string> written_axes;  // labels are stored once per axis name
     for (const Series& s : r.series) {
@@ -47,7 +48,7 @@ void write_timeseries(const Where& w, hid_t file, const Results& r) {
         }
         Handle ds = write_array(w, ts.get(), path, s.name.c_str(), H5T_IEEE_F64LE,
                                 H5T_NATIVE_DOUBLE, dims, s.values.data());
-        write_string_attr(w, ds.get(), path, "unit", s.unit);
+        write_string_attr(w, ds.get(), path, "units", s.unit);
         write_string_attr(w, ds.get(), path, "description", s.description);
         write_string_attr(w, ds.get(), path, "axes", axes_attr);
     }
@@ -63,7 +64,7 @@ void write_summary(const Where& w, hid_t file, const Results& r) {
                             H5Dclose, "cannot create dataset " + path);
         check(w, H5Dwrite(ds.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, &s.value),
               "cannot write dataset " + path);
-        write_string_attr(w, ds.get(), path, "unit", s.unit);
+        write_string_attr(w, ds.get(), path, "units", s.unit);
         write_string_attr(w, ds.get(), path, "description", s.description);
     }
 }
@@ -71,18 +72,20 @@ void write_summary(const Where& w, hid_t file, const Results& r) {
 void write_file(const Where& w, hid_t file, const Results& r, const Provenance& p) {
     if (r.days < 0) fail(w, "results have a negative number of days (" + std::to_string(r.days) + ")");
     check_storable(w, r, true);
-    for (const Series& s : r.series)
-        if (s.name == "day") fail(w, "series name 'day' is reserved for the day index");
     const std::string type = kFileType;
     write_string_attr(w, file, "/", "file_type", type);
     const int version = results_schema_version;
     write_number_attr(w, file, "/", "schema_version", H5T_STD_I32LE, H5T_NATIVE_INT, &version);
+    if (!r.start_date.empty()) write_string_attr(w, file, "/", "start_date", r.start_date);
     write_provenance(w, file, p, r.seed, r.replicate);
     write_timeseries(w, file, r);
     write_summary(w, file, r);
 }
 
-void read_timeseries(const Where& w, hid_t file, Results& r) {
+// Schema 1 named the unit attribute `unit`; schema 2 follows netCDF's `units`.
+const char* units_attribute(int schema_version) { return schema_version == 1 ? "unit" : "units"; }
+
+void read_timeseries(const Where& w, hid_t file, const char* unit_attr, Results& r) {
     Handle ts = open_group(w, file, "/timeseries");
     hsize_t days = 0;
     {
@@ -108,16 +111,16 @@ void read_timeseries(const Where& w, hid_t file, Results& r) {
     };
 
     for (const std::string& name : member_names(w, ts.get(), "/timeseries")) {
-        if (name == "day") continue;
         const std::string path = "/timeseries/" + name;
         Handle ds = open_dataset(w, ts.get(), name);
+        if (!holds_data(w, ds.get())) continue;  // day, and the coordinates of schema 2
         const auto dims = dataset_dims(w, ds.get(), path);
         if (dims.empty() || dims[0] != days)
             fail(w, "dataset " + path + " does not have one row per day (" + std::to_string(days) + ")");
 
         Series s;
         s.name = name;
-        s.unit = read_string_attr(w, ds.get(), path, "unit");
+        s.unit = read_string_attr(w, ds.get(), path, unit_attr);
         s.description = read_string_attr(w, ds.get(), path, "description");
         const std::string axes_attr = read_string_attr(w, ds.get(), path, "axes");
         const auto axis_names = split_commas(axes_attr);
@@ -147,7 +150,7 @@ void read_timeseries(const Where& w, hid_t file, Results& r) {
     }
 }
 
-void read_summary(const Where& w, hid_t file, Results& r) {
+void read_summary(const Where& w, hid_t file, const char* unit_attr, Results& r) {
     Handle g = open_group(w, file, "/summary");
     for (const std::string& name : member_names(w, g.get(), "/summary")) {
         const std::string path = "/summary/" + name;
@@ -155,7 +158,7 @@ void read_summary(const Where& w, hid_t file, Results& r) {
         Scalar s;
         s.name = name;
         read_number(w, Source{ds.get(), false, "dataset " + path}, H5T_NATIVE_DOUBLE, &s.value);
-        s.unit = read_string_attr(w, ds.get(), path, "unit");
+        s.unit = read_string_attr(w, ds.get(), path, unit_attr);
         s.description = read_string_attr(w, ds.get(), path, "description");
         r.scalars.push_back(std::move(s));
     }
@@ -170,6 +173,7 @@ void write_results(const fs::path& path, const Results& results, const Provenanc
     lock.claim_for_writer();
     PendingFile file(w, path);
     write_file(w, file.get(), results, provenance);
+    attach_coordinates(w, file.get());
     file.commit();
 }
 
@@ -187,16 +191,20 @@ ResultsFile read_results(const fs::path& path) {
     const std::string expected_version = "expected " + std::to_string(results_schema_version);
     read_number_attr(w, file.get(), "/", "schema_version", H5T_NATIVE_INT, &out.schema_version,
                      expected_version);
-    if (out.schema_version != results_schema_version)
-        fail(w, "schema_version is " + std::to_string(out.schema_version) + ", but this gatesim reads schema_version " +
-                    std::to_string(results_schema_version));
+    if (out.schema_version < 1 || out.schema_version > results_schema_version)
+        fail(w, "schema_version is " + std::to_string(out.schema_version) + ", but this gatesim reads schema versions 1 to " +
+                    std::to_string(results_schema_version) +
+                    (out.schema_version > results_schema_version ? " (the file is newer: use a newer gatesim)" : ""));
+    if (H5Aexists(file.get(), "start_date") > 0)
+        out.results.start_date = read_string_attr(w, file.get(), "/", "start_date");
 
     StoredProvenance stored = read_provenance(w, file.get(), true);
     out.provenance = std::move(stored.provenance);
     out.results.seed = stored.seed;
     out.results.replicate = *stored.replicate;
-    read_timeseries(w, file.get(), out.results);
-    read_summary(w, file.get(), out.results);
+    const char* unit_attr = units_attribute(out.schema_version);
+    read_timeseries(w, file.get(), unit_attr, out.results);
+    read_summary(w, file.get(), unit_attr, out.results);
     return out;
 }
 

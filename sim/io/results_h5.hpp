@@ -13,7 +13,9 @@
 
 namespace gatesim {
 
-inline constexpr int results_schema_version = 1;
+// 2: dimension scales on every axis (netCDF-4), `units` attributes, calendar dates. Readers
+// also read files of version 1.
+inline constexpr int results_schema_version = 2;
 
 // A results or study file that cannot be read as asked: missing, not HDF5, of another kind or
 // schema version, damaged, or (for --resume) complete already or made by another plan.

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "io/yaml_input.hpp"
+#include "io/suggestion.hpp"
 
 namespace gatesim {
 
@@ -61,32 +62,6 @@ using Uncertain = std::vector<UncertainParameter>;
 
 std::string join_path(const std::string& path, std::string_view key) {
     return path.empty() ? std::string(key) : path + "." + std::string(key);
-}
-
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-    std::vector<std::size_t> row(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-        std::size_t diagonal = row[0];
-        row[0] = i;
-        for (std::size_t j = 1; j <= b.size(); ++j) {
-            const std::size_t above = row[j];
-            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-            diagonal = above;
-        }
-    }
-    return row[b.size()];
-}
-
-// " (did you mean 'x'?)" for the closest candidate within a small edit distance.
-std::string suggestion(std::string_view word, const std::vector<std::string>& candidates) {
-    std::string best;
-    std::size_t best_distance = std::max<std::size_t>(2, word.size() / 3) + 1;
-    for (const auto& c : candidates) {
-        const std::size_t d = edit_distance(word, c);
-        if (d < best_distance) best_distance = d, best = c;
-    }
-    return best.empty() ? "" : " (did you mean '" + best + "'?)";
 }
 
 std::string list_names(const std::vector<std::string>& names) {
@@ -160,7 +135,7 @@ public:
         for (auto it = map_.begin(); it != map_.end(); ++it) {
             const std::string& key = it->first.Scalar();
             if (also_allowed.count(key) || std::find(known_.begin(), known_.end(), key) != known_.end()) continue;
-            problem(it->first, join_path(path_, key), "unknown key" + suggestion(key, known_) +
+            problem(it->first, join_path(path_, key), "unknown key" + did_you_mean(key, known_) +
                                                          (known_.empty() ? "" : "; expected one of: " + list_names(known_)));
         }
     }
@@ -274,7 +249,7 @@ private:
         if (auto e = enum_from_name<E>(text)) value = *e;
         else
             problem(node, path, "expected one of " + list_names(names) + ", got " + describe_node(node) +
-                                    suggestion(text, names));
+                                    did_you_mean(text, names));
     }
 
     void read(const YAML::Node& node, const std::string& path, std::vector<std::string>& value, const Meta&) {

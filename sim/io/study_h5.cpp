@@ -12,6 +12,7 @@
 #include <set>
 
 #include "io/crash_points.hpp"
+#include "io/h5_coordinates.hpp"
 #include "io/h5_support.hpp"
 #include "io/provenance_h5.hpp"
 #include "io/scenario_yaml.hpp"
@@ -27,43 +28,6 @@ constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 // Absolute HDF5 path of `rel` inside a group ("" = root).
 std::string in_group(const std::string& group, const std::string& rel) {
     return "/" + (group.empty() ? rel : group + "/" + rel);
-}
-
-std::string parent_of(const std::string& path) {
-    const auto slash = path.rfind('/');
-    return slash == 0 || slash == std::string::npos ? "/" : path.substr(0, slash);
-}
-
-std::string leaf_of(const std::string& path) { return path.substr(path.rfind('/') + 1); }
-
-// H5Lexists fails when an intermediate group is missing, so each prefix is checked in turn.
-bool link_exists(const Where& w, hid_t file, const std::string& path) {
-    std::size_t slash = 0;
-    while (slash != std::string::npos) {
-        slash = path.find('/', slash + 1);
-        const std::string prefix = path.substr(0, slash);
-        if (prefix.empty() || prefix == "/") continue;
-        const htri_t e = H5Lexists(file, prefix.c_str(), H5P_DEFAULT);
-        if (e < 0) fail_h5(w, "cannot look up " + prefix);
-        if (e == 0) return false;
-    }
-    return true;
-}
-
-// Creates every missing group along an absolute path, each remembering creation order.
-void ensure_groups(const Where& w, hid_t file, const std::string& path) {
-    std::string current;
-    std::size_t start = 1;
-    while (start <= path.size()) {
-        const std::size_t slash = path.find('/', start);
-        const std::string part = path.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
-        if (!part.empty()) {
-            current += "/" + part;
-            if (!link_exists(w, file, current)) create_group(w, file, current.c_str());
-        }
-        if (slash == std::string::npos) break;
-        start = slash + 1;
-    }
 }
 
 // A float64 dataset filled with NaN until written. Chunked (and gzip-compressed at `gzip_level`
@@ -286,7 +250,7 @@ struct StudyFile::Impl {
                             std::vector<hsize_t> chunk, unsigned gzip_level, const std::string& unit,
                             const std::string& description, const std::string& axes) const {
         Handle ds = create_numeric(w, f, path, dims, std::move(chunk), gzip_level);
-        write_attrs(w, ds.get(), path, {{"unit", unit}, {"description", description}, {"axes", axes}});
+        write_attrs(w, ds.get(), path, {{"units", unit}, {"description", description}, {"axes", axes}});
         return ds;
     }
 
@@ -310,10 +274,15 @@ void StudyFile::Impl::init_group(std::size_t g, const RunRecord& run) {
         st.parameters_ds = create_numeric(w, file->get(), path, dims, chunk_for(dims, 2), 0);
         write_attrs(w, st.parameters_ds.get(), path,
                     {{"axes", lead_axes(g) + ",parameter"},
-                     {"unit", "per parameter"},
+                     {"units", "per parameter"},
                      {"description", "Value of each recorded parameter (axes/parameter) in each run"}});
         labels_dataset(w, file->get(), in_group(G, "axes/parameter"), plan.recorded_parameters);
     }
+    // The labels of the series' axes, which the bands use whether or not every run's series is kept.
+    std::set<std::string> axes_written;
+    for (const SeriesInfo& s : st.shape.series)
+        for (const Axis& a : s.axes)
+            if (axes_written.insert(a.name).second) labels_dataset(w, file->get(), in_group(G, "axes/" + a.name), a.labels);
     if (layout.keep_series) create_series(g);
     st.ready = true;
 }
@@ -322,7 +291,6 @@ void StudyFile::Impl::create_series(std::size_t g) {
     GroupDatasets& st = state[g];
     const std::string& G = layout.groups[g].path;
     const auto lead = lead_dims(g);
-    std::set<std::string> axes_written;
     for (const SeriesInfo& s : st.shape.series) {
         auto dims = lead;
         dims.push_back(s.days);
@@ -330,7 +298,6 @@ void StudyFile::Impl::create_series(std::size_t g) {
         for (const Axis& a : s.axes) {
             dims.push_back(a.labels.size());
             axes += "," + a.name;
-            if (axes_written.insert(a.name).second) labels_dataset(w, file->get(), in_group(G, "axes/" + a.name), a.labels);
         }
         // One chunk per run: a run is written once and bands read whole runs.
         std::vector<hsize_t> chunk(dims.size(), 1);
@@ -562,6 +529,7 @@ void StudyFile::commit(std::uint64_t completed_jobs, bool complete) {
     }
     m.state.clear();  // closes every dataset, flushing their chunks
     m.tables_by_row.clear();
+    attach_coordinates(w, f);
     m.file->commit();
     // Killed here, the complete file is in place and the journal still holds every run: a
     // --resume rewrites the same file from it.

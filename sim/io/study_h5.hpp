@@ -26,7 +26,9 @@
 
 namespace gatesim {
 
-inline constexpr int study_schema_version = 1;
+// 2: dimension scales on every axis (netCDF-4), `units` attributes, calendar dates. Readers
+// (sim/io/study_reader) also read version 1; --resume needs the current version.
+inline constexpr int study_schema_version = 2;
 
 std::string file_type_of(StudyKind kind);  // "gatesim-ensemble", ...
 

@@ -198,6 +198,7 @@ Results simulate(const Scenario& s, const RunOptions& options) {
     r.seed = s.seed;
     r.replicate = options.replicate;
     r.days = s.days;
+    r.start_date = s.start_date;
     r.series = daily_series(s, run, cf);
     r.scalars = summary_scalars(s, scenario.w, run, cf);
     return r;

@@ -46,6 +46,7 @@ struct Results {
     std::uint64_t seed = 0;
     std::uint64_t replicate = 0;
     int days = 0;
+    std::string start_date;  // calendar date of day 0 (YYYY-MM-DD), or empty: the scenario's
     std::vector<Series> series;
     std::vector<Scalar> scalars;
 

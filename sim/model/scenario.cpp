@@ -54,8 +54,26 @@ public:
 
 }  // namespace
 
+bool is_calendar_date(std::string_view text) {
+    if (text.size() != 10 || text[4] != '-' || text[7] != '-') return false;
+    for (std::size_t i : {0, 1, 2, 3, 5, 6, 8, 9})
+        if (text[i] < '0' || text[i] > '9') return false;
+    auto number = [&](std::size_t at, std::size_t n) {
+        int v = 0;
+        for (std::size_t i = at; i < at + n; ++i) v = 10 * v + (text[i] - '0');
+        return v;
+    };
+    const int year = number(0, 4), month = number(5, 2), day = number(8, 2);
+    if (year < 1000 || month < 1 || month > 12 || day < 1) return false;
+    const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    const int days_in[] = {31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    return day <= days_in[month - 1];
+}
+
 std::vector<ScenarioIssue> check_consistency(const Scenario& s) {
     Checker c;
+    if (!s.start_date.empty() && !is_calendar_date(s.start_date))
+        c.add("start_date", "expected a calendar date YYYY-MM-DD (e.g. 2026-06-15), got '" + s.start_date + "'");
     c.count(s.regions, max_regions, "regions");
     c.count(s.providers, 1000, "providers");
     c.count(s.models, max_models, "models");

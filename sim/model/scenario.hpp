@@ -363,6 +363,7 @@ struct Scenario {
     std::string name;
     std::string description;
     int days = 0;
+    std::string start_date;  // YYYY-MM-DD of day 0, or empty
     std::uint64_t seed = 1;
     double discount_rate = 0;
     Population population;
@@ -381,6 +382,9 @@ void describe(V& v, Scenario& s) {
     v("name", s.name, {.doc = "Short name of the scenario."});
     v("description", s.description, {.doc = "The question the scenario answers."});
     v("days", s.days, {.doc = "Simulated horizon.", .unit = "days", .min = 1, .max = 3650, .required = true});
+    v("start_date", s.start_date,
+      {.doc = "Calendar date of day 0 (YYYY-MM-DD); results then carry dates beside day indices (empty = day indices only).",
+       .format = "date"});
     v("seed", s.seed, {.doc = "Base seed of every random stream.", .min = 0});
     v("discount_rate", s.discount_rate, {.doc = "Annual rate for discounted revenue.", .unit = "per year", .min = 0, .max = 1});
     v("population", s.population, {.doc = "Size of the simulated population.", .required = true});
@@ -400,6 +404,9 @@ struct ScenarioIssue {
     std::string key_path;
     std::string message;
 };
+
+// Whether text is a calendar date YYYY-MM-DD (proleptic Gregorian, years 1000-9999).
+bool is_calendar_date(std::string_view text);
 
 // Cross-field checks (shares sum to one, references resolve, ...). Empty when consistent.
 std::vector<ScenarioIssue> check_consistency(const Scenario& s);

@@ -23,6 +23,9 @@ struct Meta {
     double min = -std::numeric_limits<double>::infinity();
     double max = std::numeric_limits<double>::infinity();
     bool required = false;
+    // For text with a fixed form: "date" (YYYY-MM-DD). Checked by the scenario's consistency
+    // checks and stated in the JSON Schema.
+    std::string_view format = "";
 };
 
 // Enumerations are read and written by name. Each enum specialises EnumNames with the

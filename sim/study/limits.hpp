@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 
 namespace gatesim {
 
@@ -24,5 +25,15 @@ inline constexpr std::uint64_t max_bootstrap = 100'000;
 inline constexpr std::uint64_t max_morris_levels = 1'000;
 // Quantile bands of a study.
 inline constexpr std::size_t max_quantiles = 100;
+
+// A count as limits are written in messages and help: 100000 -> "100,000".
+inline std::string count_text(std::uint64_t n) {
+    std::string digits = std::to_string(n), grouped;
+    for (std::size_t i = 0; i < digits.size(); ++i) {
+        if (i && (digits.size() - i) % 3 == 0) grouped += ',';
+        grouped += digits[i];
+    }
+    return grouped;
+}
 
 }  // namespace gatesim

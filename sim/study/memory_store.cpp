@@ -63,6 +63,8 @@ void MemoryStore::open_layout(const StudyLayout& layout) {
         if (g == SIZE_MAX) throw std::logic_error("a point of the plan has no group in the store");
     tables_.clear();
     labels_.clear();
+    table_order_.clear();
+    label_order_.clear();
     scenarios_.clear();
     attributes_.clear();
     kind_ = layout.kind;
@@ -151,20 +153,23 @@ SeriesBlockReader MemoryStore::series_reader(std::size_t g, std::size_t local_po
 void MemoryStore::put_table(const std::string& path, const std::vector<std::size_t>& dims,
                             const std::vector<double>& values, const std::string& axes, const std::string& unit,
                             const std::string& description) {
-    tables_[path] = Table{dims, values, axes, unit, description};
+    if (tables_.insert_or_assign(path, Table{dims, values, axes, unit, description}).second) table_order_.push_back(path);
 }
 
 void MemoryStore::put_table_row(const std::string& path, const std::vector<std::size_t>& dims, std::size_t row,
                                 const std::vector<double>& values, const std::string& axes, const std::string& unit,
                                 const std::string& description) {
     auto it = tables_.find(path);
-    if (it == tables_.end())
+    if (it == tables_.end()) {
         it = tables_.emplace(path, Table{dims, std::vector<double>(product(dims), nan), axes, unit, description}).first;
+        table_order_.push_back(path);
+    }
     std::copy(values.begin(), values.end(), it->second.values.begin() + static_cast<std::ptrdiff_t>(row * values.size()));
 }
 
 void MemoryStore::write_labels(const std::string& path, const std::vector<std::string>& labels) {
-    labels_.try_emplace(path, labels);  // axes are shared by name: the first write stays
+    // Axes are shared by name: the first write stays.
+    if (labels_.try_emplace(path, labels).second) label_order_.push_back(path);
 }
 
 void MemoryStore::write_scenario(const std::string& path, const StudyScenario& scenario) {

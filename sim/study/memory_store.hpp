@@ -28,8 +28,10 @@ public:
     };
     using Attribute = std::variant<std::string, double>;
 
-    // What the study wrote.
+    // What the study wrote; table_order() and label_order() list paths in the order first written.
     const std::map<std::string, Table>& tables() const { return tables_; }
+    const std::vector<std::string>& table_order() const { return table_order_; }
+    const std::vector<std::string>& label_order() const { return label_order_; }
     const Table& table(const std::string& path) const;  // throws std::out_of_range naming the path
     const std::map<std::string, std::vector<std::string>>& labels() const { return labels_; }
     const std::map<std::string, StudyScenario>& scenarios() const { return scenarios_; }
@@ -80,6 +82,7 @@ private:
     std::vector<std::vector<std::vector<RunRecord>>> runs_;          // [group][local point][replicate]
     std::map<std::string, Table> tables_;
     std::map<std::string, std::vector<std::string>> labels_;
+    std::vector<std::string> table_order_, label_order_;
     std::map<std::string, StudyScenario> scenarios_;
     std::map<std::pair<std::string, std::string>, Attribute> attributes_;
     StudyKind kind_ = StudyKind::ensemble;

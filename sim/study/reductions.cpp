@@ -67,7 +67,7 @@ void write_group_bands(RunStore& store, std::size_t g, const std::string& prefix
                                    : quantile_bands(store.series_reader(g, local, s, done), done, info.days,
                                                     info.width(), quantiles);
             tables.put(prefix + "bands/" + info.name, local, inner, bands, axes, info.unit,
-                       "Per-day quantiles over replicates of: " + info.description);
+                       std::string(band_description_prefix) + info.description);
         }
     }
 }
@@ -98,7 +98,7 @@ void write_group_scalars(RunStore& store, std::size_t g, const std::string& pref
             }
             tables.put(prefix + "summary/" + info.name, local, {stat_labels.size()},
                        statistics_vector(report.distribution), "statistic", info.unit,
-                       "Distribution over replicates of: " + info.description);
+                       std::string(summary_description_prefix) + info.description);
             tables.put(prefix + "variance/" + info.name, local, {var_labels.size()}, variance_vector(report.variance),
                        "variance_component", "(" + info.unit + ")^2; shares: fraction; counts: runs",
                        "Variance of one run's " + info.name +
@@ -171,6 +171,7 @@ bool same_shape(const SeriesInfo& a, const SeriesInfo& b) {
 void write_series_deltas(RunStore& store, std::uint64_t pairs, const std::vector<double>& quantiles) {
     const std::size_t m = store.groups() - 1;
     const auto& ref_series = store.series(0);
+    bool wrote_any = false;
     for (std::size_t s = 0; s < ref_series.size(); ++s) {
         const SeriesInfo& info = ref_series[s];
         std::vector<std::size_t> dims{m, quantiles.size()};
@@ -189,14 +190,25 @@ void write_series_deltas(RunStore& store, std::uint64_t pairs, const std::vector
             any = true;
             for (const Axis& a : info.axes) store.write_labels("axes/" + a.name, a.labels);
         }
-        if (any)
-            store.write_table("deltas/bands/" + info.name, dims, all, axes, info.unit,
-                              "Per-day quantiles of the paired difference (scenario minus the first) of: " +
-                                  info.description);
+        if (!any) continue;
+        if (!wrote_any)  // the bands' probabilities, beside them as in every group with bands
+            store.write_table("deltas/bands/quantile", {quantiles.size()}, quantiles, "quantile", "probability",
+                              "Probability of each quantile band");
+        wrote_any = true;
+        store.write_table("deltas/bands/" + info.name, dims, all, axes, info.unit,
+                          std::string(delta_band_description_prefix) + info.description);
     }
 }
 
 std::string leaf_of(const std::string& path) { return path.substr(path.rfind('/') + 1); }
+
+// The calendar date of day 0 of a group's runs (its points share a base scenario), for readers
+// that show dates beside day indices.
+void write_start_date(RunStore& store, const std::string& object, const std::vector<std::size_t>& points) {
+    if (points.empty()) return;
+    const std::string& date = store.layout().plan->points.at(points.front()).scenario().start_date;
+    if (!date.empty()) store.write_attribute(object, "start_date", date);
+}
 
 const std::vector<std::string> sobol_labels{"first_order", "first_order_low", "first_order_high",
                                             "total",       "total_low",       "total_high"};
@@ -237,6 +249,7 @@ std::vector<std::vector<ScalarReport>> write_point_reductions(RunStore& store, s
         store.write_labels(prefix + "axes/variance_component", variance_labels());
         store.write_table(prefix + "bands/quantile", {quantiles.size()}, quantiles, "quantile", "probability",
                           "Probability of each quantile band");
+        write_start_date(store, path, store.group(g).points);
         if (!store.has_runs(g)) continue;
         write_group_bands(store, g, prefix, completed_jobs, quantiles);
         write_group_scalars(store, g, prefix, completed_jobs, quantiles, reports);
@@ -256,6 +269,7 @@ std::vector<DeltaReport> write_comparison_deltas(RunStore& store, std::uint64_t 
     store.write_labels("axes/quantile", quantile_labels(quantiles));
     auto reports = write_scalar_deltas(store, pairs, quantiles, bootstrap, confidence);
     if (pairs > 0) write_series_deltas(store, pairs, quantiles);
+    write_start_date(store, "deltas", store.group(0).points);  // deltas follow the reference's days
     return reports;
 }
 

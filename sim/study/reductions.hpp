@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "study/run_store.hpp"
@@ -13,6 +14,13 @@
 #include "study/statistics.hpp"
 
 namespace gatesim {
+
+// Reduced tables describe themselves as one of these followed by the series' or scalar's own
+// description, so a reader can recover the latter.
+inline constexpr std::string_view band_description_prefix = "Per-day quantiles over replicates of: ";
+inline constexpr std::string_view summary_description_prefix = "Distribution over replicates of: ";
+inline constexpr std::string_view delta_band_description_prefix =
+    "Per-day quantiles of the paired difference (scenario minus the first) of: ";
 
 // The reductions of one summary scalar at one point, also returned for printing.
 struct ScalarReport {

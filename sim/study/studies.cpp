@@ -38,15 +38,6 @@ private:
     bool checked_ = false;
 };
 
-std::string count_text(std::uint64_t n) {  // 100000 -> "100,000"
-    std::string digits = std::to_string(n), grouped;
-    for (std::size_t i = 0; i < digits.size(); ++i) {
-        if (i && (digits.size() - i) % 3 == 0) grouped += ',';
-        grouped += digits[i];
-    }
-    return grouped;
-}
-
 void check_at_most(std::uint64_t value, std::uint64_t limit, const std::string& what) {
     if (value > limit)
         throw PlanError(what + " " + count_text(value) + " exceeds the limit of " + count_text(limit) +

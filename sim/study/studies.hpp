@@ -39,7 +39,7 @@ struct StudyControl {
 struct StudyOutcome {
     std::uint64_t completed_runs = 0;
     std::uint64_t total_runs = 0;
-    std::uint64_t resumed_runs = 0;  // read back from the incomplete study
+    std::uint64_t resumed_runs = 0;  // read back from the interrupted study's finished runs
     bool complete = false;
     bool cancelled = false;
 };

@@ -101,7 +101,7 @@ check "interrupt leaves no temporary files" test -z "$(ls "$work" | grep -e '\.t
 
 # Compare: common random numbers, paired deltas printed and stored.
 exits 0 "compare" "$gatesim" compare "$scenario" "$root/scenarios/nationality_gate.yaml" "${small[@]}" --replicates 4 -o "$work/c.h5"
-check "compare prints paired deltas" grep -q "nationality_gate minus global_shutdown" "$work/out.txt"
+check "compare prints levels and paired deltas" grep -q "nationality_gate against global_shutdown" "$work/out.txt"
 check "compare file" $py - "$work/c.h5" <<'EOF'
 import sys, h5py, numpy as np
 f = h5py.File(sys.argv[1], "r")

@@ -47,7 +47,7 @@ def test_a_sensitivity_analysis_beyond_its_limits_is_a_value_error(small, keywor
 
 
 def test_runs_in_memory_are_limited_too(small):
-    with pytest.raises(ValueError, match="exceed the limit of 100000 replicates"):
+    with pytest.raises(ValueError, match="replicates per point: 1,000,000 exceeds the limit of 100,000"):
         gs.run(small("global_shutdown"), replicates=10**6, progress=False)
 
 

@@ -35,8 +35,12 @@ def exact(value) -> bytes:
     return f"{a.dtype}{a.shape}".encode() + text
 
 
+# Dimension-scale bookkeeping holds object references, whose bytes are addresses in memory.
+REFERENCES = {"REFERENCE_LIST", "DIMENSION_LIST"}
+
+
 def file_contents(path) -> dict:
-    """Every dataset and attribute outside /provenance, exactly."""
+    """Every dataset and attribute outside /provenance, exactly (references aside)."""
     with h5py.File(path, "r") as f:
         contents = {f"@{key}": exact(value) for key, value in f.attrs.items()}
 
@@ -44,7 +48,8 @@ def file_contents(path) -> dict:
             if name.startswith("provenance"):
                 return
             for key, value in obj.attrs.items():
-                contents[f"{name}@{key}"] = exact(value)
+                if key not in REFERENCES:
+                    contents[f"{name}@{key}"] = exact(value)
             if isinstance(obj, h5py.Dataset):
                 contents[name] = exact(obj[()])
         f.visititems(visit)
@@ -56,8 +61,6 @@ def test_a_run_on_a_process_pool_is_the_serial_run(pool, small):
     serial = gs.run(sc, replicates=6, threads=1)
     pooled = gs.run(sc, replicates=6, executor=pool)
     assert same_runs(serial, pooled)
-    later = gs.run(sc, replicates=3, first_replicate=3, executor=pool)
-    assert same_runs(serial.replicate(4), later.replicate(1))
 
 
 def test_studies_on_a_process_pool_write_the_files_of_serial_studies(pool, small, tmp_path):
@@ -100,7 +103,8 @@ def test_an_interrupted_pooled_ensemble_stops_and_leaves_the_pool_usable(pool, s
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        _core.run_ensemble(sc._impl, 40, 0, 0, 1, progress, executor=pool, in_flight=parallel.in_flight(pool))
+        _core.ensemble_study(sc._impl, 40, 0, threads=1, progress=progress, executor=pool,
+                             in_flight=parallel.in_flight(pool))
     assert same_runs(gs.run(sc, replicates=2, executor=pool), gs.run(sc, replicates=2, threads=1))
 
 

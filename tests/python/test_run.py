@@ -95,8 +95,8 @@ def test_progress_is_polled_on_the_calling_thread(small):
         assert threading.get_ident() == caller
         calls.append((done, total))
 
-    runs, _, _ = _core.run_ensemble(sc._impl, 3, 0, 0, 2, progress, 0.005)
-    assert len(runs) == 3
+    data = _core.ensemble_study(sc._impl, 3, 0, threads=2, progress=progress, poll_seconds=0.005)
+    assert data["outcome"]["completed_runs"] == 3
     assert calls[-1] == (3, 3), "an ensemble counts runs"
     assert all(a[0] <= b[0] for a, b in zip(calls, calls[1:])), "progress never goes back"
     calls.clear()
@@ -129,11 +129,11 @@ def test_bad_arguments_raise_python_errors(shutdown):
     with pytest.raises(ValueError):
         gs.run(shutdown, threads=0)
     with pytest.raises(ValueError):
-        _core.run_ensemble(shutdown._impl, 0, 0, 0, 1)
+        _core.ensemble_study(shutdown._impl, 0, 0)
     with pytest.raises(ValueError):
         _core.run_single(shutdown._impl, 0, 1, None, 0.0)
     with pytest.raises(ValueError, match="replicates"):
-        _core.run_ensemble(shutdown._impl, 4, 0, 3, 1)  # 4 runs cannot split into draws of 3
+        _core.ensemble_study(shutdown._impl, 4, 3)  # 4 runs cannot split into draws of 3
     with pytest.raises(TypeError):
         gs.run(42)
 

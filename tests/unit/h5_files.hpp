@@ -94,6 +94,7 @@ inline bool exists(const fs::path& file, const std::string& path) {
 struct StoredDataset {
     std::vector<std::size_t> dims;
     bool text = false;
+    bool coordinate = false;  // a dimension scale or a date: written for netCDF readers
     std::vector<double> numbers;
     std::vector<std::string> strings;
     std::map<std::string, std::string> attributes;
@@ -143,7 +144,8 @@ inline std::map<std::string, StoredDataset> stored_datasets(const std::filesyste
                 d.numbers.resize(static_cast<std::size_t>(H5Sget_simple_extent_npoints(space)));
                 if (!d.numbers.empty()) H5Dread(obj, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, d.numbers.data());
             }
-            for (const char* attr : {"unit", "description", "axes"}) {
+            d.coordinate = H5Aexists(obj, "CLASS") > 0 || H5Aexists(obj, "calendar") > 0;
+            for (const char* attr : {"units", "description", "axes"}) {
                 if (H5Aexists(obj, attr) <= 0) continue;
                 const hid_t a = H5Aopen(obj, attr, H5P_DEFAULT);
                 const auto values = read_vlen_strings(a, true);

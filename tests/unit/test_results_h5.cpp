@@ -265,7 +265,11 @@ TEST_CASE("a failed write leaves the existing file byte-identical and no tempora
     }
     SECTION("a series named like the day index") {
         bad.series.push_back({"day", "", "", {}, {1, 2, 3, 4}});
-        expected = "reserved";
+        expected = "series name 'day' is the name of a coordinate";
+    }
+    SECTION("a series named like an axis, whose coordinate shares its group") {
+        bad.series.push_back({"model", "", "", {}, {1, 2, 3, 4}});
+        expected = "series name 'model' is the name of a coordinate";
     }
     SECTION("a name that is not a valid HDF5 link name") {
         bad.scalars.push_back({"a/b", "", "", 1.0});

@@ -49,7 +49,7 @@ void require_same_reductions(const MemoryStore& memory, const fs::path& file) {
         CHECK(d.dims == table.dims);
         REQUIRE(d.numbers.size() == table.values.size());
         for (std::size_t i = 0; i < d.numbers.size(); ++i) REQUIRE(same_bits(d.numbers[i], table.values[i]));
-        CHECK(d.attributes.at("unit") == table.unit);
+        CHECK(d.attributes.at("units") == table.unit);
         CHECK(d.attributes.at("axes") == table.axes);
         CHECK(d.attributes.at("description") == table.description);
     }
@@ -70,6 +70,7 @@ void require_same_reductions(const MemoryStore& memory, const fs::path& file) {
     }
     for (const auto& [path, d] : stored) {
         if (run_record(path) || (path.find("axes/") != std::string::npos && !memory.labels().count(path))) continue;
+        if (d.coordinate && !memory.tables().count(path) && !memory.labels().count(path)) continue;  // for netCDF
         INFO("in the file only: " << path);
         CHECK((memory.tables().count(path) + memory.labels().count(path) + memory.scenarios().count(path)) == 1);
     }

@@ -68,6 +68,7 @@ std::string valid_range(const Meta& meta) {
     else if constexpr (NamedEnum<T>) return "one of: " + enum_choices<T>();
     else if constexpr (std::same_as<T, std::string>) return "text";
     else if constexpr (std::same_as<T, std::vector<std::string>>) return "list of ids";
+    else if constexpr (std::same_as<T, NumberMap>) return "map of id: number, each in " + interval(meta.min, meta.max);
     else if constexpr (std::same_as<T, Distribution>) return interval(meta.min, meta.max) + "; a number or a distribution";
     else if constexpr (std::integral<T>) return interval(meta.min, meta.max) + ", whole number";
     else if constexpr (std::floating_point<T>) return interval(meta.min, meta.max);
@@ -85,6 +86,10 @@ std::string render(const T& value) {
         std::string out;
         for (const auto& s : value) out += (out.empty() ? "" : ", ") + s;
         return "[" + out + "]";
+    } else if constexpr (std::same_as<T, NumberMap>) {
+        std::string out;
+        for (const auto& [id, v] : value) out += (out.empty() ? "" : ", ") + id + ": " + number(v);
+        return "{" + out + "}";
     } else if constexpr (std::same_as<T, Distribution>) {
         return value.kind == DistributionKind::fixed ? number(value.value) : to_yaml(value);
     } else if constexpr (std::integral<T>) return std::to_string(value);

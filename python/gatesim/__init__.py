@@ -12,7 +12,7 @@ The simulation, validation and file formats are the C++ core's (the same code as
 this package binds them and adds tables and charts.
 """
 from . import _core
-from .errors import GatesimError, Problem, ResultsFileError, ScenarioError
+from .errors import GatesimError, Problem, ResultsFileError, SanityWarning, ScenarioError
 from .results import DEFAULT_QUANTILES, Results, ScalarInfo, SeriesInfo, load
 from .running import run
 from .scenario import Scenario
@@ -22,7 +22,7 @@ __version__ = _core.__version__
 git_commit = _core.git_commit
 
 __all__ = [
-    "DEFAULT_QUANTILES", "Comparison", "GatesimError", "Problem", "Results", "ResultsFileError", "ScalarInfo",
+    "DEFAULT_QUANTILES", "Comparison", "GatesimError", "Problem", "Results", "ResultsFileError", "SanityWarning", "ScalarInfo",
     "Scenario", "ScenarioError", "Sensitivity", "SeriesInfo", "Sweep", "compare", "load", "run", "sensitivity", "sweep",
 ]
 

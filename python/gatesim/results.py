@@ -48,6 +48,28 @@ class ScalarInfo:
     description: str
 
 
+def scope_spec(scope) -> str:
+    """A scope as the engine writes it: 'region=india' stays; {"region": ["india", "brazil"],
+    "segment": "consumer"} becomes 'region=india,brazil;segment=consumer'."""
+    if isinstance(scope, str):
+        return scope
+    if isinstance(scope, Mapping):
+        terms = []
+        for key, values in scope.items():
+            values = [values] if isinstance(values, str) else list(values)
+            terms.append(f"{key}={','.join(values)}")
+        return ";".join(terms)
+    raise TypeError(f"a scope is 'key=ids;...' or a dict {{key: ids}}, got {type(scope).__name__}")
+
+
+def _scope_terms(spec: str) -> dict[str, frozenset]:
+    terms = {}
+    for term in spec.split(";"):
+        key, _, values = term.partition("=")
+        terms[key.strip()] = frozenset(v.strip() for v in values.split(","))
+    return terms
+
+
 def quantile_label(q: float) -> str:
     """0.05 -> 'p5', 0.5 -> 'p50', 0.025 -> 'p2.5'."""
     return f"p{q * 100:g}"
@@ -75,7 +97,8 @@ class Results:
                  values: Sequence[Mapping[str, np.ndarray]], scalars: Sequence[Mapping[str, float]], *,
                  days: int, seeds: Sequence[int], replicate_ids: Sequence[int], scenario=None,
                  label: str | None = None, provenance: Mapping | None = None, runs: Sequence = (),
-                 baseline_label: str | None = None, parameters: Mapping[str, Sequence[float]] | None = None):
+                 baseline_label: str | None = None, parameters: Mapping[str, Sequence[float]] | None = None,
+                 warnings: Sequence[str] = ()):
         if not values or not len(values) == len(scalars) == len(seeds) == len(replicate_ids):
             raise ValueError("Results need one entry of values, scalars, seed and replicate id per replicate")
         self._series = dict(series_info)
@@ -95,6 +118,8 @@ class Results:
         self.baseline_label = baseline_label
         #: Uncertain parameters' values per replicate (key path -> array), when drawn.
         self.parameters = {k: np.asarray(v, dtype=float) for k, v in (parameters or {}).items()}
+        #: Sanity warnings of the runs (outputs that contradict the world's scale), each once.
+        self.warnings = list(dict.fromkeys(warnings))
 
     # --- construction -------------------------------------------------------------------
     @classmethod
@@ -108,9 +133,10 @@ class Results:
         scalar_info = {name: ScalarInfo(name, unit, description) for name, unit, description, _ in first.scalars()}
         values = [{name: run.values(name) for name in series_info} for run in runs]
         scalars = [{name: value for name, _, _, value in run.scalars()} for run in runs]
+        found = [w for run in runs if hasattr(run, "warnings") for w in run.warnings()]
         return cls(series_info, scalar_info, values, scalars, days=first.days, seeds=[r.seed for r in runs],
                    replicate_ids=[r.replicate for r in runs], scenario=scenario, label=label,
-                   provenance=provenance, runs=runs, parameters=parameters)
+                   provenance=provenance, runs=runs, parameters=parameters, warnings=found)
 
     @classmethod
     def from_arrays(cls, series: Mapping[str, np.ndarray], scalars: Mapping[str, float | Sequence[float]] = None, *,
@@ -248,15 +274,19 @@ class Results:
         return self.replicates
 
     # --- analysis -----------------------------------------------------------------------
-    def summary(self, quantiles: Sequence[float] = DEFAULT_QUANTILES) -> "pandas.DataFrame":  # noqa: F821
+    def summary(self, quantiles: Sequence[float] = DEFAULT_QUANTILES, scope=None) -> "pandas.DataFrame":  # noqa: F821
         """The summary scalars, one row each: unit and value for one run; mean, quantile
         columns (p5, p50, p95 by default) and n, the replicates where the value is not NaN, for
-        an ensemble."""
+        an ensemble. scope: the same scalars over a subset of users the run was asked to report
+        (gs.run(..., scope=...) or reporting.scopes), as 'region=india;segment=consumer' or
+        {"region": "india", "segment": ["consumer"]}; see scopes()."""
         import pandas as pd
 
+        names = self._scoped_names(scope)
         rows = []
-        for name, info in self._scalar_info.items():
-            row = {"metric": name, "unit": info.unit}
+        for plain, name in names.items():
+            info = self._scalar_info[name]
+            row = {"metric": plain, "unit": info.unit}
             if self.replicates == 1:
                 row["value"] = self._scalars[0][name]
             else:
@@ -268,6 +298,22 @@ class Results:
                 row["n"] = int(finite.size)
             rows.append(row)
         return pd.DataFrame(rows).set_index("metric")
+
+    def scopes(self) -> list[str]:
+        """Labels of the scopes whose scalars the results hold (scalar names end in [label])."""
+        return list(dict.fromkeys(n[n.index("[") + 1:-1] for n in self._scalar_info if n.endswith("]") and "[" in n))
+
+    def _scoped_names(self, scope) -> dict[str, str]:
+        """{plain scalar name: stored name} for the whole population (scope None) or one scope."""
+        if scope is None:
+            return {n: n for n in self._scalar_info if not n.endswith("]")}
+        wanted = _scope_terms(scope_spec(scope))
+        for label in self.scopes():
+            if _scope_terms(label) == wanted:
+                suffix = f"[{label}]"
+                return {n[:-len(suffix)]: n for n in self._scalar_info if n.endswith(suffix)}
+        raise KeyError(f"no scope {scope_spec(scope)!r} in these results; they have: {', '.join(self.scopes()) or 'none'} "
+                       "(run with gs.run(..., scope=...) or set reporting.scopes)")
 
     def delta(self, baseline: "Results") -> "Results":
         """Paired differences self - baseline, replicate by replicate. Both must come from the

@@ -10,10 +10,12 @@ from __future__ import annotations
 import datetime
 import os
 import sys
+import warnings
 from contextlib import nullcontext
 
 from . import _core
-from .results import Results
+from .errors import SanityWarning
+from .results import Results, scope_spec
 from .scenario import Scenario, as_scenario
 
 
@@ -73,7 +75,7 @@ def progress_reporter(bar):
 
 def run(scenario: Scenario | str, replicates: int = 1, *, threads: int | None = None, seed: int | None = None,
         first_replicate: int = 0, noise_replicates: int = 0, progress: bool | None = None,
-        label: str | None = None) -> Results:
+        label: str | None = None, scope=None) -> Results:
     """Runs replicates first_replicate .. first_replicate + replicates - 1 of a scenario.
 
     scenario: a Scenario, a scenario file or a library name. threads: worker threads (default:
@@ -85,10 +87,18 @@ def run(scenario: Scenario | str, replicates: int = 1, *, threads: int | None = 
     values). Several go through the C++ ensemble runner, in parallel, kept in memory; fields
     written as distributions where a number is expected are drawn once per parameter draw of
     noise_replicates runs (default: as the CLI's ensemble).
+
+    scope: a subset of users whose summary scalars are computed too, like --scope on the CLI:
+    'region=india;segment=consumer', {"region": "india"}, or a list of such; read them with
+    res.summary(scope=...). Outputs that contradict the world's scale warn (SanityWarning) and
+    are kept in res.warnings.
     """
     sc = as_scenario(scenario)
     if seed is not None:
         sc = sc.updated({"seed": seed})
+    if scope is not None:
+        scopes = [scope] if isinstance(scope, (str, dict)) else list(scope)
+        sc = sc.updated({"reporting.scopes": list(sc.get("reporting.scopes") or []) + [scope_spec(x) for x in scopes]})
     threads = default_threads(threads)
     replicates, first_replicate = int(replicates), int(first_replicate)
     if replicates < 1:
@@ -110,4 +120,7 @@ def run(scenario: Scenario | str, replicates: int = 1, *, threads: int | None = 
                                                    progress_reporter(bar))
             runs = [r for r, _, _ in records]
             parameters = {path: [values[i] for _, _, values in records] for i, path in enumerate(paths)}
-    return Results._from_runs(runs, scenario=sc.copy(), label=label, provenance=provenance, parameters=parameters)
+    results = Results._from_runs(runs, scenario=sc.copy(), label=label, provenance=provenance, parameters=parameters)
+    for message in results.warnings:
+        warnings.warn(f"{label}: {message}", SanityWarning, stacklevel=2)
+    return results

@@ -65,9 +65,23 @@ void ScenarioOptions::add(CLI::App* cmd) {
     cmd->add_option("--set", overrides, "Override a field: key.path=value (repeatable)");
 }
 
-LoadedScenario load(const std::string& file, std::vector<std::string> overrides, const std::optional<std::uint64_t>& seed) {
+LoadedScenario load(const std::string& file, std::vector<std::string> overrides, const std::optional<std::uint64_t>& seed,
+                    const std::vector<std::string>& scope) {
     if (seed) overrides.push_back("seed=" + std::to_string(*seed));
-    return load_scenario(file, overrides);
+    LoadedScenario loaded = load_scenario(file, overrides);
+    if (scope.empty()) return loaded;
+    // The terms make one scope, appended to the scenario's own (validated like any --set).
+    std::string spec, list;
+    for (const auto& term : scope) spec += (spec.empty() ? "" : ";") + term;
+    for (const auto& existing : loaded.scenario.reporting.scopes) list += "'" + existing + "', ";
+    apply_override(loaded, "reporting.scopes=[" + list + "'" + spec + "']");
+    return loaded;
+}
+
+void add_scope_option(CLI::App* cmd, std::vector<std::string>& scope) {
+    cmd->add_option("--scope", scope,
+                    "Also compute every summary scalar for a subset of users: key=ids with key region, nationality, "
+                    "segment or channel (repeatable: the conditions intersect; ids of one key, comma-separated, are a union)");
 }
 
 void add_seed_and_threads(CLI::App* cmd, std::optional<std::uint64_t>& seed, int& threads) {
@@ -91,13 +105,17 @@ void require_output(const std::string& output, const std::string& needed_by) {
 
 bool stderr_is_terminal() { return isatty(STDERR_FILENO) != 0; }
 
+std::string percent(double fraction, bool sign) {
+    // Three significant digits, so that a small share (6.5e-5) never reads as 0.0%; 0 only when exactly 0.
+    char buffer[48];
+    std::snprintf(buffer, sizeof buffer, "%s%.3g%%", sign && fraction > 0 ? "+" : "", 100 * fraction);
+    return buffer;
+}
+
 std::string readable(double v, const std::string& unit) {
     if (std::isnan(v)) return "not reached";
     char buffer[64];
-    if (unit == "fraction") {
-        std::snprintf(buffer, sizeof buffer, "%.1f%%", 100 * v);
-        return buffer;
-    }
+    if (unit == "fraction") return percent(v, false);
     if (std::abs(v) < 1000 && v != std::floor(v)) {
         std::snprintf(buffer, sizeof buffer, "%.3g", v);
         return std::string(buffer) + " " + unit;
@@ -115,10 +133,7 @@ std::string compact(double v, const std::string& unit, bool sign) {
     if (std::isnan(v)) return "n/a";
     char buffer[48];
     const char* plus = sign && v > 0 ? "+" : "";
-    if (unit == "fraction") {
-        std::snprintf(buffer, sizeof buffer, "%s%.1f%%", plus, 100 * v);
-        return buffer;
-    }
+    if (unit == "fraction") return percent(v, sign);
     const double a = std::abs(v);
     const char* suffix = "";
     double scaled = v;

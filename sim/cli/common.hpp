@@ -70,8 +70,12 @@ struct ScenarioOptions {
     std::vector<std::string> overrides;
     void add(CLI::App* cmd);
 };
-// Loads a scenario with overrides, and --seed as one more. Throws ScenarioError.
-LoadedScenario load(const std::string& file, std::vector<std::string> overrides, const std::optional<std::uint64_t>& seed);
+// Loads a scenario with overrides, and --seed as one more; `scope` terms (--scope key=ids, each
+// repetition one more condition) add one scope to reporting.scopes. Throws ScenarioError.
+LoadedScenario load(const std::string& file, std::vector<std::string> overrides, const std::optional<std::uint64_t>& seed,
+                    const std::vector<std::string>& scope = {});
+// --scope key=ids (repeatable): the summary scalars are also computed for that subset of users.
+void add_scope_option(CLI::App* cmd, std::vector<std::string>& scope);
 void add_seed_and_threads(CLI::App* cmd, std::optional<std::uint64_t>& seed, int& threads);
 
 // This invocation's provenance: the resolved scenario, its file, the command line, now.
@@ -86,6 +90,8 @@ bool stderr_is_terminal();
 
 // 12345678 -> "12,345,678 users"; fractions as percentages; NaN "not reached".
 std::string readable(double v, const std::string& unit);
+// A fraction as a percentage with three significant digits: 0.000065 -> "0.0065%", 0.942 -> "94.2%".
+std::string percent(double fraction, bool sign = false);
 // Three significant digits with k/M/B/T suffixes: tables are for reading; the file has the
 // exact values.
 std::string compact(double v, const std::string& unit, bool sign = false);

@@ -1,5 +1,6 @@
 // `gatesim run`: one run of a scenario (summary printed, results file optional) or, with
 // --replicates, an ensemble streamed into a study file with bands and distributions.
+#include <algorithm>
 #include <iostream>
 
 #include "cli/common.hpp"
@@ -11,15 +12,47 @@
 namespace gatesim::cli {
 namespace {
 
+// One row per scalar; with scopes (scalars named name[scope]), one more column per scope.
 void print_summary(const Scenario& s, const Results& r, std::ostream& out) {
     out << "scenario  " << s.name << "  (" << s.days << " days, " << s.population.agents << " agents for "
         << readable(s.population.users, "users") << ", seed " << s.seed << ")\n";
     if (!s.description.empty()) out << "question  " << s.description << "\n";
+    std::vector<std::string> scopes;
+    std::vector<const Scalar*> rows;
+    for (const auto& scalar : r.scalars) {
+        const auto open = scalar.name.find('[');
+        if (open == std::string::npos) rows.push_back(&scalar);
+        else if (const auto label = scalar.name.substr(open + 1, scalar.name.size() - open - 2);
+                 std::find(scopes.begin(), scopes.end(), label) == scopes.end())
+            scopes.push_back(label);
+    }
     std::size_t width = 0;
-    for (const auto& scalar : r.scalars) width = std::max(width, scalar.name.size());
-    for (const auto& scalar : r.scalars)
-        out << "  " << scalar.name << std::string(width + 2 - scalar.name.size(), ' ') << readable(scalar.value, scalar.unit)
-            << "\n";
+    for (const Scalar* scalar : rows) width = std::max(width, scalar->name.size());
+    std::vector<std::size_t> column(scopes.size(), 0);
+    for (std::size_t k = 0; k < scopes.size(); ++k) column[k] = std::max<std::size_t>(24, scopes[k].size() + 2);
+    if (!scopes.empty()) {
+        out << "  " << pad("", width + 2) << pad("all", 28);
+        for (std::size_t k = 0; k < scopes.size(); ++k) out << pad(scopes[k], column[k]);
+        out << "\n";
+    }
+    for (const Scalar* scalar : rows) {
+        out << "  " << pad(scalar->name, width + 2);
+        if (scopes.empty()) {
+            out << readable(scalar->value, scalar->unit) << "\n";
+            continue;
+        }
+        out << pad(readable(scalar->value, scalar->unit), 28);
+        for (std::size_t k = 0; k < scopes.size(); ++k) {
+            const std::string name = scalar->name + "[" + scopes[k] + "]";
+            const auto it = std::find_if(r.scalars.begin(), r.scalars.end(), [&](const Scalar& x) { return x.name == name; });
+            out << pad(it == r.scalars.end() ? "" : readable(it->value, it->unit), column[k]);
+        }
+        out << "\n";
+    }
+}
+
+void print_warnings(const Results& r) {
+    for (const auto& w : r.warnings) std::cerr << "warning: " << w << "\n";
 }
 
 // A one-line progress bar over days, redrawn in place; only when stderr is a terminal.
@@ -39,6 +72,7 @@ class RunCommand : public Command {
 public:
     explicit RunCommand(CLI::App& app) : Command(app.add_subcommand("run", "Run a scenario, print a summary and write results")) {
         scenario_.add(app_);
+        add_scope_option(app_, scope_);
         app_->add_option("-o,--output", output_, "Results file to write (HDF5)");
         add_seed_and_threads(app_, seed_, threads_);
         auto* replicates = app_->add_option("--replicates", ensemble_.replicates,
@@ -58,7 +92,7 @@ public:
 
 private:
     int run_single(const Invocation& invocation) {
-        const LoadedScenario loaded = load(scenario_.file, scenario_.overrides, seed_);
+        const LoadedScenario loaded = load(scenario_.file, scenario_.overrides, seed_, scope_);
         const Scenario& scenario = loaded.scenario;
         require_output(output_, "");
         const Provenance provenance = provenance_of(to_yaml(scenario), scenario_.file, threads_, invocation);
@@ -69,6 +103,7 @@ private:
         options.cancel = &interrupted();
         const Results results = simulate(scenario, options);
         print_summary(scenario, results, std::cout);
+        print_warnings(results);
         if (!loaded.uncertain.empty())
             std::cout << "note      " << loaded.uncertain.size()
                       << " uncertain field(s) held at their central values; sample them with --replicates\n";
@@ -83,7 +118,7 @@ private:
         catch_interrupts();
         const StudyControl control = ensemble_.control(threads_);
         require_output(output_, "run --replicates");
-        const LoadedScenario loaded = load(scenario_.file, scenario_.overrides, seed_);
+        const LoadedScenario loaded = load(scenario_.file, scenario_.overrides, seed_, scope_);
         const EnsembleStudy study{study_scenario(loaded), ensemble_.replicates, ensemble_.noise_replicates};
         StudyFile file(output_, provenance_of(to_yaml(loaded), scenario_.file, threads_, invocation));
         const EnsembleReport r = run_ensemble_study(study, file, control);
@@ -103,6 +138,7 @@ private:
     }
 
     ScenarioOptions scenario_;
+    std::vector<std::string> scope_;
     std::string output_;
     std::optional<std::uint64_t> seed_;
     int threads_ = 1;

@@ -371,7 +371,7 @@ std::string parameter_table_markdown(const Scenario& defaults, const std::map<st
            "parameter draw in ensembles.\n"
         << "- Sources: *assumption* marks a judgement (an input to vary in sensitivity analysis, not a finding); "
            "*[2nd]* marks a figure seen only in a secondary report of the original; *scenario lever* marks a "
-           "policy choice a scenario sets. Public figures are listed in DEFAULTS.md.\n";
+           "policy choice a scenario sets; *derived* marks a value computed from cited figures (docs/calibration-of-defaults.md). Other sources are the ids of docs/sources.md.\n";
     write_tree(out, catalogue, catalogue.groups.front(), sources);
     return out.str();
 }

@@ -48,6 +48,9 @@ struct Results {
     int days = 0;
     std::vector<Series> series;
     std::vector<Scalar> scalars;
+    // Outputs that contradict the world's own scale (penalties above revenue, more users blocked
+    // than exist, ...): each one sentence, for stderr, the results file and Python.
+    std::vector<std::string> warnings;
 
     const Series& series_named(std::string_view name) const {
         for (const auto& s : series)

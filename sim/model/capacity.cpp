@@ -13,7 +13,7 @@ void admit_surge(const Scenario& s, std::uint64_t replicate, const Users& users,
     std::vector<double> in_use(m, 0.0);
     for (std::size_t g = 0; g < tallies.groups(); ++g)
         for (std::size_t j = 0; j < m; ++j)
-            for (auto n : {Nationality::us_person, Nationality::foreign_national}) in_use[j] += tallies.group(g)[layout.users_by_model(j, n)];
+            for (std::size_t c = 0; c < layout.cells; ++c) in_use[j] += tallies.group(g)[layout.users_by_model(j, c)];
     struct Candidate {
         double priority;
         Intent* intent;

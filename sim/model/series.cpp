@@ -100,7 +100,24 @@ void add_disruption(SeriesBuilder& series, const Axes& axes, const TrajectoryVie
                [&](int d, std::size_t m) { return run.users_of(d, m); });
     series.add("users_by_model_and_nationality", "users", "Users using each model, by nationality class",
                {axes.model, {"nationality", {"us_person", "foreign_national"}}},
-               [&](int d, std::size_t k) { return run.at(d, L.users_by_model(k / 2, static_cast<Nationality>(k % 2))); });
+               [&](int d, std::size_t k) { return run.users_of(d, k / 2, static_cast<Nationality>(k % 2)); });
+    // Who uses each model, and where: sums of users by model and cell.
+    const std::size_t segments = axes.cells[2].labels.size(), regions = axes.cells[0].labels.size();
+    series.add("users_by_model_and_segment", "users", "Users using each model, by segment", {axes.model, axes.cells[2]},
+               [&](int d, std::size_t k) {
+                   double total = 0;
+                   for (std::size_t c = 0; c < L.cells; ++c)
+                       if ((c / channel_kinds) % segments == k % segments) total += run.at(d, L.users_by_model(k / segments, c));
+                   return total;
+               });
+    series.add("users_by_model_and_region", "users", "Users using each model, by region of residence", {axes.model, axes.cells[0]},
+               [&](int d, std::size_t k) {
+                   double total = 0;
+                   const std::size_t per_region = L.cells / regions;
+                   for (std::size_t c = (k % regions) * per_region; c < (k % regions + 1) * per_region; ++c)
+                       total += run.at(d, L.users_by_model(k / regions, c));
+                   return total;
+               });
 
     struct CellSeries { const char* name; const char* unit; const char* description; CellMetric metric; };
     for (const CellSeries& c : {CellSeries{"users_on_preferred", "users", "Users on their preferred model", m_active},

@@ -103,7 +103,17 @@ double TrajectoryView::verification(int day, VerificationMetric v) const {
 }
 
 double TrajectoryView::users_of(int day, std::size_t m) const {
-    return at(day, L_.users_by_model(m, Nationality::us_person)) + at(day, L_.users_by_model(m, Nationality::foreign_national));
+    double total = 0;
+    for (std::size_t c = 0; c < L_.cells; ++c) total += at(day, L_.users_by_model(m, c));
+    return total;
+}
+
+double TrajectoryView::users_of(int day, std::size_t m, Nationality n) const {
+    double total = 0;
+    const std::size_t per_nationality = L_.cells / (s_.regions.size() * 2);
+    for (std::size_t c = 0; c < L_.cells; ++c)
+        if ((c / per_nationality) % 2 == static_cast<std::size_t>(n)) total += at(day, L_.users_by_model(m, c));
+    return total;
 }
 
 double TrajectoryView::usage_sales(int day, std::size_t provider, std::size_t channel) const {

@@ -72,10 +72,9 @@ struct TallyLayout {
     std::size_t money(std::size_t c, std::size_t channel, std::size_t provider) const {
         return verification(cells, v_queue) + (((c / channel_kinds) * channels + channel) * providers + provider) * money_metric_count;
     }
-    std::size_t users_by_model(std::size_t m, Nationality n) const {
-        return money(cells, 0, 0) + m * 2 + static_cast<std::size_t>(n);
-    }
-    std::size_t flow(std::size_t from, std::size_t to) const { return users_by_model(models, Nationality::us_person) + from * models + to; }
+    // Users using model m, by the breakdown cell they belong to (all cells: these are not scoped).
+    std::size_t users_by_model(std::size_t m, std::size_t c) const { return money(cells, 0, 0) + m * cells + c; }
+    std::size_t flow(std::size_t from, std::size_t to) const { return users_by_model(models, 0) + from * models + to; }
     std::size_t turned_away(std::size_t m) const { return flow(models, 0) + m; }
     std::size_t gap_sum() const { return turned_away(models); }
     std::size_t cyber_gap_sum() const { return gap_sum() + 1; }
@@ -152,8 +151,9 @@ public:
     double cells_total(int day, CellMetric k) const;
     double cells_total(int day, CellMetric k, Nationality n) const;
     double verification(int day, VerificationMetric v) const;
-    // Users using a model (all cells: not scoped).
+    // Users using a model (all cells: not scoped), and those of one nationality.
     double users_of(int day, std::size_t m) const;
+    double users_of(int day, std::size_t m, Nationality n) const;
 
     // Money of the selected cells. Usage-billed sales of a provider's models on a channel (gross);
     // its subscriptions (monthly recurring revenue, USD per month); what it keeps (net revenue, USD

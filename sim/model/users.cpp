@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "model/market.hpp"
 #include "model/rng.hpp"
 
 namespace gatesim {
@@ -55,7 +56,7 @@ void UserRuleCache::refresh(const Scenario& s, const DayPolicy& policy, const Us
             for (int vpn = 0; vpn < 2; ++vpn) {
                 double best = 0, best_cyber = 0;
                 for (std::size_t j = 0; j < models; ++j) {
-                    if (!policy.is_offered(j, c)) continue;
+                    if (!policy.is_offered(j, c) || provider_weight(s, r, j) <= 0) continue;
                     if (!reachable_without_credentials(policy.rule_for(j, c), policy.fenced[r] != 0, vpn != 0)) continue;
                     best = std::max(best, s.models[j].capability);
                     best_cyber = std::max(best_cyber, s.models[j].cyber_capability);
@@ -162,7 +163,7 @@ void BlockStep::use(std::size_t i, std::size_t model, Route route, double share,
     }
     t[L.cell(cell, m_value_delivered)] += value;
     t[L.cell(cell, m_value_lost)] += full - value;
-    t[L.users_by_model(model, u.nationality[i])] += w;
+    t[L.users_by_model(model, cell)] += w;
     const double paid = pay(i, model);
     if (u.nationality[i] != Nationality::foreign_national) return;
     if (d.params.in_reference[model]) {
@@ -486,7 +487,7 @@ void step_users(const UserDay& day, Users& u, std::size_t b, double* t, std::vec
     const std::uint8_t* normal = day.employers.normal.data();
     const std::uint8_t* controlled = day.policy.controlled.data();
     const std::size_t channels = L.channels, models = L.models, providers = L.providers;
-    const std::size_t by_model_base = L.users_by_model(0, Nationality::us_person);
+    const std::size_t by_model_base = L.users_by_model(0, 0), cells = L.cells;
     const std::size_t money_base = L.money(0, 0, 0);
     const std::size_t affected_us_slot = L.affected_us();
     const std::size_t verified_us_slot = L.verified_affected_us();
@@ -516,7 +517,7 @@ void step_users(const UserDay& day, Users& u, std::size_t b, double* t, std::vec
                 paid = weight * tokens_col[i] * price_col[h];
                 money[money_usage] += paid;
             }
-            t[by_model_base + h * 2 + static_cast<std::size_t>(n)] += weight;
+            t[by_model_base + h * cells + cell] += weight;
             if (n == Nationality::foreign_national) {
                 if (const std::uint8_t k = settled_access[h]) {
                     tally[k] += weight;

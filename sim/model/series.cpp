@@ -110,12 +110,13 @@ void add_disruption(SeriesBuilder& series, const Axes& axes, const TrajectoryVie
                        if ((c / channel_kinds) % segments == k % segments) total += run.at(d, L.users_by_model(k / segments, c));
                    return total;
                });
-    series.add("users_by_model_and_region", "users", "Users using each model, by region of residence", {axes.model, axes.cells[0]},
-               [&](int d, std::size_t k) {
+    series.add("users_by_model_region_and_segment", "users", "Users using each model, by region of residence and segment",
+               {axes.model, axes.cells[0], axes.cells[2]}, [&](int d, std::size_t k) {
+                   const std::size_t m = k / (regions * segments), r = k / segments % regions, g = k % segments;
                    double total = 0;
-                   const std::size_t per_region = L.cells / regions;
-                   for (std::size_t c = (k % regions) * per_region; c < (k % regions + 1) * per_region; ++c)
-                       total += run.at(d, L.users_by_model(k / regions, c));
+                   for (std::size_t n = 0; n < 2; ++n)
+                       for (std::size_t kind = 0; kind < channel_kinds; ++kind)
+                           total += run.at(d, L.users_by_model(m, ((r * 2 + n) * segments + g) * channel_kinds + kind));
                    return total;
                });
 

@@ -247,11 +247,16 @@ TEST_CASE("a provider that does not serve a region is no alternative there") {
     // lab_b absent from europe: Europeans blocked from lab_a's models never move to it, others do.
     const auto s = test::heavy("global_shutdown", never_lifted + std::vector<std::string>{"regions.europe.provider_weights.lab_b=0"});
     const auto r = test::run(s);
-    const auto& by_region = r.series_named("users_by_model_and_region");
-    const std::size_t regions = s.regions.size(), b = model(s, "b_flagship");
+    const auto& by_region = r.series_named("users_by_model_region_and_segment");
+    const std::size_t regions = s.regions.size(), segments = s.segments.size(), b = model(s, "b_flagship");
     const auto europe = static_cast<std::size_t>(index_of(s.regions, "europe")), us = static_cast<std::size_t>(index_of(s.regions, "us"));
-    for (std::size_t d = 0; d < static_cast<std::size_t>(s.days); ++d) REQUIRE(by_region.at(d, b * regions + europe) == 0);
-    CHECK(by_region.at(last_day(s), b * regions + us) > by_region.at(0, b * regions + us));
+    auto users = [&](std::size_t d, std::size_t region) {
+        double total = 0;
+        for (std::size_t g = 0; g < segments; ++g) total += by_region.at(d, (b * regions + region) * segments + g);
+        return total;
+    };
+    for (std::size_t d = 0; d < static_cast<std::size_t>(s.days); ++d) REQUIRE(users(d, europe) == 0);
+    CHECK(users(last_day(s), us) > users(0, us));
     const auto& flows = r.series_named("switching_flows");
     double into_b = 0;
     for (std::size_t d = 0; d < static_cast<std::size_t>(s.days); ++d) into_b += flows.at(d, model(s, "a_frontier") * s.models.size() + b);

@@ -12,7 +12,7 @@ The simulation, validation, statistics and file formats are the C++ core's (the 
 CLI); this package binds them and adds tables and charts.
 """
 from . import _core
-from .errors import GatesimError, Problem, ResultsFileError, ScenarioError
+from .errors import GatesimError, Problem, ResultsFileError, SanityWarning, ScenarioError
 from .files import load
 from .results import Results, ScalarInfo, SeriesInfo
 from .running import run
@@ -24,7 +24,7 @@ __version__ = _core.__version__
 git_commit = _core.git_commit
 
 __all__ = [
-    "DEFAULT_QUANTILES", "Comparison", "GatesimError", "Problem", "Results", "ResultsFileError", "ScalarInfo",
+    "DEFAULT_QUANTILES", "Comparison", "GatesimError", "Problem", "Results", "ResultsFileError", "SanityWarning", "ScalarInfo",
     "Scenario", "ScenarioError", "Sensitivity", "SeriesInfo", "Sweep", "compare", "load", "run", "sensitivity", "sweep",
 ]
 

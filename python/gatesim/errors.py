@@ -60,3 +60,9 @@ class ScenarioError(GatesimError, ValueError):
 
 class ResultsFileError(GatesimError, OSError):
     """A results file is missing, not HDF5, not a gatesim file, or of another schema version."""
+
+
+class SanityWarning(UserWarning):
+    """A run's output contradicts the world's own scale (penalties above the provider's revenue,
+    more users blocked than exist, ...): the same sentences as on stderr and in the file's
+    /warnings."""

@@ -48,6 +48,29 @@ class ScalarInfo:
     description: str
 
 
+def scope_spec(scope) -> str:
+    """A scope as the engine writes it: 'region=india' stays; {"region": ["india", "brazil"],
+    "segment": "consumer"} becomes 'region=india,brazil;segment=consumer'."""
+    if isinstance(scope, str):
+        return scope
+    if isinstance(scope, Mapping):
+        terms = []
+        for key, values in scope.items():
+            values = [values] if isinstance(values, str) else list(values)
+            terms.append(f"{key}={','.join(values)}")
+        return ";".join(terms)
+    raise TypeError(f"a scope is 'key=ids;...' or a dict {{key: ids}}, got {type(scope).__name__}")
+
+
+def _scope_terms(spec: str) -> dict[str, frozenset]:
+    terms = {}
+    for term in spec.split(";"):
+        key, _, values = term.partition("=")
+        terms[key.strip()] = frozenset(v.strip() for v in values.split(","))
+    return terms
+
+
+
 @dataclass
 class Reductions:
     """What a study computed over an ensemble's replicates (in C++): per-day quantile bands at
@@ -86,7 +109,8 @@ class Results:
                  days: int, seeds: Sequence[int], replicate_ids: Sequence[int], scenario=None,
                  label: str | None = None, provenance: Mapping | None = None, runs: Sequence = (),
                  baseline_label: str | None = None, parameters: Mapping[str, Sequence[float]] | None = None,
-                 reductions: Reductions | None = None, start_date: str | None = None, study: Mapping | None = None):
+                 reductions: Reductions | None = None, start_date: str | None = None, study: Mapping | None = None,
+                 warnings: Sequence[str] = ()):
         if not len(values) == len(scalars) == len(seeds) == len(replicate_ids):
             raise ValueError("Results need one entry of values, scalars, seed and replicate id per replicate")
         if not scalars and reductions is None:
@@ -112,6 +136,8 @@ class Results:
         self.parameters = {k: np.asarray(v, dtype=float) for k, v in (parameters or {}).items()}
         #: Calendar date of day 0 (YYYY-MM-DD) when the scenario sets one, else None.
         self.start_date = start_date or None
+        #: Sanity warnings of the runs (outputs that contradict the world's scale), each once.
+        self.warnings = list(dict.fromkeys(warnings))
 
     # --- construction -------------------------------------------------------------------
     @classmethod
@@ -124,9 +150,10 @@ class Results:
         scalar_info = {name: ScalarInfo(name, unit, description) for name, unit, description, _ in first.scalars()}
         values = [{name: run.values(name) for name in series_info} for run in runs]
         scalars = [{name: value for name, _, _, value in run.scalars()} for run in runs]
+        found = [w for run in runs if hasattr(run, "warnings") for w in run.warnings()]
         return cls(series_info, scalar_info, values, scalars, days=first.days, seeds=[r.seed for r in runs],
                    replicate_ids=[r.replicate for r in runs], scenario=scenario, label=label,
-                   provenance=provenance, runs=runs, start_date=first.start_date)
+                   provenance=provenance, runs=runs, start_date=first.start_date, warnings=found)
 
     @classmethod
     def from_arrays(cls, series: Mapping[str, np.ndarray], scalars: Mapping[str, float | Sequence[float]] = None, *,
@@ -333,11 +360,15 @@ class Results:
         return tuple(self._reductions.probabilities) if self._reductions and self._reductions.probabilities \
             else DEFAULT_QUANTILES
 
-    def summary(self, quantiles: Sequence[float] | None = None, raw: bool = False) -> "pandas.DataFrame":  # noqa: F821
+    def summary(self, quantiles: Sequence[float] | None = None, raw: bool = False,
+                scope=None) -> "pandas.DataFrame":  # noqa: F821
         """The summary scalars, one row each: unit and value for one run; for an ensemble count,
         not_reached (NaN replicates), mean, sd, min, quantiles (the bands' by default) and max.
-        Values are formatted for reading (12.3M, 12.5%); raw=True gives the numbers."""
-        return tables.summary_frame(self, quantiles, raw)
+        Values are formatted for reading (12.3M, 12.5%); raw=True gives the numbers. scope: the
+        same scalars over a subset of users the run was asked to report (gs.run(..., scope=...)
+        or reporting.scopes), as 'region=india;segment=consumer' or {"region": "india",
+        "segment": ["consumer"]}; see scopes()."""
+        return tables.summary_frame(self, quantiles, raw, self._scoped_names(scope))
 
     def variance(self) -> "pandas.DataFrame":  # noqa: F821
         """Each scalar's variance decomposition over parameter draws and noise replicates, as the
@@ -347,6 +378,22 @@ class Results:
 
         rows = {name: v for name, v in (self._reductions.variances.items() if self._reductions else [])}
         return pd.DataFrame.from_dict(rows, orient="index").rename_axis("metric")
+
+    def scopes(self) -> list[str]:
+        """Labels of the scopes whose scalars the results hold (scalar names end in [label])."""
+        return list(dict.fromkeys(n[n.index("[") + 1:-1] for n in self._scalar_info if n.endswith("]") and "[" in n))
+
+    def _scoped_names(self, scope) -> dict[str, str]:
+        """{plain scalar name: stored name} for the whole population (scope None) or one scope."""
+        if scope is None:
+            return {n: n for n in self._scalar_info if not n.endswith("]")}
+        wanted = _scope_terms(scope_spec(scope))
+        for label in self.scopes():
+            if _scope_terms(label) == wanted:
+                suffix = f"[{label}]"
+                return {n[:-len(suffix)]: n for n in self._scalar_info if n.endswith(suffix)}
+        raise KeyError(f"no scope {scope_spec(scope)!r} in these results; they have: {', '.join(self.scopes()) or 'none'} "
+                       "(run with gs.run(..., scope=...) or set reporting.scopes)")
 
     def delta(self, baseline: "Results") -> "Results":
         """Paired differences self - baseline, replicate by replicate. Both must come from the

@@ -12,11 +12,13 @@ from __future__ import annotations
 import datetime
 import os
 import sys
+import warnings
 from contextlib import nullcontext
 from typing import Sequence
 
 from . import _core, parallel, study_data
-from .results import Results
+from .errors import SanityWarning
+from .results import Results, scope_spec
 from .scenario import Scenario, as_scenario
 
 
@@ -79,7 +81,7 @@ def run(scenario: Scenario | str, replicates: int = 1, *, threads: int | None = 
         first_replicate: int = 0, noise_replicates: int = 0, progress: bool | None = None,
         label: str | None = None, output: str | os.PathLike | None = None, keep_replicates: bool = True,
         quantiles: Sequence[float] | None = None, resume: bool = False, executor=None,
-        ranks: int | None = None) -> Results:
+        ranks: int | None = None, scope=None) -> Results:
     """Runs replicates of a scenario.
 
     scenario: a Scenario, a scenario file or a library name. threads: worker threads (default:
@@ -98,10 +100,18 @@ def run(scenario: Scenario | str, replicates: int = 1, *, threads: int | None = 
     executor: a concurrent.futures executor (e.g. ProcessPoolExecutor) to compute the replicates
     on, or ranks=N for an MPI pool of N worker ranks (gatesim.parallel); threads then counts per
     run (default 1). The results are those of a serial run, bit for bit.
+
+    scope: a subset of users whose summary scalars are computed too, like --scope on the CLI:
+    'region=india;segment=consumer', {"region": "india"}, or a list of such; read them with
+    res.summary(scope=...). A single run whose outputs contradict the world's scale warns
+    (SanityWarning) and keeps the messages in res.warnings.
     """
     sc = as_scenario(scenario)
     if seed is not None:
         sc = sc.updated({"seed": seed})
+    if scope is not None:
+        scopes = [scope] if isinstance(scope, (str, dict)) else list(scope)
+        sc = sc.updated({"reporting.scopes": list(sc.get("reporting.scopes") or []) + [scope_spec(x) for x in scopes]})
     threads = default_threads(threads, executor is not None or ranks is not None)
     replicates, first_replicate = int(replicates), int(first_replicate)
     if replicates < 1:
@@ -134,7 +144,14 @@ def _single(sc: Scenario, replicate: int, threads: int, progress, label: str) ->
                   "command_line": f"python: gatesim.run({label!r}, first_replicate={replicate})"}
     with _progress_bar(progress, sc.days, label, "day") as bar:
         run = _core.run_single(sc._impl, replicate, threads, progress_reporter(bar))
-    return Results._from_runs([run], scenario=sc.copy(), label=label, provenance=provenance)
+    results = Results._from_runs([run], scenario=sc.copy(), label=label, provenance=provenance)
+    _warn(results, label)
+    return results
+
+
+def _warn(results: Results, label: str) -> None:
+    for message in results.warnings:
+        warnings.warn(f"{label}: {message}", SanityWarning, stacklevel=3)
 
 
 def study_provenance(sc: Scenario, threads: int, command: str) -> dict:

@@ -38,12 +38,13 @@ def readable_frame(frame, unit_column: str = "unit", sign_columns: Sequence[str]
     return out
 
 
-def summary_frame(res, quantiles: Sequence[float] | None, raw: bool):
+def summary_frame(res, quantiles: Sequence[float] | None, raw: bool, names: dict[str, str] | None = None):
+    """names: {metric shown: scalar stored} (a scope's scalars), default every scalar."""
     import pandas as pd
 
     rows = []
-    for name in res.scalar_names:
-        row = {"metric": name, "unit": res.info(name, "scalar").unit}
+    for shown, name in (names or {n: n for n in res.scalar_names}).items():
+        row = {"metric": shown, "unit": res.info(name, "scalar").unit}
         if res.is_ensemble:
             q = tuple(quantiles) if quantiles is not None else res.default_quantiles
             row.update(res.distribution(name, q))

@@ -211,6 +211,11 @@ void bind_results(py::module_& m) {
             py::list out;
             for (const auto& s : r.scalars) out.append(py::make_tuple(s.name, s.unit, s.description, s.value));
             return out;
+        })
+        .def("warnings", [](const Results& r) {
+            py::list out;
+            for (const auto& w : r.warnings) out.append(w);
+            return out;
         });
 
     m.def(

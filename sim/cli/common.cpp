@@ -83,9 +83,23 @@ void ScenarioOptions::add(CLI::App* cmd) {
     cmd->add_option("--set", overrides, "Override a field: key.path=value (repeatable)");
 }
 
-LoadedScenario load(const std::string& file, std::vector<std::string> overrides, const std::optional<std::uint64_t>& seed) {
+LoadedScenario load(const std::string& file, std::vector<std::string> overrides, const std::optional<std::uint64_t>& seed,
+                    const std::vector<std::string>& scope) {
     if (seed) overrides.push_back("seed=" + std::to_string(*seed));
-    return load_scenario(file, overrides);
+    LoadedScenario loaded = load_scenario(file, overrides);
+    if (scope.empty()) return loaded;
+    // The terms make one scope, appended to the scenario's own (validated like any --set).
+    std::string spec, list;
+    for (const auto& term : scope) spec += (spec.empty() ? "" : ";") + term;
+    for (const auto& existing : loaded.scenario.reporting.scopes) list += "'" + existing + "', ";
+    apply_override(loaded, "reporting.scopes=[" + list + "'" + spec + "']");
+    return loaded;
+}
+
+void add_scope_option(CLI::App* cmd, std::vector<std::string>& scope) {
+    cmd->add_option("--scope", scope,
+                    "Also compute every summary scalar for a subset of users: key=ids with key region, nationality, "
+                    "segment or channel (repeatable: the conditions intersect; ids of one key, comma-separated, are a union)");
 }
 
 namespace {

@@ -96,8 +96,12 @@ struct ScenarioOptions {
     std::vector<std::string> overrides;
     void add(CLI::App* cmd);
 };
-// Loads a scenario with overrides, and --seed as one more. Throws ScenarioError.
-LoadedScenario load(const std::string& file, std::vector<std::string> overrides, const std::optional<std::uint64_t>& seed);
+// Loads a scenario with overrides, and --seed as one more; `scope` terms (--scope key=ids, each
+// repetition one more condition) add one scope to reporting.scopes. Throws ScenarioError.
+LoadedScenario load(const std::string& file, std::vector<std::string> overrides, const std::optional<std::uint64_t>& seed,
+                    const std::vector<std::string>& scope = {});
+// --scope key=ids (repeatable): the summary scalars are also computed for that subset of users.
+void add_scope_option(CLI::App* cmd, std::vector<std::string>& scope);
 void add_seed_and_threads(CLI::App* cmd, std::optional<std::uint64_t>& seed, int& threads);
 
 // This invocation's provenance: the resolved scenario, its file, the command line, now.

@@ -122,7 +122,7 @@ public:
         ComparisonStudy study;
         std::string first_yaml;
         for (const auto& f : files_) {
-            const LoadedScenario loaded = load(f, options_.overrides, options_.seed);
+            const LoadedScenario loaded = load(f, options_.overrides, options_.seed, options_.scope);
             if (first_yaml.empty()) first_yaml = to_yaml(loaded);
             study.scenarios.push_back(study_scenario(loaded));
         }

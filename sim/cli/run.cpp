@@ -1,6 +1,7 @@
 // `gatesim run`: one run of a scenario (summary printed, results file optional) or, with
 // --replicates, an ensemble streamed into a study file with bands and distributions. The
 // summary is text, or JSON with --format json.
+#include <algorithm>
 #include <iostream>
 
 #include "cli/common.hpp"
@@ -12,15 +13,47 @@
 namespace gatesim::cli {
 namespace {
 
+// One row per scalar; with scopes (scalars named name[scope]), one more column per scope.
 void print_summary(const Scenario& s, const Results& r, std::ostream& out) {
     out << "scenario  " << s.name << "  (" << s.days << " days, " << s.population.agents << " agents for "
         << readable(s.population.users, "users") << ", seed " << s.seed << ")\n";
     if (!s.description.empty()) out << "question  " << s.description << "\n";
+    std::vector<std::string> scopes;
+    std::vector<const Scalar*> rows;
+    for (const auto& scalar : r.scalars) {
+        const auto open = scalar.name.find('[');
+        if (open == std::string::npos) rows.push_back(&scalar);
+        else if (const auto label = scalar.name.substr(open + 1, scalar.name.size() - open - 2);
+                 std::find(scopes.begin(), scopes.end(), label) == scopes.end())
+            scopes.push_back(label);
+    }
     std::size_t width = 0;
-    for (const auto& scalar : r.scalars) width = std::max(width, scalar.name.size());
-    for (const auto& scalar : r.scalars)
-        out << "  " << scalar.name << std::string(width + 2 - scalar.name.size(), ' ') << readable(scalar.value, scalar.unit)
-            << "\n";
+    for (const Scalar* scalar : rows) width = std::max(width, scalar->name.size());
+    std::vector<std::size_t> column(scopes.size(), 0);
+    for (std::size_t k = 0; k < scopes.size(); ++k) column[k] = std::max<std::size_t>(24, scopes[k].size() + 2);
+    if (!scopes.empty()) {
+        out << "  " << pad("", width + 2) << pad("all", 28);
+        for (std::size_t k = 0; k < scopes.size(); ++k) out << pad(scopes[k], column[k]);
+        out << "\n";
+    }
+    for (const Scalar* scalar : rows) {
+        out << "  " << pad(scalar->name, width + 2);
+        if (scopes.empty()) {
+            out << readable(scalar->value, scalar->unit) << "\n";
+            continue;
+        }
+        out << pad(readable(scalar->value, scalar->unit), 28);
+        for (std::size_t k = 0; k < scopes.size(); ++k) {
+            const std::string name = scalar->name + "[" + scopes[k] + "]";
+            const auto it = std::find_if(r.scalars.begin(), r.scalars.end(), [&](const Scalar& x) { return x.name == name; });
+            out << pad(it == r.scalars.end() ? "" : readable(it->value, it->unit), column[k]);
+        }
+        out << "\n";
+    }
+}
+
+void print_warnings(const Results& r) {
+    for (const auto& w : r.warnings) std::cerr << "warning: " << w << "\n";
 }
 
 void scenario_json(JsonWriter& j, const Scenario& s) {
@@ -40,7 +73,9 @@ void print_summary_json(const LoadedScenario& loaded, const Results& r, const st
     for (const auto& s : r.scalars)
         j.begin_object().field("name", s.name).field("unit", s.unit).field("value", s.value)
             .field("description", s.description).end_object();
-    j.end_array().field("output", output).end_object();
+    j.end_array();
+    j.key("warnings").strings(r.warnings);
+    j.field("output", output).end_object();
 }
 
 // A one-line progress bar over days, redrawn in place; only when stderr is a terminal.
@@ -64,6 +99,7 @@ public:
                      "  gatesim run scenarios/global_shutdown.yaml --set directive.day=10 --seed 7 --format json\n"
                      "  gatesim run scenarios/global_shutdown.yaml --replicates 200 -o ens.h5   # bands and distributions");
         scenario_.add(app_);
+        add_scope_option(app_, scope_);
         app_->add_option("-o,--output", output_, "Results file to write (HDF5)");
         add_format(app_, format_);
         add_seed_and_threads(app_, seed_, threads_);
@@ -84,7 +120,7 @@ public:
 
 private:
     int run_single(const Invocation& invocation) {
-        const LoadedScenario loaded = load(scenario_.file, scenario_.overrides, seed_);
+        const LoadedScenario loaded = load(scenario_.file, scenario_.overrides, seed_, scope_);
         const Scenario& scenario = loaded.scenario;
         const OutputLock lock = require_output(output_, "");
         const Provenance provenance = provenance_of(to_yaml(scenario), scenario_.file, threads_, invocation);
@@ -97,9 +133,11 @@ private:
         if (!output_.empty()) write_results(output_, results, provenance);
         if (format_ == "json") {
             print_summary_json(loaded, results, output_, std::cout);
+            print_warnings(results);
             return exit_ok;
         }
         print_summary(scenario, results, std::cout);
+        print_warnings(results);
         if (!loaded.uncertain.empty())
             std::cout << "note      " << loaded.uncertain.size()
                       << " uncertain field(s) held at their central values; sample them with --replicates\n";
@@ -111,7 +149,7 @@ private:
         catch_interrupts();
         const StudyControl control = ensemble_.control(threads_);
         const OutputLock lock = require_output(output_, "run --replicates");
-        const LoadedScenario loaded = load(scenario_.file, scenario_.overrides, seed_);
+        const LoadedScenario loaded = load(scenario_.file, scenario_.overrides, seed_, scope_);
         const EnsembleStudy study{study_scenario(loaded), ensemble_.replicates, ensemble_.noise_replicates};
         StudyFile file(output_, provenance_of(to_yaml(loaded), scenario_.file, threads_, invocation));
         const EnsembleReport r =
@@ -149,6 +187,7 @@ private:
     }
 
     ScenarioOptions scenario_;
+    std::vector<std::string> scope_;
     std::string output_, format_ = "text";
     std::optional<std::uint64_t> seed_;
     int threads_ = 1;

@@ -99,7 +99,7 @@ public:
         StudyControl control = options_.control(options_.threads);
         const OutputLock lock = require_output(options_.output, "sensitivity");
         control.bootstrap = bootstrap_;
-        const LoadedScenario loaded = load(scenario_, options_.overrides, options_.seed);
+        const LoadedScenario loaded = load(scenario_, options_.overrides, options_.seed, options_.scope);
         const SensitivityStudy study = plan(loaded, control);
         StudyFile file(options_.output, provenance_of(to_yaml(loaded), scenario_, options_.threads, invocation));
         const SensitivityReport r =

@@ -49,6 +49,7 @@ void StudyOptions::add(CLI::App* cmd, bool scenario_options, bool noise) {
     if (scenario_options) {
         cmd->add_option("-o,--output", output, "Study file to write (HDF5)")->required();
         cmd->add_option("--set", overrides, "Override a field: key.path=value (repeatable)");
+        add_scope_option(cmd, scope);
         add_seed_and_threads(cmd, seed, threads);
     }
     if (noise)

@@ -21,6 +21,7 @@ namespace gatesim::cli {
 struct StudyOptions {
     std::string output;
     std::vector<std::string> overrides;
+    std::vector<std::string> scope;
     std::optional<std::uint64_t> seed;
     int threads = 1;
     std::uint64_t replicates = 1;
@@ -30,7 +31,7 @@ struct StudyOptions {
     bool resume = false;
     std::optional<std::uint64_t> stop_after;
 
-    // With `scenario_options`: -o (required), --set, --seed and --threads; then the study's own
+    // With `scenario_options`: -o (required), --set, --scope, --seed and --threads; then the study's own
     // (--noise-replicates unless `noise` is false, --quantiles, --keep-replicates, --resume,
     // --stop-after).
     void add(CLI::App* cmd, bool scenario_options, bool noise = true);

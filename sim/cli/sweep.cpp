@@ -58,7 +58,7 @@ public:
         catch_interrupts();
         const StudyControl control = options_.control(options_.threads);
         const OutputLock lock = require_output(options_.output, "sweep");
-        const LoadedScenario loaded = load(scenario_, options_.overrides, options_.seed);
+        const LoadedScenario loaded = load(scenario_, options_.overrides, options_.seed, options_.scope);
         const SweepStudy study = plan(loaded);
         StudyFile file(options_.output, provenance_of(to_yaml(loaded), scenario_, options_.threads, invocation));
         const SweepReport r =

@@ -6,13 +6,17 @@
 
 namespace gatesim {
 
+std::string percent(double fraction, bool sign) {
+    // Three significant digits, so that a small share (6.5e-5) never reads as 0.0%; 0 only when exactly 0.
+    char buffer[48];
+    std::snprintf(buffer, sizeof buffer, "%s%.3g%%", sign && fraction > 0 ? "+" : "", 100 * fraction);
+    return buffer;
+}
+
 std::string readable(double v, const std::string& unit) {
     if (std::isnan(v)) return "not reached";
     char buffer[64];
-    if (unit == "fraction") {
-        std::snprintf(buffer, sizeof buffer, "%.1f%%", 100 * v);
-        return buffer;
-    }
+    if (unit == "fraction") return percent(v, false);
     if (std::abs(v) < 1000 && v != std::floor(v)) {
         std::snprintf(buffer, sizeof buffer, "%.3g", v);
         return std::string(buffer) + " " + unit;
@@ -30,10 +34,7 @@ std::string compact(double v, const std::string& unit, bool sign) {
     if (std::isnan(v)) return "n/a";
     char buffer[48];
     const char* plus = sign && v > 0 ? "+" : "";
-    if (unit == "fraction") {
-        std::snprintf(buffer, sizeof buffer, "%s%.1f%%", plus, 100 * v);
-        return buffer;
-    }
+    if (unit == "fraction") return percent(v, sign);
     const double a = std::abs(v);
     const char* suffix = "";
     double scaled = v;

@@ -6,6 +6,8 @@
 
 namespace gatesim {
 
+// A fraction as a percentage with three significant digits: 0.000065 -> "0.0065%", 0.942 -> "94.2%".
+std::string percent(double fraction, bool sign = false);
 // 12345678 -> "12,345,678 users"; fractions as percentages; NaN "not reached".
 std::string readable(double v, const std::string& unit);
 // Three significant digits with k/M/B/T suffixes (12.3M), fractions as percentages, NaN "n/a".

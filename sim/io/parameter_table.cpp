@@ -68,6 +68,7 @@ std::string valid_range(const Meta& meta) {
     else if constexpr (NamedEnum<T>) return "one of: " + enum_choices<T>();
     else if constexpr (std::same_as<T, std::string>) return meta.format == "date" ? "a date, YYYY-MM-DD" : "text";
     else if constexpr (std::same_as<T, std::vector<std::string>>) return "list of ids";
+    else if constexpr (std::same_as<T, NumberMap>) return "map of id: number, each in " + interval(meta.min, meta.max);
     else if constexpr (std::same_as<T, Distribution>) return interval(meta.min, meta.max) + "; a number or a distribution";
     else if constexpr (std::integral<T>) return interval(meta.min, meta.max) + ", whole number";
     else if constexpr (std::floating_point<T>) return interval(meta.min, meta.max);
@@ -85,6 +86,10 @@ std::string render(const T& value) {
         std::string out;
         for (const auto& s : value) out += (out.empty() ? "" : ", ") + s;
         return "[" + out + "]";
+    } else if constexpr (std::same_as<T, NumberMap>) {
+        std::string out;
+        for (const auto& [id, v] : value) out += (out.empty() ? "" : ", ") + id + ": " + number(v);
+        return "{" + out + "}";
     } else if constexpr (std::same_as<T, Distribution>) {
         return value.kind == DistributionKind::fixed ? number(value.value) : to_yaml(value);
     } else if constexpr (std::integral<T>) return std::to_string(value);
@@ -366,7 +371,7 @@ std::string parameter_table_markdown(const Scenario& defaults, const std::map<st
            "parameter draw in ensembles.\n"
         << "- Sources: *assumption* marks a judgement (an input to vary in sensitivity analysis, not a finding); "
            "*[2nd]* marks a figure seen only in a secondary report of the original; *scenario lever* marks a "
-           "policy choice a scenario sets. Public figures are listed in DEFAULTS.md.\n";
+           "policy choice a scenario sets; *derived* marks a value computed from cited figures (docs/calibration-of-defaults.md). Other sources are the ids of docs/sources.md.\n";
     write_tree(out, catalogue, catalogue.groups.front(), sources);
     return out.str();
 }

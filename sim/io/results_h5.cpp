@@ -80,6 +80,8 @@ void write_file(const Where& w, hid_t file, const Results& r, const Provenance& 
     write_provenance(w, file, p, r.seed, r.replicate);
     write_timeseries(w, file, r);
     write_summary(w, file, r);
+    // Sanity warnings of the run (possibly none); older files have no /warnings.
+    write_string_dataset(w, file, "/warnings", "warnings", r.warnings, false);
 }
 
 // Schema 1 named the unit attribute `unit`; schema 2 follows netCDF's `units`.
@@ -205,6 +207,11 @@ ResultsFile read_results(const fs::path& path) {
     const char* unit_attr = units_attribute(out.schema_version);
     read_timeseries(w, file.get(), unit_attr, out.results);
     read_summary(w, file.get(), unit_attr, out.results);
+    const htri_t has_warnings = H5Lexists(file.get(), "warnings", H5P_DEFAULT);
+    if (has_warnings > 0) {
+        Handle ds = open_dataset(w, file.get(), "warnings");
+        out.results.warnings = read_strings(w, Source{ds.get(), false, "dataset /warnings"});
+    }
     return out;
 }
 

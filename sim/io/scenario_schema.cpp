@@ -4,6 +4,7 @@
 #include <cmath>
 #include <concepts>
 #include <limits>
+#include <map>
 #include <optional>
 #include <sstream>
 
@@ -132,8 +133,18 @@ private:
             j_.key("additionalProperties");
             unless_absent(entity, Meta{}, "");
             j_.end_object();
+        } else if constexpr (std::same_as<T, std::map<std::string, double>>) {
+            // A number map: {id: number}, each number in the field's range.
+            j_.begin_object().field("type", "object").field("description", description(meta, meta.min, meta.max));
+            j_.key("propertyNames").begin_object().field("pattern", "^[A-Za-z0-9_-]+$").end_object();
+            j_.key("additionalProperties").begin_object().field("type", "number");
+            if (std::isfinite(meta.min)) j_.field("minimum", meta.min);
+            if (std::isfinite(meta.max)) j_.field("maximum", meta.max);
+            j_.end_object().end_object();
         } else if constexpr (Described<T>) {
             object(value, meta.doc);
+        } else {
+            static_assert(!sizeof(T), "a scenario field of a type the schema does not know");
         }
     }
 

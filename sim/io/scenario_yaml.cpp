@@ -278,6 +278,35 @@ private:
         if (problems_.size() == before) value = std::move(items);
     }
 
+    // A map of numbers by id, patched key by key; `id: null` removes an entry.
+    void read(const YAML::Node& node, const std::string& path, NumberMap& map, const Meta& meta) {
+        if (!node.IsMap()) return problem(node, path, "expected a map of numbers keyed by id, got " + describe_node(node));
+        std::set<std::string> seen;
+        for (auto it = node.begin(); it != node.end(); ++it) {
+            const std::string id = it->first.as<std::string>("");
+            const std::string entry = join_path(path, id);
+            if (!valid_id(id)) {
+                problem(it->first, entry, "an id may contain only letters, digits, '_' and '-'");
+                continue;
+            }
+            if (!seen.insert(id).second) {
+                problem(it->first, entry, "key appears twice in the same map");
+                continue;
+            }
+            if (is_null_like(it->second)) {
+                map.erase(id);
+                forget_uncertain(entry);
+                locations_.erase(entry);
+                continue;
+            }
+            locations_[entry] = locate(file_, it->first.Mark());
+            double value = map.count(id) ? map[id] : 0.0;
+            const std::size_t before = problems_.size();
+            read(it->second, entry, value, meta);
+            if (problems_.size() == before) map[id] = value;
+        }
+    }
+
     void read(const YAML::Node& node, const std::string& path, Distribution& value, const Meta& meta) {
         if (node.IsScalar()) {
             const auto v = parse_double(node);
@@ -444,6 +473,10 @@ public:
         } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
             node = YAML::Node(YAML::NodeType::Sequence);
             for (const auto& s : value) node.push_back(s);
+            node.SetStyle(YAML::EmitterStyle::Flow);
+        } else if constexpr (std::is_same_v<T, NumberMap>) {
+            node = YAML::Node(YAML::NodeType::Map);
+            for (const auto& [id, v] : value) node[id] = format_number(v);
             node.SetStyle(YAML::EmitterStyle::Flow);
         } else if constexpr (std::is_same_v<T, Distribution>) {
             if (value.kind == DistributionKind::fixed) return write(value.value);

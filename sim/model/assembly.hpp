@@ -16,7 +16,14 @@ namespace gatesim {
 // enterprises, verification, leakage and paired deltas, in that order.
 std::vector<Series> daily_series(const Scenario& s, const TrajectoryView& run, const TrajectoryView& counterfactual);
 
-// Peak disruption, churn, recovery, value lost, revenue, leakage, collateral, costs.
-std::vector<Scalar> summary_scalars(const Scenario& s, const World& w, const TrajectoryView& run, const TrajectoryView& counterfactual);
+// Peak disruption, churn, recovery, value lost, revenue, leakage, collateral, costs, penalties,
+// over the views' cells (a scope's, or everyone's). `run_level` adds the days of the run's events
+// (order, first stage, decision, escalation), which no scope changes.
+std::vector<Scalar> summary_scalars(const Scenario& s, const World& w, const TrajectoryView& run, const TrajectoryView& counterfactual,
+                                    bool run_level = true);
+
+// Sentences for the outputs that contradict the world's scale (Results::warnings).
+std::vector<std::string> sanity_warnings(const Scenario& s, const World& w, const TrajectoryView& run, const TrajectoryView& counterfactual,
+                                         const std::vector<Scalar>& scalars);
 
 }  // namespace gatesim

@@ -19,10 +19,10 @@ struct Intent {
     bool admitted = true;
 };
 
-// Marks each block's intents admitted or not. Spare capacity is the model's capacity minus its
-// users today (from the block tallies); who gets in is decided by a random priority per user
+// Marks each group's intents admitted or not. Spare capacity is the model's capacity minus its
+// users today (from the group tallies); who gets in is decided by a random priority per user
 // and day, so the result does not depend on how the work was split.
 void admit_surge(const Scenario& s, std::uint64_t replicate, const Users& users, const TallyLayout& layout,
-                 const BlockTallies& tallies, std::vector<std::vector<Intent>>& intents, int day);
+                 const GroupTallies& tallies, std::vector<std::vector<Intent>>& intents, int day);
 
 }  // namespace gatesim

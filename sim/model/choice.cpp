@@ -3,6 +3,9 @@
 #include "model/choice.hpp"
 
 #include <algorithm>
+#include <limits>
+
+#include "model/market.hpp"
 
 namespace gatesim {
 
@@ -50,6 +53,8 @@ bool ChoiceUtilities::update(int day) {
                         const double cost = seg.switching_cost * (c >= channel_cloud_first ? 0.5 : 1.0) * (m.open_weight ? 2.0 : 1.0);
                         u[j] = seg.capability_weight * m.capability - seg.price_weight * std::log1p(m.price) +
                                (same ? seg.provider_loyalty : -cost) + boost_[pj * regions_ + r];
+                        // A provider that does not serve the region is no alternative there.
+                        if (provider_weight(s_, r, j) <= 0) u[j] = -std::numeric_limits<double>::infinity();
                     }
                 }
     }

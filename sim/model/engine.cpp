@@ -24,20 +24,18 @@ namespace {
 // Everything one trajectory carries from day to day. A plain record: the behaviour is in the
 // steps below and in the submodels they call.
 struct Run {
-    Run(const Scenario& scenario, World world, const RunOptions& run_options, bool enforce,
-        const std::vector<std::uint8_t>* scenario_controlled)
+    Run(const Scenario& scenario, World world, const RunOptions& run_options, bool enforce)
         : s(scenario),
           w(std::move(world)),
           options(run_options),
           layout(s, w),
           regulation(s, w, options.replicate, enforce),
           choices(s, w),
-          users(s),
+          users(s, w),
           verification(s.models.size()),
           employers(w.enterprises.size()),
-          tallies((w.users.size() + agent_block_size - 1) / agent_block_size, layout.width()),
-          intents(tallies.blocks()),
-          controlled_mask(scenario_controlled),
+          tallies(agent_blocks(), layout.width()),
+          intents(tallies.groups()),
           stationary((!enforce || s.directive.stages.empty()) && !users.any_successor()),
           trajectory(start_trajectory(s, layout, w.users)) {}
 
@@ -51,17 +49,16 @@ struct Run {
     UserRuleCache user_rules;
     VerificationService verification;
     EmployerStatus employers;
-    BlockTallies tallies;
-    std::vector<std::vector<Intent>> intents;  // [block]
-    // For the counterfactual, the scenario's controlled models by day ([day * models + model]):
-    // foreign access is counted against them. Null for the scenario, which uses its own.
-    const std::vector<std::uint8_t>* controlled_mask;
+    GroupTallies tallies;
+    std::vector<std::vector<Intent>> intents;  // [tally group]
     bool stationary;  // see step::repeat_yesterday
     Trajectory trajectory;
 
     const DayPolicy* policy = nullptr;  // today's rules
     bool policy_changed = true;         // today's rules differ from yesterday's (or it is day 0)
     double coverage = 0.0;              // yesterday's verification coverage of affected US persons
+
+    std::size_t agent_blocks() const { return (w.users.size() + agent_block_size - 1) / agent_block_size; }
 };
 
 namespace step {
@@ -83,26 +80,29 @@ void advance_regulation(Run& run, int day) {
 void update_choices(Run& run, int day) { run.choices.update(day); }
 
 void step_enterprises(Run& run, int day) {
-    const auto d = static_cast<std::size_t>(day);
-    double* by_state = &run.trajectory.enterprises_by_state[d * enterprise_state_count];
-    run.trajectory.migration_cost[d] = gatesim::step_enterprises(EnterpriseStep{run.s, run.options.replicate, *run.policy, run.choices, day},
-                                                                 run.w.enterprises, run.employers, by_state);
+    const std::size_t d = static_cast<std::size_t>(day) * run.trajectory.enterprise_cells;
+    gatesim::step_enterprises(EnterpriseStep{run.s, run.options.replicate, *run.policy, run.choices, day}, run.w.enterprises, run.employers,
+                              &run.trajectory.enterprises_by_state[d * enterprise_state_count], &run.trajectory.migration_cost[d]);
 }
 
 void plan_verification_service(Run& run, int day) { run.verification.plan(run.s.verification, day); }
 
 UserDay user_day(const Run& run, int day) {
-    const std::uint8_t* mask = run.controlled_mask ? &(*run.controlled_mask)[static_cast<std::size_t>(day) * run.s.models.size()]
-                                                   : run.policy->controlled.data();
     return UserDay{day,        run.s,         run.options.replicate, run.layout,       run.users,
                    run.user_rules, *run.policy, run.policy_changed,  run.choices,      run.w.enterprises,
-                   run.employers,  run.verification, mask,           news_multiplier(run.s, day)};
+                   run.employers,  run.verification, news_multiplier(run.s, day)};
 }
 
-// Blocks in parallel: each writes only its own tally and intents.
+// Tally groups in parallel, each writing only its own tally and intents; a group's blocks in order.
 void step_users(Run& run, const UserDay& today) {
-    for_each_block(run.tallies.blocks(), run.options.threads,
-                   [&](std::size_t b) { gatesim::step_users(today, run.w.users, b, run.tallies.block(b), run.intents[b]); });
+    const std::size_t blocks = run.agent_blocks(), width = run.layout.width();
+    for_each_block(run.tallies.groups(), run.options.threads, [&](std::size_t g) {
+        double* tally = run.tallies.group(g);
+        std::fill(tally, tally + width, 0.0);
+        run.intents[g].clear();
+        for (std::size_t b = g * tally_group_blocks; b < std::min(blocks, (g + 1) * tally_group_blocks); ++b)
+            gatesim::step_users(today, run.w.users, b, tally, run.intents[g]);
+    });
 }
 
 void admit_surge(Run& run, int day) {
@@ -110,42 +110,33 @@ void admit_surge(Run& run, int day) {
 }
 
 void settle_intents(Run& run, const UserDay& today) {
-    for_each_block(run.tallies.blocks(), run.options.threads,
-                   [&](std::size_t b) { gatesim::settle_intents(today, run.w.users, b, run.tallies.block(b), run.intents[b]); });
+    for_each_block(run.tallies.groups(), run.options.threads,
+                   [&](std::size_t g) { gatesim::settle_intents(today, run.w.users, run.tallies.group(g), run.intents[g]); });
 }
 
 void reduce(Run& run, int day) {
-    const auto d = static_cast<std::size_t>(day);
-    double* row = &run.trajectory.daily[d * run.layout.width()];
-    run.tallies.reduce_into(row);
-    run.trajectory.verification_cost[d] = verification_cost(run.s.verification, run.layout, row);
+    run.tallies.reduce_into(&run.trajectory.daily[static_cast<std::size_t>(day) * run.layout.width()]);
 }
 
 // What tomorrow's steps read of today: verification coverage (a stage trigger) and the queue.
 void record(Run& run, int day) {
     const double* today = &run.trajectory.daily[static_cast<std::size_t>(day) * run.layout.width()];
     run.coverage = verification_coverage(run.layout, today);
-    run.verification.record_queue(today[run.layout.verification(v_queue)]);
+    run.verification.record_queue(run.layout.verification_total(today, v_queue));
 }
 
 // With every rule open and no successor to adopt, nobody ever leaves its preferred model: each
-// day records what day 0 did, so the counterfactual computes one day. Only foreign access
-// depends on the day, through the scenario's controlled models.
+// day records what day 0 did, so the counterfactual computes one day. (Foreign access to the
+// order's models is counted on every day alike, so it repeats too.)
 void repeat_yesterday(Run& run, int day) {
-    const std::size_t width = run.layout.width(), d = static_cast<std::size_t>(day), models = run.s.models.size();
-    auto& daily = run.trajectory.daily;
-    std::copy_n(daily.begin() + static_cast<std::ptrdiff_t>((d - 1) * width), width, daily.begin() + static_cast<std::ptrdiff_t>(d * width));
-    if (run.controlled_mask) {
-        double* row = &daily[d * width];
-        const std::uint8_t* mask = &(*run.controlled_mask)[d * models];
-        double foreign = 0;
-        for (std::size_t m = 0; m < models; ++m)
-            if (mask[m]) foreign += row[run.layout.users_by_model(m, Nationality::foreign_national)];
-        row[run.layout.foreign_route(Route::permitted)] = foreign;
-    }
-    auto& states = run.trajectory.enterprises_by_state;
-    std::copy_n(states.begin() + static_cast<std::ptrdiff_t>((d - 1) * enterprise_state_count), enterprise_state_count,
-                states.begin() + static_cast<std::ptrdiff_t>(d * enterprise_state_count));
+    const auto d = static_cast<std::size_t>(day);
+    auto repeat = [d](std::vector<double>& v, std::size_t per_day) {
+        std::copy_n(v.begin() + static_cast<std::ptrdiff_t>((d - 1) * per_day), per_day, v.begin() + static_cast<std::ptrdiff_t>(d * per_day));
+    };
+    Trajectory& t = run.trajectory;
+    repeat(t.daily, run.layout.width());
+    repeat(t.enterprises_by_state, t.enterprise_cells * enterprise_state_count);
+    repeat(t.migration_cost, t.enterprise_cells);
 }
 
 }  // namespace step
@@ -185,15 +176,16 @@ Trajectory simulate_trajectory(Run& run) {
 Results simulate(const Scenario& s, const RunOptions& options) {
     World world = synthesise_world(s, s.seed, options.replicate, options.threads);
     World counterfactual_world = world;
-    Run scenario(s, std::move(world), options, true, nullptr);
+    Run scenario(s, std::move(world), options, true);
     const Trajectory with_directive = simulate_trajectory(scenario);
 
     RunOptions quiet = options;
     quiet.progress = nullptr;
-    Run counterfactual(s, std::move(counterfactual_world), quiet, false, &with_directive.controlled);
+    Run counterfactual(s, std::move(counterfactual_world), quiet, false);
     const Trajectory without = simulate_trajectory(counterfactual);
 
-    const TrajectoryView run(s, scenario.w, scenario.layout, with_directive), cf(s, scenario.w, scenario.layout, without);
+    const CellSelection all = CellSelection::of(s, everyone());
+    const TrajectoryView run(s, scenario.w, scenario.layout, with_directive, all), cf(s, scenario.w, scenario.layout, without, all);
     Results r;
     r.seed = s.seed;
     r.replicate = options.replicate;
@@ -201,6 +193,19 @@ Results simulate(const Scenario& s, const RunOptions& options) {
     r.start_date = s.start_date;
     r.series = daily_series(s, run, cf);
     r.scalars = summary_scalars(s, scenario.w, run, cf);
+    r.warnings = sanity_warnings(s, scenario.w, run, cf, r.scalars);
+    // Scoped summaries: the same scalars over the scope's cells, named scalar[scope].
+    for (const auto& spec : s.reporting.scopes) {
+        std::string why;
+        const Scope scope = *parse_scope(s, spec, why);  // check_consistency parsed it
+        const CellSelection cells = CellSelection::of(s, scope);
+        const TrajectoryView scoped_run(s, scenario.w, scenario.layout, with_directive, cells),
+            scoped_cf(s, scenario.w, scenario.layout, without, cells);
+        for (Scalar& scalar : summary_scalars(s, scenario.w, scoped_run, scoped_cf, false)) {
+            scalar.name += "[" + scope.label + "]";
+            r.scalars.push_back(std::move(scalar));
+        }
+    }
     return r;
 }
 

@@ -123,20 +123,28 @@ struct Decision {
 
 }  // namespace
 
-double step_enterprises(const EnterpriseStep& step, EnterpriseTable& t, EmployerStatus& status, double* by_state) {
+void step_enterprises(const EnterpriseStep& step, EnterpriseTable& t, EmployerStatus& status, double* by_state, double* migration_cost) {
     const Enterprises& spec = step.s.enterprises;
-    double migration_cost = 0.0;
+    const DayPolicy& policy = step.policy;
     for (std::size_t e = 0; e < t.size(); ++e) {
+        const std::size_t ecell = enterprise_cell(t.region[e], t.channel[e]);
+        // Fast path, most enterprises on most days: working as usual on a model open to everyone.
+        const std::size_t k = t.primary[e] * policy.channels + t.channel[e];
+        if (t.state[e] == EnterpriseState::normal && policy.offered[k] && admits_everyone(policy.rule[k])) {
+            status.disrupted[e] = 0;
+            status.normal[e] = 1;
+            by_state[ecell * enterprise_state_count] += t.weight[e];
+            continue;
+        }
         const bool disrupted = !enterprise_can_use(step.policy, t, e, t.primary[e]);
         status.disrupted[e] = disrupted;
         // Attesting keeps the model for US-person employees, if few enough of them are foreign.
         const bool may_attest = enterprise_may_attest(step.policy.rule_for(t.primary[e], t.channel[e])) &&
                                 t.foreign_share[e] * (1 + t.risk_aversion[e]) <= spec.attest_max_foreign_share;
-        Decision{step, t, e, disrupted, may_attest, migration_cost}.advance();
-        by_state[static_cast<std::size_t>(t.state[e])] += t.weight[e];
+        Decision{step, t, e, disrupted, may_attest, migration_cost[ecell]}.advance();
+        by_state[ecell * enterprise_state_count + static_cast<std::size_t>(t.state[e])] += t.weight[e];
         status.normal[e] = t.state[e] == EnterpriseState::normal;
     }
-    return migration_cost;
 }
 
 }  // namespace gatesim

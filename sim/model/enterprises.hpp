@@ -10,6 +10,7 @@
 #include "model/choice.hpp"
 #include "model/regulation.hpp"
 #include "model/scenario.hpp"
+#include "model/tallies.hpp"
 #include "model/world.hpp"
 
 namespace gatesim {
@@ -30,8 +31,9 @@ struct EnterpriseStep {
     int day;
 };
 
-// Advances every enterprise one day: updates `status`, adds enterprises by state into
-// `by_state` ([enterprise_state_count]) and returns the day's migration cost (USD).
-double step_enterprises(const EnterpriseStep& step, EnterpriseTable& t, EmployerStatus& status, double* by_state);
+// Advances every enterprise one day: updates `status`, adds enterprises by enterprise cell and
+// state into `by_state` ([ecell * enterprise_state_count + state]) and the day's migration cost
+// (USD) by enterprise cell into `migration_cost` ([ecell]).
+void step_enterprises(const EnterpriseStep& step, EnterpriseTable& t, EmployerStatus& status, double* by_state, double* migration_cost);
 
 }  // namespace gatesim

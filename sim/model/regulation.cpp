@@ -72,6 +72,11 @@ const DayPolicy& Regulation::advance(int day, double coverage) {
         }
         moved = true;
     }
+    // A decision that withdraws the order opens every rule from its day, whatever the stages.
+    if (!lifted_ && s_.regulator.decision_lifts_order && decision_day_ >= 0 && day >= decision_day_) {
+        lifted_ = true;
+        moved = true;
+    }
     const bool released = std::any_of(release_day_.begin(), release_day_.end(), [&](int r) { return r == day; });
     if (day == 0 || moved || released) rebuild(day);
     else changed_ = false;
@@ -81,7 +86,7 @@ const DayPolicy& Regulation::advance(int day, double coverage) {
 void Regulation::rebuild(int day) {
     const DayPolicy before = policy_;
     const std::size_t models = s_.models.size(), channels = w_.channels;
-    const Stage* stage = enforce_ && active_ >= 0 ? &s_.directive.stages[static_cast<std::size_t>(active_)] : nullptr;
+    const Stage* stage = enforce_ && active_ >= 0 && !lifted_ ? &s_.directive.stages[static_cast<std::size_t>(active_)] : nullptr;
     std::fill(policy_.fenced.begin(), policy_.fenced.end(), 0);
     if (stage)
         for (const auto& id : stage->fenced_regions) policy_.fenced[static_cast<std::size_t>(index_of(s_.regions, id))] = 1;

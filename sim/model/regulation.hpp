@@ -80,6 +80,7 @@ private:
     const World& w_;
     bool enforce_;
     int active_ = -1;
+    bool lifted_ = false;  // the regulator's decision withdrew the order
     int decision_day_ = -1;
     int escalation_day_ = -1;
     std::vector<int> stage_start_;

@@ -49,6 +49,9 @@ struct Results {
     std::string start_date;  // calendar date of day 0 (YYYY-MM-DD), or empty: the scenario's
     std::vector<Series> series;
     std::vector<Scalar> scalars;
+    // Outputs that contradict the world's own scale (penalties above revenue, more users blocked
+    // than exist, ...): each one sentence, for stderr, the results file and Python.
+    std::vector<std::string> warnings;
 
     const Series& series_named(std::string_view name) const {
         for (const auto& s : series)

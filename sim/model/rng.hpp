@@ -28,6 +28,7 @@ enum class Purpose : std::uint64_t {
     verification = 12,           // applying, queue service, abandonment and check outcomes
     capacity = 13,               // whether a competitor with a full surge capacity admits a switcher
     adoption = 14,               // when a user adopts a newly released successor model
+    subscription = 15,           // whether a user pays for a provider's plan
     parameters = 6,   // uncertain scenario parameters (one draw per parameter draw) and designs
     resampling = 7,   // bootstrap resampling in ensemble and sensitivity analyses
 };
@@ -84,6 +85,7 @@ enum class Draw : std::uint8_t {
     verification_applying,  // verification: 4 day + 3
     failover_return,        // enterprise_decision: the fail-over day
     migration_target,       // enterprise_decision: the day + 1,000,000
+    paying,                 // subscription: slot 0; one uniform per user, compared with each provider's paying share
 };
 
 constexpr Purpose purpose_of(Draw draw) {
@@ -100,6 +102,7 @@ constexpr Purpose purpose_of(Draw draw) {
         case Draw::verification_applying: return Purpose::verification;
         case Draw::failover_return:
         case Draw::migration_target: return Purpose::enterprise_decision;
+        case Draw::paying: return Purpose::subscription;
     }
     return Purpose::population;
 }
@@ -114,7 +117,8 @@ constexpr std::uint64_t draw_slot(Draw draw, std::int64_t day) {
     switch (draw) {
         case Draw::user_synthesis:
         case Draw::enterprise_synthesis:
-        case Draw::decision_day: return 0;
+        case Draw::decision_day:
+        case Draw::paying: return 0;
         case Draw::verification_progress: return d * verification_slots_per_day;
         case Draw::verification_applying: return d * verification_slots_per_day + 3;
         case Draw::migration_target: return d + migration_target_offset;

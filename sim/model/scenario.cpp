@@ -6,7 +6,9 @@
 #include <set>
 #include <sstream>
 
+#include "model/market.hpp"
 #include "model/rules.hpp"
+#include "model/scope.hpp"
 #include "model/world.hpp"
 
 namespace gatesim {
@@ -50,7 +52,93 @@ public:
     void distribution(const Distribution& d, const std::string& path) {
         if (auto why = d.check(); !why.empty()) add(path, why);
     }
+
+    // Keys of a NumberMap that must be ids of `items`.
+    template <class T>
+    void keys(const NumberMap& map, const std::vector<T>& items, const std::string& path, const char* what) {
+        for (const auto& [id, value] : map)
+            if (index_of(items, id) < 0) add(path + "." + id, "unknown " + std::string(what) + " '" + id + "'; it must be one of the ids under " + what + "s");
+    }
 };
+
+// Which kinds of buyer the world has: consumer-app users, individual API users, enterprises.
+struct KindsInUse {
+    bool consumer = false, api = false, enterprise = false;
+};
+
+KindsInUse kinds_in_use(const Scenario& s) {
+    KindsInUse k;
+    const bool enterprises = s.enterprises.agents > 0;
+    for (const auto& g : s.segments) {
+        if (g.user_share <= 0) continue;
+        if (enterprises && g.id == s.enterprises.employee_segment) k.enterprise = true;
+        else if (g.channel == ChannelKind::consumer) k.consumer = true;
+        else k.api = true;
+    }
+    return k;
+}
+
+// Base shares by kind, and that every region has a model for every kind in use.
+void check_market(Checker& c, const Scenario& s) {
+    const KindsInUse used = kinds_in_use(s);
+    struct Kind { const char* name; BuyerKind kind; bool used; double ChannelShares::* share; };
+    for (const Kind& k : {Kind{"consumer", BuyerKind::consumer, used.consumer, &ChannelShares::consumer},
+                          Kind{"api", BuyerKind::api, used.api, &ChannelShares::api},
+                          Kind{"enterprise", BuyerKind::enterprise, used.enterprise, &ChannelShares::enterprise}}) {
+        double total = 0;
+        for (const auto& m : s.models) total += m.shares.*(k.share);
+        if (k.used && std::abs(total - 1.0) > share_tolerance) {
+            std::ostringstream msg;
+            msg << "shares." << k.name << " values must sum to 1, but sum to " << total;
+            c.add("models", msg.str());
+        }
+        if (!k.used) continue;
+        for (std::size_t r = 0; r < s.regions.size(); ++r) {
+            if (s.regions[r].user_share <= 0 && k.kind != BuyerKind::enterprise) continue;
+            if (s.regions[r].enterprise_share <= 0 && k.kind == BuyerKind::enterprise) continue;
+            const auto shares = home_shares(s, r, k.kind);
+            if (std::all_of(shares.begin(), shares.end(), [](double x) { return x == 0; }))
+                c.add("regions." + s.regions[r].id + ".provider_weights",
+                      std::string("no model serves ") + k.name + " users in this region from day 0: every share or provider weight is 0");
+        }
+    }
+    for (const auto& m : s.models) {
+        const std::string path = "models." + m.id + ".shares";
+        const double any = m.shares.consumer + m.shares.api + m.shares.enterprise;
+        if (m.release_day > 0 && any > 0) c.add(path, "a model released after day 0 starts with no users; its shares must be 0");
+        if (!m.consumer && m.shares.consumer > 0) c.add(path + ".consumer", "the model has no consumer app (consumer: false)");
+    }
+    for (const auto& r : s.regions) c.keys(r.provider_weights, s.providers, "regions." + r.id + ".provider_weights", "provider");
+}
+
+// Plans, cloud mixes and partner shares refer to segments, partners and providers that exist.
+void check_channels(Checker& c, const Scenario& s) {
+    for (const auto& p : s.providers) {
+        const std::string path = "providers." + p.id;
+        for (const auto& plan : p.plans)
+            if (index_of(s.segments, plan.id) < 0)
+                c.add(path + ".plans." + plan.id, "unknown segment '" + plan.id + "'; it must be one of the ids under segments");
+        for (const auto& [kind, mix] : {std::pair{"enterprise", &p.cloud_mix.enterprise}, std::pair{"api", &p.cloud_mix.api}}) {
+            const std::string mix_path = path + ".cloud_mix." + kind;
+            c.keys(*mix, s.cloud_partners, mix_path, "cloud_partner");
+            double total = 0;
+            for (const auto& [partner, share] : *mix) {
+                total += share;
+                const int k = index_of(s.cloud_partners, partner);
+                if (k < 0 || share <= 0) continue;
+                const auto& hosted = s.cloud_partners[static_cast<std::size_t>(k)].models;
+                const bool hosts_one = std::any_of(hosted.begin(), hosted.end(), [&](const std::string& id) {
+                    const int m = index_of(s.models, id);
+                    return m >= 0 && s.models[static_cast<std::size_t>(m)].provider == p.id;
+                });
+                if (!hosts_one) c.add(mix_path + "." + partner, partner + " hosts no model of " + p.id);
+            }
+            if (total > 1 + share_tolerance) c.add(mix_path, "shares must not sum to more than 1 (the rest buy directly)");
+        }
+    }
+    for (const auto& k : s.cloud_partners)
+        c.keys(k.revenue_share_by_provider, s.providers, "cloud_partners." + k.id + ".revenue_share_by_provider", "provider");
+}
 
 }  // namespace
 
@@ -80,7 +168,6 @@ std::vector<ScenarioIssue> check_consistency(const Scenario& s) {
     c.count(s.segments, max_segments, "segments");
     c.count(s.cloud_partners, max_cloud_partners, "cloud_partners", false);
     c.shares_sum_to_one(s.regions, [](const Region& r) { return r.user_share; }, "regions", "user_share");
-    c.shares_sum_to_one(s.models, [](const Model& m) { return m.user_share; }, "models", "user_share");
     c.shares_sum_to_one(s.segments, [](const Segment& g) { return g.user_share; }, "segments", "user_share");
 
     for (const auto& m : s.models) {
@@ -93,31 +180,13 @@ std::vector<ScenarioIssue> check_consistency(const Scenario& s) {
             c.add("models." + m.id + ".provider", "unknown provider '" + m.provider + "'; it must be one of the ids under providers");
     for (const auto& g : s.segments) {
         if (g.channel == ChannelKind::cloud)
-            c.add("segments." + g.id + ".channel", "individual users reach models by consumer or api; cloud is for enterprises");
+            c.add("segments." + g.id + ".channel", "individual users reach models by consumer or api; the cloud partners come from providers.<id>.cloud_mix");
         c.distribution(g.tasks_per_day, "segments." + g.id + ".tasks_per_day");
     }
-
-    // Every channel in use needs a model with users on it from day 0.
-    auto has_start_model = [&](auto offered) {
-        return std::any_of(s.models.begin(), s.models.end(), [&](const Model& m) { return m.release_day == 0 && m.user_share > 0 && offered(m); });
-    };
-    for (const auto& g : s.segments) {
-        if (g.user_share <= 0) continue;
-        if (g.channel == ChannelKind::consumer && !has_start_model([](const Model& m) { return m.consumer; }))
-            c.add("segments." + g.id + ".channel", "no model with a user_share above 0 is offered in a consumer app from day 0");
-        if (g.channel == ChannelKind::api && !has_start_model([](const Model& m) { return m.api; }))
-            c.add("segments." + g.id + ".channel", "no model with a user_share above 0 is offered on the API from day 0");
-    }
-    double partner_share = 0;
-    for (const auto& p : s.cloud_partners) {
-        c.references(p.models, s.models, "cloud_partners." + p.id + ".models", "model");
-        partner_share += p.enterprise_share;
-        const bool hosts_one = has_start_model([&](const Model& m) { return std::find(p.models.begin(), p.models.end(), m.id) != p.models.end(); });
-        if (!hosts_one && p.enterprise_share > 0)
-            c.add("cloud_partners." + p.id + ".models", "must host at least one model with a user_share above 0 from day 0");
-    }
-    if (partner_share > 1 + share_tolerance)
-        c.add("cloud_partners", "enterprise_share values must not sum to more than 1 (the rest buy directly)");
+    for (const auto& p : s.cloud_partners) c.references(p.models, s.models, "cloud_partners." + p.id + ".models", "model");
+    if (!c.issues.empty()) return c.issues;  // the market checks below look models and providers up by id
+    check_market(c, s);
+    check_channels(c, s);
 
     const Enterprises& e = s.enterprises;
     if (e.agents > 0) {
@@ -152,6 +221,10 @@ std::vector<ScenarioIssue> check_consistency(const Scenario& s) {
     for (const auto& p : s.providers)
         if (p.promotion && p.jurisdiction == Jurisdiction::open)
             c.add("providers." + p.id + ".promotion", "the open community runs no promotions");
+    for (const auto& spec : s.reporting.scopes) {
+        std::string why;
+        if (!parse_scope(s, spec, why)) c.add("reporting.scopes", "'" + spec + "': " + why);
+    }
     if (static_cast<double>(s.population.agents) > s.population.users)
         c.add("population.agents", "cannot exceed population.users (an agent stands for at least one user)");
     return c.issues;

@@ -56,7 +56,7 @@ void describe(V& v, Population& p) {
     v("agents", p.agents,
       {.doc = "Simulated user agents; each stands for users/agents real users.", .unit = "agents", .min = 1,
        .max = 1e8, .required = true});
-    v("users", p.users, {.doc = "Real users the population represents.", .unit = "users", .min = 1, .max = 1e11, .required = true});
+    v("users", p.users, {.doc = "Real users the population represents: monthly active users of AI models, each counted once, at its preferred model.", .unit = "users", .min = 1, .max = 1e11, .required = true});
 }
 
 struct Region {
@@ -65,6 +65,7 @@ struct Region {
     double enterprise_share = 0;
     double us_person_share = 0;
     double vpn_propensity = 0;
+    NumberMap provider_weights;
 };
 template <class V>
 void describe(V& v, Region& r) {
@@ -72,6 +73,7 @@ void describe(V& v, Region& r) {
     v("enterprise_share", r.enterprise_share, {.doc = "Share of enterprises headquartered in the region.", .unit = "fraction", .min = 0, .max = 1, .required = true});
     v("us_person_share", r.us_person_share, {.doc = "Share of residents who are US persons (citizens or permanent residents).", .unit = "fraction", .min = 0, .max = 1, .required = true});
     v("vpn_propensity", r.vpn_propensity, {.doc = "Probability that a user blocked by a location gate circumvents it with a VPN.", .unit = "probability", .min = 0, .max = 1, .required = true});
+    v("provider_weights", r.provider_weights, {.doc = "By provider id: multiplies the base shares (models.<id>.shares) of the provider's models among the region's users and enterprises; unlisted providers weigh 1, 0 = the provider does not serve the region (nobody starts on its models there, nobody can move to them).", .unit = "factor", .min = 0, .max = 1000});
 }
 
 struct Promotion {
@@ -86,15 +88,55 @@ void describe(V& v, Promotion& p) {
     v("utility", p.utility, {.doc = "Logit utility added to the provider's models (migration credits, price cuts).", .unit = "utility", .min = -100, .max = 100, .required = true});
 }
 
+// A subscription plan of one provider for one segment (the entry's id is the segment's).
+struct Plan {
+    std::string id;
+    double price_per_month = 0;
+    double paying_share = 0;
+};
+template <class V>
+void describe(V& v, Plan& p) {
+    v("price_per_month", p.price_per_month, {.doc = "Average plan price over the provider's plans for the segment.", .unit = "USD per month", .min = 0, .max = 1e4, .required = true});
+    v("paying_share", p.paying_share, {.doc = "Share of the segment's users of the provider's models who pay for a plan; a paying user's usage is covered by it, not billed by the token.", .unit = "fraction", .min = 0, .max = 1, .required = true});
+}
+
+// Which cloud partners sell a provider's models to its API buyers, by cloud partner id.
+struct CloudMix {
+    NumberMap enterprise;
+    NumberMap api;
+};
+template <class V>
+void describe(V& v, CloudMix& c) {
+    v("enterprise", c.enterprise, {.doc = "By cloud partner id: share of enterprises whose primary model is the provider's that buy it through the partner (the rest use the direct API).", .unit = "fraction", .min = 0, .max = 1});
+    v("api", c.api, {.doc = "By cloud partner id: share of individual API users (developers, researchers) of the provider's models who reach them through the partner.", .unit = "fraction", .min = 0, .max = 1});
+}
+
 struct Provider {
     std::string id;
     Jurisdiction jurisdiction = Jurisdiction::us;
     std::optional<Promotion> promotion;
+    std::vector<Plan> plans;
+    CloudMix cloud_mix;
 };
 template <class V>
 void describe(V& v, Provider& p) {
     v("jurisdiction", p.jurisdiction, {.doc = "Where the provider is regulated: us, foreign, or open (open-weight community).", .required = true});
     v("promotion", p.promotion, {.doc = "Competitor reaction to the directive: a temporary boost to its models; never = none."});
+    v("plans", p.plans, {.doc = "Subscription plans by segment id (a segment without an entry pays by the token, or nothing on the consumer app)."});
+    v("cloud_mix", p.cloud_mix, {.doc = "Cloud partners through which the provider's API buyers reach its models."});
+}
+
+// Base shares of a model among the users of each kind of channel, before regional weights.
+struct ChannelShares {
+    double consumer = 0;
+    double api = 0;
+    double enterprise = 0;
+};
+template <class V>
+void describe(V& v, ChannelShares& c) {
+    v("consumer", c.consumer, {.doc = "Among consumer-app users.", .unit = "fraction", .min = 0, .max = 1, .required = true});
+    v("api", c.api, {.doc = "Among individual API users (developers, security researchers).", .unit = "fraction", .min = 0, .max = 1, .required = true});
+    v("enterprise", c.enterprise, {.doc = "Among enterprises, as their primary model.", .unit = "fraction", .min = 0, .max = 1, .required = true});
 }
 
 struct Model {
@@ -103,7 +145,8 @@ struct Model {
     double capability = 0;
     double cyber_capability = 0;
     double price = 0;
-    double user_share = 0;
+    double token_intensity = 1;
+    ChannelShares shares;
     bool open_weight = false;
     bool consumer = true;
     bool api = true;
@@ -117,7 +160,8 @@ void describe(V& v, Model& m) {
     v("capability", m.capability, {.doc = "General capability (strongest frontier model = 1).", .unit = "index", .min = 0, .max = 10, .required = true});
     v("cyber_capability", m.cyber_capability, {.doc = "Offensive-cyber capability, the controlled capability (strongest = 1).", .unit = "index", .min = 0, .max = 10, .required = true});
     v("price", m.price, {.doc = "Blended list price.", .unit = "USD per million tokens", .min = 0, .max = 1e4, .required = true});
-    v("user_share", m.user_share, {.doc = "Share of individual users whose preferred model this is before any directive (models released later have 0).", .unit = "fraction", .min = 0, .max = 1, .required = true});
+    v("token_intensity", m.token_intensity, {.doc = "Tokens per task of the users who prefer this model, relative to their segment's tokens_per_task; kept when they switch.", .unit = "factor", .min = 0, .max = 1000});
+    v("shares", m.shares, {.doc = "Share of each kind of user whose preferred model this is before any directive, in a region where every provider weighs 1 (models released later have 0).", .required = true});
     v("open_weight", m.open_weight, {.doc = "Weights are public: no access control applies, self-hosting adds friction.", .required = true});
     v("consumer", m.consumer, {.doc = "Offered in a consumer app.", .required = true});
     v("api", m.api, {.doc = "Offered through the provider's direct API.", .required = true});
@@ -129,16 +173,16 @@ void describe(V& v, Model& m) {
 struct CloudPartner {
     std::string id;
     std::vector<std::string> models;
-    double enterprise_share = 0;
     ComplianceMode compliance = ComplianceMode::mirror;
     double revenue_share = 0;
+    NumberMap revenue_share_by_provider;
 };
 template <class V>
 void describe(V& v, CloudPartner& c) {
     v("models", c.models, {.doc = "Ids of the models the partner hosts.", .required = true});
-    v("enterprise_share", c.enterprise_share, {.doc = "Share of enterprises that buy through this partner (the rest use the direct API).", .unit = "fraction", .min = 0, .max = 1, .required = true});
     v("compliance", c.compliance, {.doc = "mirror: apply the provider's rules; stricter: shut gated models off entirely on the platform.", .required = true});
-    v("revenue_share", c.revenue_share, {.doc = "Share of revenue on the platform kept by the partner.", .unit = "fraction", .min = 0, .max = 1, .required = true});
+    v("revenue_share", c.revenue_share, {.doc = "Share of usage-billed sales on the platform the partner keeps; the provider books the sale.", .unit = "fraction", .min = 0, .max = 1, .required = true});
+    v("revenue_share_by_provider", c.revenue_share_by_provider, {.doc = "By provider id: revenue_share for that provider's models; 1 = the partner resells under its own licence and the sale is the partner's alone.", .unit = "fraction", .min = 0, .max = 1});
 }
 
 struct Segment {
@@ -165,10 +209,10 @@ struct Segment {
 template <class V>
 void describe(V& v, Segment& s) {
     v("user_share", s.user_share, {.doc = "Share of users in the segment.", .unit = "fraction", .min = 0, .max = 1, .required = true});
-    v("channel", s.channel, {.doc = "How the segment's users reach models: consumer or api (enterprise employees use their employer's channel).", .required = true});
+    v("channel", s.channel, {.doc = "How the segment's users reach models: consumer (the app) or api (the direct API or, by providers.<id>.cloud_mix.api, a cloud partner); enterprise employees use their employer's channel.", .required = true});
     v("tasks_per_day", s.tasks_per_day, {.doc = "Usage intensity, drawn per user.", .unit = "tasks per day", .min = 0, .max = 1e4, .required = true});
     v("value_per_task", s.value_per_task, {.doc = "Value a task creates on the preferred model.", .unit = "USD", .min = 0, .max = 1e6, .required = true});
-    v("tokens_per_task", s.tokens_per_task, {.doc = "Tokens billed per task.", .unit = "tokens", .min = 0, .max = 1e8, .required = true});
+    v("tokens_per_task", s.tokens_per_task, {.doc = "Tokens per task (times the preferred model's token_intensity); billed on the API and cloud channels to users without a plan.", .unit = "tokens", .min = 0, .max = 1e8, .required = true});
     v("patience_days", s.patience_days, {.doc = "Mean days a blocked user waits before switching at the start of an outage; 0 switches at once.", .unit = "days", .min = 0, .max = 3650, .required = true});
     v("impatience_growth", s.impatience_growth, {.doc = "Daily growth of the switching hazard as beliefs about a long outage firm up (hazard x (1 + growth x days blocked)).", .unit = "per day", .min = 0, .max = 10, .required = true});
     v("capability_weight", s.capability_weight, {.doc = "Logit utility per unit of capability.", .unit = "utility per index point", .min = 0, .max = 100, .required = true});
@@ -341,22 +385,84 @@ void describe(V& v, News& n) {
     v("hazard_multiplier", n.hazard_multiplier, {.doc = "Multiplies every switching hazard from this day (talks held < 1; no timeline > 1).", .unit = "factor", .min = 0, .max = 100, .required = true});
 }
 
+// How an enforcement case on one route of foreign access is settled (see Enforcement).
+struct CaseTerms {
+    double liable_share = 0;
+    double case_probability = 0;
+    double settlement_multiple = 0;
+};
+template <class V>
+void describe(V& v, CaseTerms& c) {
+    v("liable_share", c.liable_share, {.doc = "Share of the route's violations the provider answers for.", .unit = "fraction", .min = 0, .max = 1});
+    v("case_probability", c.case_probability, {.doc = "Probability that a case on the route is brought and settled.", .unit = "probability", .min = 0, .max = 1});
+    v("settlement_multiple", c.settlement_multiple, {.doc = "Settlement as a multiple of the transaction value of the violating access (within the statutory bounds).", .unit = "factor", .min = 0, .max = 100});
+}
+
+// The routes by which a foreign national reaches a controlled model, each a potential case.
+struct CaseRoutes {
+    CaseTerms permitted;
+    CaseTerms false_accept;
+    CaseTerms circumvention;
+    CaseTerms exemption;
+};
+template <class V>
+void describe(V& v, CaseRoutes& r) {
+    v("permitted", r.permitted, {.doc = "The provider's own rule lets barred persons through (e.g. foreign residents of unfenced regions)."});
+    v("false_accept", r.false_accept, {.doc = "Verification accepted a foreign national."});
+    v("circumvention", r.circumvention, {.doc = "A foreign national circumvented a location gate (VPN)."});
+    v("exemption", r.exemption, {.doc = "An employer attested a foreign-national employee."});
+}
+
+// Export-control enforcement: one potential case against the provider per route of foreign
+// access; a case settles at settlement_multiple x the transaction value, at least the charged-count
+// floor and at most the statutory maximum (see docs/MODEL.md).
+struct Enforcement {
+    double statutory_max_per_violation = 0;
+    double minimum_charged_violations = 0;
+    CaseRoutes routes;
+};
+template <class V>
+void describe(V& v, Enforcement& e) {
+    v("statutory_max_per_violation", e.statutory_max_per_violation, {.doc = "Civil maximum per violation; the maximum of a case is the larger of violations x this and twice the transaction value.", .unit = "USD", .min = 0, .max = 1e9});
+    v("minimum_charged_violations", e.minimum_charged_violations, {.doc = "Counts a case charges at least, which sets the smallest settlement (this x statutory_max_per_violation, within the maximum).", .unit = "violations", .min = 0, .max = 1e6});
+    v("routes", e.routes, {.doc = "Liability and settlement terms by route of foreign access."});
+}
+
 struct Regulator {
     std::optional<Distribution> decision_after_days;
-    double audit_probability = 0;
-    double penalty_per_violation = 0;
+    bool decision_lifts_order = false;
     Escalation escalation;
     std::vector<JurisdictionResponse> responses;
     std::vector<News> news;
+    Enforcement enforcement;
 };
 template <class V>
 void describe(V& v, Regulator& r) {
     v("decision_after_days", r.decision_after_days, {.doc = "Days from the order to the regulator's decision to relax it, drawn once per run (never = no decision within the horizon).", .unit = "days", .min = 0, .max = 3650});
-    v("audit_probability", r.audit_probability, {.doc = "Probability a leaked foreign access is found in an audit.", .unit = "probability", .min = 0, .max = 1});
-    v("penalty_per_violation", r.penalty_per_violation, {.doc = "Penalty per violation found.", .unit = "USD", .min = 0, .max = 1e9});
+    v("decision_lifts_order", r.decision_lifts_order, {.doc = "The decision withdraws the order: from that day every rule is open, whatever the stages."});
     v("escalation", r.escalation, {.doc = "Extension of the rule to other US providers (the industry-wide standard)."});
     v("responses", r.responses, {.doc = "Other jurisdictions' responses to the order."});
     v("news", r.news, {.doc = "News that changes how fast blocked users give up."});
+    v("enforcement", r.enforcement, {.doc = "Export-control cases against the provider for foreign access to its controlled models."});
+}
+
+struct Subscriptions {
+    int lapse_days = 0;
+};
+template <class V>
+void describe(V& v, Subscriptions& s) {
+    v("lapse_days", s.lapse_days, {.doc = "Days a paying user blocked from its preferred model keeps its plan while it waits (a user that moves to another provider's model drops it that day).", .unit = "days", .min = 0, .max = 3650});
+}
+
+// What a run reports beyond its defaults.
+struct Reporting {
+    double equivalent_cyber_capability = 10;  // above every model: no equivalent unless a scenario says so
+    std::vector<std::string> scopes;
+};
+template <class V>
+void describe(V& v, Reporting& r) {
+    v("equivalent_cyber_capability", r.equivalent_cyber_capability, {.doc = "Models outside the order with at least this cyber capability count as giving the controlled capability (foreign_access_days_equivalent).", .unit = "index", .min = 0, .max = 10});
+    v("scopes", r.scopes, {.doc = "Subsets of users whose summary scalars are reported too, each written key=ids with keys region, nationality, segment, channel joined by ';' (e.g. region=india;segment=consumer,developer)."});
 }
 
 struct Scenario {
@@ -373,9 +479,11 @@ struct Scenario {
     std::vector<CloudPartner> cloud_partners;
     std::vector<Segment> segments;
     Enterprises enterprises;
+    Subscriptions subscriptions;
     Verification verification;
     Directive directive;
     Regulator regulator;
+    Reporting reporting;
 };
 template <class V>
 void describe(V& v, Scenario& s) {
@@ -391,12 +499,14 @@ void describe(V& v, Scenario& s) {
     v("regions", s.regions, {.doc = "Regions of residence.", .required = true});
     v("providers", s.providers, {.doc = "Model providers.", .required = true});
     v("models", s.models, {.doc = "Models users can choose from.", .required = true});
-    v("cloud_partners", s.cloud_partners, {.doc = "Cloud platforms that resell models to enterprises."});
+    v("cloud_partners", s.cloud_partners, {.doc = "Cloud platforms that resell models to enterprises and API users."});
     v("segments", s.segments, {.doc = "Individual user segments and their behaviour.", .required = true});
     v("enterprises", s.enterprises, {.doc = "Enterprises and their employees.", .required = true});
+    v("subscriptions", s.subscriptions, {.doc = "How subscription plans lapse."});
     v("verification", s.verification, {.doc = "Identity verification process under nationality gates.", .required = true});
     v("directive", s.directive, {.doc = "The export-control order and the provider's staged response."});
     v("regulator", s.regulator, {.doc = "Negotiation, enforcement, escalation and other jurisdictions."});
+    v("reporting", s.reporting, {.doc = "Extra outputs: equivalent capability and scoped summaries."});
 }
 
 // A consistency problem that no single field's range can express, located by key path.

@@ -9,6 +9,7 @@
 #include <array>
 #include <cstdint>
 #include <limits>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -72,6 +73,11 @@ template <class T>
 struct is_vector<std::vector<T>> : std::true_type {
     using value_type = T;
 };
+
+// A map from entity ids to numbers (`provider_weights: {lab_a: 1.2, lab_f: 0}`): files write it
+// as a map, a key path names one entry (regions.china.provider_weights.lab_f), and `extends:`
+// patches it key by key. Meta's range applies to every value.
+using NumberMap = std::map<std::string, double>;
 
 template <class T>
 struct is_optional : std::false_type {};

@@ -1,6 +1,11 @@
-// Tallies: the layout of one day's flat tally, the per-block tallies the user step fills and
-// their reduction in block order, the trajectory that records every day, and a read-only view
-// of a trajectory as daily quantities (what series.cpp and scalars.cpp assemble results from).
+// Tallies: the layout of one day's flat tally, the tallies each group of agent blocks fills and
+// their reduction in group order, the trajectory that records every day, and a read-only view of
+// a trajectory as daily quantities over a selection of cells (what series.cpp and scalars.cpp
+// assemble results from; a scope is such a selection).
+//
+// Everything a summary scalar needs is tallied by breakdown cell (region x nationality x segment
+// x channel kind) or, for enterprises, by enterprise cell (HQ region x channel kind), so that any
+// scope's scalars are the same formulas over fewer cells.
 #pragma once
 
 #include <cstddef>
@@ -10,52 +15,92 @@
 
 #include "model/rules.hpp"
 #include "model/scenario.hpp"
+#include "model/scope.hpp"
 #include "model/world.hpp"
 
 namespace gatesim {
 
+// Per breakdown cell, per day, in real users or USD per day.
 enum CellMetric : std::size_t {
-    m_active, m_blocked, m_waiting, m_switched, m_returned, m_value_delivered, m_value_lost, m_spend, cell_metric_count
+    m_active,              // on the preferred model
+    m_blocked,             // preferred model closed to the user (waiting or on an alternative)
+    m_waiting,             // blocked, using no model
+    m_switched,            // on an alternative because of the directive (blocked, or churned)
+    m_returned,            // back on the preferred model after switching (state returned)
+    m_value_delivered,     // USD: tasks x value per task x relative capability
+    m_value_lost,          // USD: against the preferred model
+    m_churned,             // on an alternative although the preferred model is open to the user
+    m_value_lost_blocked,  // USD: value lost by users blocked today
+    m_newly_blocked,       // blocked for the first time (a flow: its running sum is the users ever blocked)
+    // Foreign nationals using a model of the order (or a successor), by route: unrestricted (no
+    // rule governs the model today), then the Routes permitted .. exemption.
+    m_access_unrestricted, m_access_permitted, m_access_false_accept, m_access_circumvention, m_access_exemption,
+    m_access_equivalent,   // foreign nationals on another model of equivalent cyber capability
+    // USD: what the foreign nationals on each route to a controlled model paid today (its transaction value).
+    m_paid_permitted, m_paid_false_accept, m_paid_circumvention, m_paid_exemption,
+    cell_metric_count
 };
 
+// Per breakdown cell: the verification programme's stocks (queue, in_review) and daily counts.
 enum VerificationMetric : std::size_t {
     v_queue, v_in_review, v_checks, v_reviews, v_applied, v_verified_us, v_false_accept, v_false_reject, v_rejected_foreign,
     v_abandoned, verification_metric_count
 };
 
-// Offsets of every quantity in one flat day-tally, so blocks add up with one loop.
+// Per (region x nationality x segment, channel, provider): usage-billed sales at list price
+// (USD per day, before any partner's share) and monthly recurring subscription revenue (USD per
+// month, the stock of plans paid for).
+enum MoneyMetric : std::size_t { money_usage, money_mrr, money_metric_count };
+
+// The access metric of a route to a controlled model.
+constexpr CellMetric access_metric(Route r) { return static_cast<CellMetric>(m_access_permitted + static_cast<std::size_t>(r) - 1); }
+constexpr CellMetric paid_metric(Route r) { return static_cast<CellMetric>(m_paid_permitted + static_cast<std::size_t>(r) - 1); }
+
+inline constexpr std::size_t channel_kinds = 3;
+
+// Offsets of every quantity in one flat day-tally, so groups add up with one loop.
 struct TallyLayout {
-    std::size_t cells, models, channels;
+    std::size_t cells, models, channels, providers;
 
     TallyLayout(const Scenario& s, const World& w)
-        : cells(s.regions.size() * 2 * s.segments.size() * 3), models(s.models.size()), channels(w.channels) {}
+        : cells(s.regions.size() * 2 * s.segments.size() * channel_kinds), models(s.models.size()), channels(w.channels),
+          providers(s.providers.size()) {}
 
     std::size_t cell(std::size_t c, CellMetric k) const { return c * cell_metric_count + k; }
-    std::size_t users_by_model(std::size_t m, Nationality n) const { return cells * cell_metric_count + m * 2 + static_cast<std::size_t>(n); }
-    std::size_t tokens(std::size_t m, std::size_t channel) const { return users_by_model(models, Nationality::us_person) + m * channels + channel; }
-    std::size_t flow(std::size_t from, std::size_t to) const { return tokens(models, 0) + from * models + to; }
+    std::size_t verification(std::size_t c, VerificationMetric v) const { return cells * cell_metric_count + c * verification_metric_count + v; }
+    // The first money slot of a cell's (region x nationality x segment) on `channel`, for `provider`.
+    std::size_t money(std::size_t c, std::size_t channel, std::size_t provider) const {
+        return verification(cells, v_queue) + (((c / channel_kinds) * channels + channel) * providers + provider) * money_metric_count;
+    }
+    // Users using model m, by the breakdown cell they belong to (all cells: these are not scoped).
+    std::size_t users_by_model(std::size_t m, std::size_t c) const { return money(cells, 0, 0) + m * cells + c; }
+    std::size_t flow(std::size_t from, std::size_t to) const { return users_by_model(models, 0) + from * models + to; }
     std::size_t turned_away(std::size_t m) const { return flow(models, 0) + m; }
-    std::size_t foreign_route(Route r) const { return turned_away(models) + static_cast<std::size_t>(r) - 1; }
-    std::size_t gap_sum() const { return foreign_route(Route::permitted) + leak_route_count; }
+    std::size_t gap_sum() const { return turned_away(models); }
     std::size_t cyber_gap_sum() const { return gap_sum() + 1; }
     std::size_t gap_weight() const { return gap_sum() + 2; }
-    std::size_t us_blocked() const { return gap_sum() + 3; }
-    std::size_t affected_us() const { return gap_sum() + 4; }
-    std::size_t verified_affected_us() const { return gap_sum() + 5; }
-    std::size_t verification(VerificationMetric v) const { return gap_sum() + 6 + v; }
-    std::size_t width() const { return verification(verification_metric_count); }
+    std::size_t affected_us() const { return gap_sum() + 3; }
+    std::size_t verified_affected_us() const { return gap_sum() + 4; }
+    std::size_t width() const { return gap_sum() + 5; }
+
+    // A verification metric summed over every cell of a day's row.
+    double verification_total(const double* row, VerificationMetric v) const;
 };
 
-// One day's tallies of each agent block. A block writes only its own, so the result never
-// depends on how many threads ran or in which order.
-class BlockTallies {
-public:
-    BlockTallies(std::size_t blocks, std::size_t width) : width_(width), values_(blocks * width, 0.0) {}
+// Agent blocks are tallied in groups: a group's blocks run in order on one thread into one tally,
+// and groups add up in group order, so results never depend on the thread count. Groups keep the
+// cost of clearing and adding up the (wide, per-cell) tallies small against the users' work.
+inline constexpr std::size_t tally_group_blocks = 16;
 
-    std::size_t blocks() const { return values_.size() / width_; }
-    double* block(std::size_t b) { return &values_[b * width_]; }
-    const double* block(std::size_t b) const { return &values_[b * width_]; }
-    // Adds every block into `row` in block order, so sums are identical for any thread count.
+class GroupTallies {
+public:
+    GroupTallies(std::size_t agent_blocks, std::size_t width)
+        : width_(width), values_(((agent_blocks + tally_group_blocks - 1) / tally_group_blocks) * width, 0.0) {}
+
+    std::size_t groups() const { return values_.size() / width_; }
+    double* group(std::size_t g) { return &values_[g * width_]; }
+    const double* group(std::size_t g) const { return &values_[g * width_]; }
+    // Adds every group into `row` in group order, so sums are identical for any thread count.
     void reduce_into(double* row) const;
 
 private:
@@ -63,12 +108,17 @@ private:
     std::vector<double> values_;
 };
 
+// Enterprise cells: HQ region x channel kind (api or cloud).
+inline std::size_t enterprise_cell(std::size_t region, std::uint8_t channel) {
+    return region * channel_kinds + static_cast<std::size_t>(channel_kind(channel));
+}
+
 // Everything one trajectory (the scenario or its counterfactual) recorded, day by day.
 struct Trajectory {
+    std::size_t enterprise_cells = 0;
     std::vector<double> daily;                  // [day * layout.width() + offset]
-    std::vector<double> enterprises_by_state;   // [day * enterprise_state_count + state], enterprises
-    std::vector<double> migration_cost;         // [day], USD
-    std::vector<double> verification_cost;      // [day], USD
+    std::vector<double> enterprises_by_state;   // [(day * enterprise_cells + ecell) * enterprise_state_count + state], enterprises
+    std::vector<double> migration_cost;         // [day * enterprise_cells + ecell], USD
     std::vector<std::uint8_t> controlled;       // [day * models + model]
     std::vector<double> initial_home_users;     // [model]: users preferring it before any directive
     int first_stage_day = -1;
@@ -79,33 +129,73 @@ struct Trajectory {
 // An empty record of s.days days; initial_home_users from the users' preferred models.
 Trajectory start_trajectory(const Scenario& s, const TallyLayout& layout, const Users& users);
 
-// Reads one trajectory's tallies as daily quantities.
+// The cells a view reads: every cell, or a scope's.
+struct CellSelection {
+    std::vector<std::uint8_t> cell;    // [breakdown cell]
+    std::vector<std::uint8_t> ecell;   // [enterprise cell]
+    // Enterprise quantities are defined: the scope names no nationality (an enterprise has none)
+    // and, if it names segments, the employees' segment.
+    bool enterprises = true;
+
+    static CellSelection of(const Scenario& s, const Scope& scope);
+};
+
+// Reads one trajectory's tallies as daily quantities, summed over the selected cells.
 class TrajectoryView {
 public:
-    TrajectoryView(const Scenario& s, const World& w, const TallyLayout& L, const Trajectory& t) : s_(s), w_(w), L_(L), t_(t) {}
+    TrajectoryView(const Scenario& s, const World& w, const TallyLayout& L, const Trajectory& t, const CellSelection& cells);
 
     int days() const { return s_.days; }
     double at(int day, std::size_t offset) const { return t_.daily[static_cast<std::size_t>(day) * L_.width() + offset]; }
+    // A cell metric over the selected cells, or over those of one nationality.
     double cells_total(int day, CellMetric k) const;
+    double cells_total(int day, CellMetric k, Nationality n) const;
+    double verification(int day, VerificationMetric v) const;
+    // Users using a model (all cells: not scoped), and those of one nationality.
     double users_of(int day, std::size_t m) const;
-    double users_on(int day, const std::vector<std::string>& models) const;
-    // Provider's share of a model's revenue on a channel, and the cloud partner's.
-    double model_revenue(int day, std::size_t m, std::size_t channel) const;
+    double users_of(int day, std::size_t m, Nationality n) const;
+
+    // Money of the selected cells. Usage-billed sales of a provider's models on a channel (gross);
+    // its subscriptions (monthly recurring revenue, USD per month); what it keeps (net revenue, USD
+    // per day: subscriptions recognised daily plus usage sales less partners' shares); what it
+    // books as usage sales (gross, except resales the partner makes under its own licence).
+    double usage_sales(int day, std::size_t provider, std::size_t channel) const;
+    double mrr(int day, std::size_t provider) const;
     double provider_revenue(int day, std::size_t provider) const;
+    double subscription_revenue(int day, std::size_t provider) const { return mrr(day, provider) * 12.0 / 365.0; }
+    double booked_usage(int day, std::size_t provider) const;
     double partner_revenue(int day, std::size_t partner) const;
+    double partner_revenue(int day, std::size_t partner, std::size_t provider) const;
+    // The run-rate as providers report it: 13 x the last 28 days of booked usage sales + 12 x
+    // monthly subscriptions (days before 0 repeat day 0); for a partner, 13 x its last 28 days.
+    std::vector<double> run_rate_path(std::size_t provider) const;
+    std::vector<double> partner_run_rate_path(std::size_t partner) const;
+
+    // Foreign access to the order's models by all routes (unrestricted included).
     double foreign_access(int day) const;
+    double enterprises_in(int day, EnterpriseState state) const;
+    double enterprises_disrupted(int day) const;  // in any state but normal
+    double migration_cost(int day) const;
+    double verification_cost(int day) const;  // checks and human reviews, USD
     double value_delivered(int day) const { return cells_total(day, m_value_delivered); }
-    double enterprises_in(int day, EnterpriseState state) const {
-        return t_.enterprises_by_state[static_cast<std::size_t>(day) * enterprise_state_count + static_cast<std::size_t>(state)];
-    }
+
     const Trajectory& trajectory() const { return t_; }
     const TallyLayout& layout() const { return L_; }
+    const CellSelection& selection() const { return cells_; }
+    const Scenario& scenario() const { return s_; }
 
 private:
     const Scenario& s_;
     const World& w_;
     const TallyLayout& L_;
     const Trajectory& t_;
+    const CellSelection& cells_;
+    std::vector<double> share_;  // [partner * providers + provider]
+    // Sums over the selected cells, per day, made once: the accessors above read these.
+    std::vector<double> metric_;        // [(day * 2 + nationality) * cell_metric_count + metric]
+    std::vector<double> verification_;  // [day * verification_metric_count + v]
+    std::vector<double> money_;         // [((day * providers + provider) * channels + channel) * money_metric_count + k]
+    void sum_selected_cells();
 };
 
 }  // namespace gatesim

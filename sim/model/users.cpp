@@ -5,11 +5,12 @@
 #include <algorithm>
 #include <cmath>
 
+#include "model/market.hpp"
 #include "model/rng.hpp"
 
 namespace gatesim {
 
-UserParameters::UserParameters(const Scenario& s) {
+UserParameters::UserParameters(const Scenario& s, const World& w) : plans(plan_terms(s)), lapse_days(s.subscriptions.lapse_days) {
     for (const auto& g : s.segments)
         rates.push_back({g.patience_days > 0 ? 1.0 / g.patience_days : 0.0, g.patience_days <= 0, g.impatience_growth,
                          std::max(1e-12, g.tasks_per_day.central() * g.value_per_task), g.return_probability,
@@ -24,6 +25,23 @@ UserParameters::UserParameters(const Scenario& s) {
     for (std::size_t j = 0; j < m; ++j)
         if (!s.models[j].successor_of.empty())
             successor[static_cast<std::size_t>(index_of(s.models, s.models[j].successor_of))] = static_cast<std::uint8_t>(j);
+    for (int p : w.model_provider) provider.push_back(static_cast<std::uint8_t>(p));
+
+    const std::size_t segments = s.segments.size(), providers = s.providers.size();
+    const std::size_t cells = s.regions.size() * 2 * segments * channel_kinds;
+    home_plan_price.resize(cells * m);
+    for (std::size_t c = 0; c < cells; ++c)
+        for (std::size_t j = 0; j < m; ++j) home_plan_price[c * m + j] = plans[(c / channel_kinds) % segments * providers + provider[j]].price_per_month;
+
+    in_reference.assign(m, 0);
+    for (const auto& id : s.directive.models) {
+        // A successor of a named model carries the same capability forward: it is counted too.
+        for (auto j = static_cast<std::size_t>(index_of(s.models, id)); j != no_model && !in_reference[j]; j = successor[j]) in_reference[j] = 1;
+    }
+    // Equivalence is to the capability the order controls: without one, no model is equivalent.
+    equivalent.assign(m, 0);
+    for (std::size_t j = 0; j < m && !s.directive.models.empty(); ++j)
+        equivalent[j] = !in_reference[j] && s.models[j].cyber_capability >= s.reporting.equivalent_cyber_capability;
 }
 
 bool UserParameters::any_successor() const {
@@ -38,7 +56,7 @@ void UserRuleCache::refresh(const Scenario& s, const DayPolicy& policy, const Us
             for (int vpn = 0; vpn < 2; ++vpn) {
                 double best = 0, best_cyber = 0;
                 for (std::size_t j = 0; j < models; ++j) {
-                    if (!policy.is_offered(j, c)) continue;
+                    if (!policy.is_offered(j, c) || provider_weight(s, r, j) <= 0) continue;
                     if (!reachable_without_credentials(policy.rule_for(j, c), policy.fenced[r] != 0, vpn != 0)) continue;
                     best = std::max(best, s.models[j].capability);
                     best_cyber = std::max(best_cyber, s.models[j].cyber_capability);
@@ -52,6 +70,11 @@ void UserRuleCache::refresh(const Scenario& s, const DayPolicy& policy, const Us
         for (std::size_t c = 0; c < channels; ++c)
             settled_home[j * channels + c] =
                 policy.is_offered(j, c) && admits_everyone(policy.rule_for(j, c)) && params.successor[j] == no_model;
+    settled_access.assign(models, 0);
+    for (std::size_t j = 0; j < models; ++j)
+        settled_access[j] = static_cast<std::uint8_t>(params.in_reference[j] ? (policy.controlled[j] ? m_access_permitted : m_access_unrestricted)
+                                                      : params.equivalent[j] ? m_access_equivalent
+                                                                             : std::size_t{0});
 }
 
 double news_multiplier(const Scenario& s, int day) {
@@ -76,7 +99,7 @@ struct BlockStep {
     const double* value_ratio;
     const double* best_capability;
     const std::uint8_t* controlled;
-    const std::uint8_t* foreign_mask;
+    const std::uint8_t* provider;
     std::size_t begin;
     std::vector<Intent>* intents;  // where choosers of a capacity-limited model wait
     StreamKey switch_key, choice_key, return_key, adoption_key;
@@ -94,7 +117,7 @@ struct BlockStep {
           value_ratio(day.params.value_ratio.data()),
           best_capability(day.rules.best_capability.data()),
           controlled(day.policy.controlled.data()),
-          foreign_mask(day.foreign_mask),
+          provider(day.params.provider.data()),
           begin(block * agent_block_size),
           intents(intents_out),
           switch_key(key(Draw::switch_hazard, block)),
@@ -108,7 +131,8 @@ struct BlockStep {
     double ratio(std::size_t home, std::size_t model) const { return value_ratio[home * model_count + model]; }
     const SegmentRates& rates(std::size_t i) const { return d.params.rates[u.segment[i]]; }
 
-    void use(std::size_t i, std::size_t model, Route route, double share);
+    void use(std::size_t i, std::size_t model, Route route, double share, bool home_blocked);
+    double pay(std::size_t i, std::size_t model);
     void blocked(std::size_t i, std::size_t home);
     void wait(std::size_t i);
     void switch_to(std::size_t i, std::uint8_t j);
@@ -125,28 +149,64 @@ struct BlockStep {
     void wait_or_switch(std::size_t i, std::size_t local, Route home_route);
 };
 
-// Uses `model` today, getting `share` of the home model's value.
-void BlockStep::use(std::size_t i, std::size_t model, Route route, double share) {
+// Uses `model` today, getting `share` of the home model's value; `home_blocked` when its
+// preferred model is closed to it today (it is on an alternative because of a rule).
+void BlockStep::use(std::size_t i, std::size_t model, Route route, double share, bool home_blocked) {
     const double w = u.weight[i];
     const std::size_t cell = u.cell[i];
-    const double value = w * u.daily_value[i] * share;
-    if (model == u.home[i]) t[L.cell(cell, m_active)] += w;
+    const double full = w * u.daily_value[i], value = full * share;
+    if (model == u.home[i]) {
+        t[L.cell(cell, m_active)] += w;
+    } else {
+        t[L.cell(cell, m_switched)] += w;
+        t[L.cell(cell, home_blocked ? m_value_lost_blocked : m_churned)] += home_blocked ? full - value : w;
+    }
     t[L.cell(cell, m_value_delivered)] += value;
-    t[L.cell(cell, m_value_lost)] += w * u.daily_value[i] - value;
-    t[L.users_by_model(model, u.nationality[i])] += w;
-    t[L.tokens(model, u.channel[i])] += w * u.daily_tokens[i];
-    t[L.cell(cell, m_spend)] += w * u.daily_tokens[i] * price_per_token[model];
-    if (u.nationality[i] == Nationality::foreign_national && foreign_mask[model])
-        t[L.foreign_route(route == Route::denied ? Route::permitted : route)] += w;
+    t[L.cell(cell, m_value_lost)] += full - value;
+    t[L.users_by_model(model, cell)] += w;
+    const double paid = pay(i, model);
+    if (u.nationality[i] != Nationality::foreign_national) return;
+    if (d.params.in_reference[model]) {
+        if (!controlled[model]) {
+            t[L.cell(cell, m_access_unrestricted)] += w;
+            return;
+        }
+        const Route r = route == Route::denied ? Route::permitted : route;  // an employer's arrangement covers its staff
+        t[L.cell(cell, access_metric(r))] += w;
+        t[L.cell(cell, paid_metric(r))] += paid;
+    } else if (d.params.equivalent[model]) {
+        t[L.cell(cell, m_access_equivalent)] += w;
+    }
+}
+
+// What user i pays today for using `model`: its plan with the model's provider if it pays for
+// one (one draw, compared with each provider's paying share), else the tokens it is billed on
+// the API and cloud channels. Returns USD for today.
+double BlockStep::pay(std::size_t i, std::size_t model) {
+    const std::size_t p = provider[model];
+    const PlanTerms& plan = d.params.plans[u.segment[i] * L.providers + p];
+    const bool pays = p == provider[u.home[i]] ? (u.flags[i] & flag_pays_home) != 0
+                                               : plan.paying_share > 0 && paying_draw(d.s.seed, d.replicate, i) < plan.paying_share;
+    double* money = t + L.money(u.cell[i], u.channel[i], p);
+    if (pays) {
+        money[money_mrr] += u.weight[i] * plan.price_per_month;
+        return u.weight[i] * plan.price_per_month * 12.0 / 365.0;
+    }
+    if (u.channel[i] == channel_consumer) return 0.0;  // the app bills no tokens
+    const double sales = u.weight[i] * u.daily_tokens[i] * price_per_token[model];
+    money[money_usage] += sales;
+    return sales;
 }
 
 // Blocked from its home model today; a blocked foreign national's capability gap.
 void BlockStep::blocked(std::size_t i, std::size_t home) {
     const double w = u.weight[i];
     t[L.cell(u.cell[i], m_blocked)] += w;
-    if (u.nationality[i] == Nationality::us_person) {
-        t[L.us_blocked()] += w;
-    } else if (controlled[home]) {
+    if (!(u.flags[i] & flag_ever_blocked)) {
+        u.flags[i] |= flag_ever_blocked;
+        t[L.cell(u.cell[i], m_newly_blocked)] += w;
+    }
+    if (u.nationality[i] == Nationality::foreign_national && controlled[home]) {
         const std::size_t k = ((u.channel[i] * regions + u.region[i]) * 2 + ((u.flags[i] & flag_vpn) ? 1 : 0)) * 2;
         t[L.gap_sum()] += w * std::max(0.0, models[home].capability - best_capability[k]);
         t[L.cyber_gap_sum()] += w * std::max(0.0, models[home].cyber_capability - best_capability[k + 1]);
@@ -154,11 +214,16 @@ void BlockStep::blocked(std::size_t i, std::size_t home) {
     }
 }
 
-// Uses no model today.
+// Uses no model today (it is blocked). A paying user keeps its plan for lapse_days of waiting.
 inline void BlockStep::wait(std::size_t i) {
-    const double w = u.weight[i];
+    const double w = u.weight[i], lost = w * u.daily_value[i];
     t[L.cell(u.cell[i], m_waiting)] += w;
-    t[L.cell(u.cell[i], m_value_lost)] += w * u.daily_value[i];
+    t[L.cell(u.cell[i], m_value_lost)] += lost;
+    t[L.cell(u.cell[i], m_value_lost_blocked)] += lost;
+    if ((u.flags[i] & flag_pays_home) && d.day - u.since[i] < d.params.lapse_days) {
+        const std::size_t p = provider[u.home[i]];
+        t[L.money(u.cell[i], u.channel[i], p) + money_mrr] += w * d.params.plans[u.segment[i] * L.providers + p].price_per_month;
+    }
 }
 
 void BlockStep::switch_to(std::size_t i, std::uint8_t j) {
@@ -167,8 +232,7 @@ void BlockStep::switch_to(std::size_t i, std::uint8_t j) {
     u.current[i] = j;
     u.state[i] = UserState::switched;
     since_today(i);
-    use(i, j, access_to(i, j), ratio(u.home[i], j));
-    t[L.cell(u.cell[i], m_switched)] += w;
+    use(i, j, access_to(i, j), ratio(u.home[i], j), true);
 }
 
 // Verification coverage is measured over individual US persons whose preferred model is controlled.
@@ -190,10 +254,10 @@ bool BlockStep::settled_elsewhere(std::size_t i) const {
 void BlockStep::stay_elsewhere(std::size_t i) {
     const std::uint8_t home = u.home[i], alt = u.current[i];
     count_affected_us(i);
-    if (u.state[i] == UserState::switched) blocked(i, home);
-    const Route route = foreign_mask[alt] ? access_to(i, alt) : Route::permitted;
-    use(i, alt, route, ratio(home, alt));
-    t[L.cell(u.cell[i], m_switched)] += u.weight[i];
+    const bool home_blocked = u.state[i] == UserState::switched;
+    if (home_blocked) blocked(i, home);
+    const Route route = controlled[alt] ? access_to(i, alt) : Route::permitted;
+    use(i, alt, route, ratio(home, alt), home_blocked);
 }
 
 // Everything but the first fast path.
@@ -248,7 +312,7 @@ void BlockStep::follow_employer(std::size_t i, std::size_t e) {
                 return;
             }
             move_to(home, was_away ? UserState::returned : UserState::active);
-            use(i, home, route, 1.0);
+            use(i, home, route, 1.0, false);
             if (was_away) t[L.cell(u.cell[i], m_returned)] += w;
             return;
         }
@@ -266,8 +330,7 @@ void BlockStep::follow_employer(std::size_t i, std::size_t e) {
                 share = std::clamp((models[model].capability - d.s.enterprises.failover_capability_loss) / models[home].capability,
                                          0.0, 1.0);
             // The employer moved only to a model it can use, so the rule lets its staff through.
-            use(i, model, access_to(i, model), share);
-            t[L.cell(u.cell[i], m_switched)] += w;
+            use(i, model, access_to(i, model), share, still_blocked);
             return;
         }
     }
@@ -296,12 +359,18 @@ void BlockStep::decide_individually(std::size_t i, std::size_t local) {
         // Adopted the successor: it is the user's preferred model from now on.
         t[L.flow(home, next)] += w;
         u.home[i] = u.current[i] = next;
-        use(i, next, access_to(i, next), 1.0);
+        // Its plan follows the model's provider (a successor by the same provider keeps it).
+        if (provider[next] != provider[home]) {
+            const PlanTerms& plan = d.params.plans[u.segment[i] * L.providers + provider[next]];
+            u.flags[i] = static_cast<std::uint8_t>(u.flags[i] & ~flag_pays_home);
+            if (paying_draw(d.s.seed, d.replicate, i) < plan.paying_share) u.flags[i] |= flag_pays_home;
+        }
+        use(i, next, access_to(i, next), 1.0, false);
         return;
     }
     if (state == UserState::active || state == UserState::returned) {
         if (home_route != Route::denied) {
-            use(i, home, home_route, 1.0);
+            use(i, home, home_route, 1.0, false);
             if (state == UserState::returned) t[L.cell(u.cell[i], m_returned)] += w;
             return;
         }
@@ -331,7 +400,7 @@ bool BlockStep::on_alternative(std::size_t i, std::size_t local, Route home_rout
             u.current[i] = home;
             u.state[i] = UserState::returned;
             since_today(i);
-            use(i, home, home_route, 1.0);
+            use(i, home, home_route, 1.0, false);
             t[L.cell(u.cell[i], m_returned)] += w;
             return true;
         }
@@ -341,9 +410,9 @@ bool BlockStep::on_alternative(std::size_t i, std::size_t local, Route home_rout
     const Route alt_route = access_to(i, u.current[i]);
     if (alt_route != Route::denied) {
         u.state[i] = state;
-        if (home_route == Route::denied) blocked(i, home);
-        use(i, u.current[i], alt_route, ratio(home, u.current[i]));
-        t[L.cell(u.cell[i], m_switched)] += w;
+        const bool home_blocked = home_route == Route::denied;
+        if (home_blocked) blocked(i, home);
+        use(i, u.current[i], alt_route, ratio(home, u.current[i]), home_blocked);
         return true;
     }
     // The alternative closed too (e.g. escalation): go home if possible, else wait.
@@ -351,7 +420,7 @@ bool BlockStep::on_alternative(std::size_t i, std::size_t local, Route home_rout
         t[L.flow(u.current[i], home)] += w;
         u.current[i] = home;
         u.state[i] = UserState::active;
-        use(i, home, home_route, 1.0);
+        use(i, home, home_route, 1.0, false);
         return true;
     }
     state = UserState::waiting;
@@ -365,7 +434,7 @@ void BlockStep::wait_or_switch(std::size_t i, std::size_t local, Route home_rout
     const std::uint8_t home = u.home[i];
     if (home_route != Route::denied) {
         u.state[i] = UserState::active;
-        use(i, home, home_route, 1.0);
+        use(i, home, home_route, 1.0, false);
         return;
     }
     u.state[i] = UserState::waiting;
@@ -394,8 +463,6 @@ void BlockStep::wait_or_switch(std::size_t i, std::size_t local, Route home_rout
 
 void step_users(const UserDay& day, Users& u, std::size_t b, double* t, std::vector<Intent>& intents) {
     const TallyLayout& L = day.layout;
-    std::fill(t, t + L.width(), 0.0);
-    intents.clear();
     BlockStep step(day, u, b, t, &intents);
     const std::size_t begin = b * agent_block_size, end = std::min(u.size(), begin + agent_block_size);
 
@@ -408,18 +475,20 @@ void step_users(const UserDay& day, Users& u, std::size_t b, double* t, std::vec
     const std::int32_t* employer_col = u.employer.data();
     const std::uint16_t* cell_col = u.cell.data();
     const Nationality* nationality_col = u.nationality.data();
+    const std::uint8_t* flags_col = u.flags.data();
     const double* weight_col = u.weight.data();
     const float* value_col = u.daily_value.data();
     const float* tokens_col = u.daily_tokens.data();
     const std::uint8_t* settled = day.rules.settled_home.data();
+    const std::uint8_t* settled_access = day.rules.settled_access.data();
     const double* price_col = day.params.price_per_token.data();
+    const double* plan_price = day.params.home_plan_price.data();
+    const std::uint8_t* provider_col = day.params.provider.data();
     const std::uint8_t* normal = day.employers.normal.data();
-    const std::uint8_t* mask = day.foreign_mask;
     const std::uint8_t* controlled = day.policy.controlled.data();
-    const std::size_t channels = L.channels;
-    const std::size_t by_model_base = L.users_by_model(0, Nationality::us_person);
-    const std::size_t tokens_base = L.tokens(0, 0);
-    const std::size_t permitted_slot = L.foreign_route(Route::permitted);
+    const std::size_t channels = L.channels, models = L.models, providers = L.providers;
+    const std::size_t by_model_base = L.users_by_model(0, 0), cells = L.cells;
+    const std::size_t money_base = L.money(0, 0, 0);
     const std::size_t affected_us_slot = L.affected_us();
     const std::size_t verified_us_slot = L.verified_affected_us();
 
@@ -434,15 +503,26 @@ void step_users(const UserDay& day, Users& u, std::size_t b, double* t, std::vec
             v != VerificationStatus::in_review && (employer == no_employer || normal[employer])) {
             const double weight = weight_col[i];
             const Nationality n = nationality_col[i];
-            double* tally = t + static_cast<std::size_t>(cell_col[i]) * cell_metric_count;
+            const std::size_t cell = cell_col[i];
+            double* tally = t + cell * cell_metric_count;
             tally[m_active] += weight;
             tally[m_value_delivered] += weight * value_col[i];
-            const double tokens = weight * tokens_col[i];
-            tally[m_spend] += tokens * price_col[h];
-            t[by_model_base + h * 2 + static_cast<std::size_t>(n)] += weight;
-            t[tokens_base + h * channels + c] += tokens;
+            double* money = t + money_base + (((cell / channel_kinds) * channels + c) * providers + provider_col[h]) * money_metric_count;
+            double paid = 0;
+            if (flags_col[i] & flag_pays_home) {
+                const double monthly = weight * plan_price[cell * models + h];
+                money[money_mrr] += monthly;
+                paid = monthly * (12.0 / 365.0);
+            } else if (c != channel_consumer) {
+                paid = weight * tokens_col[i] * price_col[h];
+                money[money_usage] += paid;
+            }
+            t[by_model_base + h * cells + cell] += weight;
             if (n == Nationality::foreign_national) {
-                if (mask[h]) t[permitted_slot] += weight;
+                if (const std::uint8_t k = settled_access[h]) {
+                    tally[k] += weight;
+                    if (k == m_access_permitted) tally[m_paid_permitted] += paid;
+                }
             } else if (controlled[h] && employer == no_employer) {
                 t[affected_us_slot] += weight;
                 if (v == VerificationStatus::verified) t[verified_us_slot] += weight;
@@ -453,15 +533,19 @@ void step_users(const UserDay& day, Users& u, std::size_t b, double* t, std::vec
     }
 }
 
-void settle_intents(const UserDay& day, Users& u, std::size_t b, double* t, const std::vector<Intent>& intents) {
-    if (intents.empty()) return;
-    BlockStep step(day, u, b, t, nullptr);  // settling defers nobody
-    for (const auto& intent : intents) {
-        if (intent.admitted) {
-            step.switch_to(intent.agent, intent.model);
-        } else {
-            t[day.layout.turned_away(intent.model)] += u.weight[intent.agent];
-            step.wait(intent.agent);
+void settle_intents(const UserDay& day, Users& u, double* t, const std::vector<Intent>& intents) {
+    // Intents are in agent order; each is settled by a step of its own block (settling defers nobody).
+    for (std::size_t k = 0; k < intents.size();) {
+        const std::size_t block = intents[k].agent / agent_block_size;
+        BlockStep step(day, u, block, t, nullptr);
+        for (; k < intents.size() && intents[k].agent / agent_block_size == block; ++k) {
+            const Intent& intent = intents[k];
+            if (intent.admitted) {
+                step.switch_to(intent.agent, intent.model);
+            } else {
+                t[day.layout.turned_away(intent.model)] += u.weight[intent.agent];
+                step.wait(intent.agent);
+            }
         }
     }
 }

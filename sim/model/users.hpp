@@ -32,12 +32,20 @@ struct SegmentRates {
 
 // What the user step reads that is fixed for the run.
 struct UserParameters {
-    explicit UserParameters(const Scenario& s);
+    UserParameters(const Scenario& s, const World& w);
 
     std::vector<SegmentRates> rates;       // [segment]
     std::vector<double> value_ratio;       // [home * models + model]: value on model relative to home
     std::vector<double> price_per_token;   // [model], USD
     std::vector<std::uint8_t> successor;   // [model]: its successor, or no_model
+    std::vector<std::uint8_t> provider;    // [model]: its provider
+    std::vector<PlanTerms> plans;          // [segment * providers + provider]
+    std::vector<double> home_plan_price;   // [cell * models + model]: plan price of the model's provider for the cell's segment
+    // The order's models and their successors: foreign access to them is what the order sets out
+    // to prevent, counted the same way in every scenario and in the counterfactual.
+    std::vector<std::uint8_t> in_reference;  // [model]
+    std::vector<std::uint8_t> equivalent;    // [model]: outside the reference, of equivalent cyber capability
+    int lapse_days;
     bool any_successor() const;
 };
 
@@ -49,6 +57,9 @@ struct UserRuleCache {
     // [model * channels + channel]: a settled user on this preferred model and channel needs no
     // per-user decision (offered under a rule that admits everyone, no successor to adopt).
     std::vector<std::uint8_t> settled_home;
+    // [model]: the cell metric a foreign national settled on the model adds to (an access route:
+    // unrestricted, or permitted while a rule governs it elsewhere; or equivalent), 0 for none.
+    std::vector<std::uint8_t> settled_access;
 
     void refresh(const Scenario& s, const DayPolicy& policy, const UserParameters& params);
 };
@@ -67,18 +78,17 @@ struct UserDay {
     const EnterpriseTable& enterprises;
     const EmployerStatus& employers;
     const VerificationService& verification;
-    const std::uint8_t* foreign_mask;     // [model]: controlled models foreign access counts against
     double news_multiplier;               // on the switching hazard
 };
 
 // The product of the hazard multipliers of the regulator's news items so far.
 double news_multiplier(const Scenario& s, int day);
 
-// One block of users for one day, into the block's tally. Users choosing a capacity-limited
-// model are deferred to `intents`, settled once the day's total demand is known.
+// One block of users for one day, added into its group's tally. Users choosing a
+// capacity-limited model are deferred to `intents`, settled once the day's total demand is known.
 void step_users(const UserDay& day, Users& users, std::size_t block, double* tally, std::vector<Intent>& intents);
 
 // Admitted intents switch; the others are turned away and wait.
-void settle_intents(const UserDay& day, Users& users, std::size_t block, double* tally, const std::vector<Intent>& intents);
+void settle_intents(const UserDay& day, Users& users, double* tally, const std::vector<Intent>& intents);
 
 }  // namespace gatesim

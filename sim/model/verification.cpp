@@ -36,8 +36,8 @@ void consider_applying(const VerificationStep& step, Users& u, double* t, std::s
     if (!wants) return;
     u.verification[i] = VerificationStatus::pending;
     u.verification_since[i] = static_cast<std::int16_t>(step.day);
-    t[step.layout.verification(v_applied)] += u.weight[i];
-    t[step.layout.verification(v_queue)] += u.weight[i];
+    t[step.layout.verification(u.cell[i], v_applied)] += u.weight[i];
+    t[step.layout.verification(u.cell[i], v_queue)] += u.weight[i];
 }
 
 void progress_verification(const VerificationStep& step, Users& u, double* t, std::size_t i, std::size_t local) {
@@ -45,41 +45,42 @@ void progress_verification(const VerificationStep& step, Users& u, double* t, st
     const Verification& v = step.spec;
     const int day = step.day;
     const double w = u.weight[i];
+    const std::size_t cell = u.cell[i];
     const bool us = u.nationality[i] == Nationality::us_person;
     RandomEngine rng(step.key, local, Draw::verification_progress, day);
     auto decide = [&](double false_reject, double false_accept) {
         const bool pass = us ? rng.uniform() >= false_reject : rng.uniform() < false_accept;
         if (pass) {
             u.verification[i] = VerificationStatus::verified;
-            t[L.verification(us ? v_verified_us : v_false_accept)] += w;
+            t[L.verification(cell, us ? v_verified_us : v_false_accept)] += w;
             return;
         }
-        t[L.verification(us ? v_false_reject : v_rejected_foreign)] += w;
+        t[L.verification(cell, us ? v_false_reject : v_rejected_foreign)] += w;
         u.tries[i] = static_cast<std::uint8_t>(std::min(255, u.tries[i] + 1));
         u.verification[i] = u.tries[i] <= v.retries ? VerificationStatus::pending : VerificationStatus::rejected;
         u.verification_since[i] = static_cast<std::int16_t>(day);
     };
     if (u.verification[i] == VerificationStatus::pending) {
         if (u.verification_since[i] == day) {  // applied today: queued from tomorrow
-            t[L.verification(v_queue)] += w;
+            t[L.verification(cell, v_queue)] += w;
             return;
         }
         if (rng.uniform() < v.abandon_daily) {
             u.verification[i] = VerificationStatus::abandoned;
-            t[L.verification(v_abandoned)] += w;
+            t[L.verification(cell, v_abandoned)] += w;
             return;
         }
         if (rng.uniform() < step.service.serve_probability()) {
-            t[L.verification(v_checks)] += w;
+            t[L.verification(cell, v_checks)] += w;
             if (rng.uniform() < v.abandon_at_check) {
                 u.verification[i] = VerificationStatus::abandoned;
-                t[L.verification(v_abandoned)] += w;
+                t[L.verification(cell, v_abandoned)] += w;
                 return;
             }
             if (rng.uniform() < v.human_review_share) {
                 u.verification[i] = VerificationStatus::in_review;
                 u.verification_since[i] = static_cast<std::int16_t>(day);
-                t[L.verification(v_reviews)] += w;
+                t[L.verification(cell, v_reviews)] += w;
             } else {
                 decide(v.false_reject, v.false_accept);
             }
@@ -87,16 +88,13 @@ void progress_verification(const VerificationStep& step, Users& u, double* t, st
     } else if (day - u.verification_since[i] >= v.human_review_days) {
         decide(v.human_false_reject, v.human_false_accept);
     }
-    if (u.verification[i] == VerificationStatus::pending) t[L.verification(v_queue)] += w;
-    if (u.verification[i] == VerificationStatus::in_review) t[L.verification(v_in_review)] += w;
+    if (u.verification[i] == VerificationStatus::pending) t[L.verification(cell, v_queue)] += w;
+    if (u.verification[i] == VerificationStatus::in_review) t[L.verification(cell, v_in_review)] += w;
 }
 
 double verification_coverage(const TallyLayout& layout, const double* row) {
     return row[layout.affected_us()] > 0 ? row[layout.verified_affected_us()] / row[layout.affected_us()] : 0.0;
 }
 
-double verification_cost(const Verification& v, const TallyLayout& layout, const double* row) {
-    return row[layout.verification(v_checks)] * v.cost_per_check + row[layout.verification(v_reviews)] * v.human_review_cost;
-}
 
 }  // namespace gatesim

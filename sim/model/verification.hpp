@@ -57,7 +57,5 @@ void progress_verification(const VerificationStep& step, Users& u, double* t, st
 
 // Share of affected US persons verified, from a day's reduced tally (a stage trigger).
 double verification_coverage(const TallyLayout& layout, const double* row);
-// Cost of a day's checks and human reviews, from its reduced tally.
-double verification_cost(const Verification& v, const TallyLayout& layout, const double* row);
 
 }  // namespace gatesim

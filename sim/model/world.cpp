@@ -7,6 +7,7 @@
 
 #include <stdexcept>
 
+#include "model/market.hpp"
 #include "model/parallel.hpp"
 #include "model/rng.hpp"
 
@@ -90,37 +91,63 @@ Categorical categorical(const std::vector<T>& items, Weight weight) {
     return Categorical(w.begin(), w.end());
 }
 
+// A draw of an index with the given weights, over the indices of positive weight only, so that
+// adding an entry of weight 0 (a model released later, with no users yet) changes no draw.
+class WeightedPick {
+public:
+    explicit WeightedPick(const std::vector<double>& weights) {
+        std::vector<double> positive;
+        for (std::size_t k = 0; k < weights.size(); ++k)
+            if (weights[k] > 0) index_.push_back(static_cast<std::uint8_t>(k)), positive.push_back(weights[k]);
+        // check_consistency rules out drawing where nothing has weight; an empty pick gives 0.
+        if (positive.empty()) index_.push_back(0), positive.push_back(1.0);
+        dist_ = Categorical(positive.begin(), positive.end());
+    }
+    std::uint8_t operator()(RandomEngine& rng) const { return index_[static_cast<std::size_t>(dist_(rng))]; }
+
+private:
+    std::vector<std::uint8_t> index_;
+    Categorical dist_;
+};
+
 bool bernoulli(RandomEngine& rng, double p) {
     return boost::random::bernoulli_distribution<double>(std::clamp(p, 0.0, 1.0))(rng);
 }
 
-// Whether a model is offered on a channel from day 0.
-bool offered_at_start(const Scenario& s, std::size_t model, std::uint8_t channel) {
-    const Model& m = s.models[model];
-    if (m.release_day > 0) return false;
-    if (channel == channel_consumer) return m.consumer;
-    if (channel == channel_api) return m.api;
-    const auto& hosted = s.cloud_partners[channel - channel_cloud_first].models;
-    return std::find(hosted.begin(), hosted.end(), m.id) != hosted.end();
-}
+// The draws a world is made from, computed once from the market structure (market.hpp).
+struct MarketDraws {
+    std::vector<WeightedPick> home;     // [region * 3 + BuyerKind]: preferred model
+    std::vector<WeightedPick> channel;  // [model * 2 + (0 api, 1 enterprise)]: channel of an API buyer
 
-// Home-model distributions per channel, following the models' user shares among what is offered.
-std::vector<Categorical> home_model_choices(const Scenario& s, std::size_t channels) {
-    std::vector<Categorical> out;
-    for (std::size_t c = 0; c < channels; ++c) {
-        std::vector<double> w(s.models.size());
+    explicit MarketDraws(const Scenario& s) {
+        for (std::size_t r = 0; r < s.regions.size(); ++r)
+            for (auto kind : {BuyerKind::consumer, BuyerKind::api, BuyerKind::enterprise}) home.emplace_back(home_shares(s, r, kind));
         for (std::size_t m = 0; m < s.models.size(); ++m)
-            w[m] = offered_at_start(s, m, static_cast<std::uint8_t>(c)) ? s.models[m].user_share : 0.0;
-        // check_consistency guarantees a positive weight on every channel in use; an unused
-        // channel gets any model (it is never drawn from).
-        if (std::all_of(w.begin(), w.end(), [](double x) { return x == 0; })) w.assign(s.models.size(), 1.0);
-        out.emplace_back(w.begin(), w.end());
+            for (auto kind : {BuyerKind::api, BuyerKind::enterprise}) channel.emplace_back(channel_weights(s, m, kind));
     }
-    return out;
+    std::uint8_t home_model(RandomEngine& rng, std::size_t region, BuyerKind kind) const {
+        return home[region * 3 + static_cast<std::size_t>(kind)](rng);
+    }
+    std::uint8_t channel_of(RandomEngine& rng, std::size_t model, BuyerKind kind) const {
+        return channel[model * 2 + (kind == BuyerKind::enterprise ? 1 : 0)](rng);
+    }
+};
+
+// A multi-homed enterprise's fallback: another provider's model on its channel, by its region's
+// enterprise shares (a provider that serves the region but has no share there gets a sliver).
+std::uint8_t draw_fallback(const Scenario& s, const World& world, RandomEngine& rng, std::size_t region, std::uint8_t channel,
+                           std::uint8_t primary) {
+    const auto shares = home_shares(s, region, BuyerKind::enterprise);
+    std::vector<double> w(s.models.size(), 0.0);
+    for (std::size_t m = 0; m < s.models.size(); ++m)
+        if (offered_at_start(s, m, channel) && world.model_provider[m] != world.model_provider[primary] && provider_weight(s, region, m) > 0)
+            w[m] = std::max(shares[m], 1e-6);
+    if (std::none_of(w.begin(), w.end(), [](double x) { return x > 0; })) return no_model;
+    return WeightedPick(w)(rng);
 }
 
-void synthesise_enterprises(const Scenario& s, World& world, std::uint64_t seed, std::uint64_t replicate,
-                            const std::vector<Categorical>& home_choices, std::vector<double>& sizes) {
+void synthesise_enterprises(const Scenario& s, World& world, std::uint64_t seed, std::uint64_t replicate, const MarketDraws& market,
+                            std::vector<double>& sizes) {
     const Enterprises& spec = s.enterprises;
     const auto n = static_cast<std::size_t>(spec.agents);
     EnterpriseTable& e = world.enterprises;
@@ -132,13 +159,6 @@ void synthesise_enterprises(const Scenario& s, World& world, std::uint64_t seed,
     const auto risk_aversion = field_range<Enterprises>("risk_aversion");
     const auto integration_days = field_range<Enterprises>("integration_days");
     const auto employees = field_range<Enterprises>("employees");
-    std::vector<double> channel_weights{0.0, 1.0};
-    for (const auto& p : s.cloud_partners) {
-        channel_weights.push_back(p.enterprise_share);
-        channel_weights[channel_api] -= p.enterprise_share;
-    }
-    channel_weights[channel_api] = std::max(0.0, channel_weights[channel_api]);
-    const Categorical channel_dist(channel_weights.begin(), channel_weights.end());
     const int us = index_of(s.regions, "us");
 
     for (std::size_t i = 0; i < n; ++i) {
@@ -148,21 +168,12 @@ void synthesise_enterprises(const Scenario& s, World& world, std::uint64_t seed,
         e.region[i] = static_cast<std::uint8_t>(region_dist(rng));
         e.sector[i] = static_cast<std::uint8_t>(sector_dist(rng));
         e.vetted[i] = spec.sectors[e.sector[i]].vetted;
-        e.channel[i] = static_cast<std::uint8_t>(channel_dist(rng));
-        e.primary[i] = static_cast<std::uint8_t>(home_choices[e.channel[i]](rng));
+        // The primary model first, by the region's shares; then the channel its provider sells it on.
+        e.primary[i] = market.home_model(rng, e.region[i], BuyerKind::enterprise);
+        e.channel[i] = market.channel_of(rng, e.primary[i], BuyerKind::enterprise);
         e.current[i] = e.primary[i];
         e.target[i] = no_model;
-        e.fallback[i] = no_model;
-        if (bernoulli(rng, spec.multi_homed_share)) {
-            // The fallback is another provider's model on the same channel, by market share.
-            std::vector<double> w(s.models.size());
-            for (std::size_t m = 0; m < s.models.size(); ++m)
-                w[m] = offered_at_start(s, m, e.channel[i]) && world.model_provider[m] != world.model_provider[e.primary[i]]
-                           ? std::max(s.models[m].user_share, 1e-6)
-                           : 0.0;
-            if (std::any_of(w.begin(), w.end(), [](double x) { return x > 0; }))
-                e.fallback[i] = static_cast<std::uint8_t>(Categorical(w.begin(), w.end())(rng));
-        }
+        e.fallback[i] = bernoulli(rng, spec.multi_homed_share) ? draw_fallback(s, world, rng, e.region[i], e.channel[i], e.primary[i]) : no_model;
         e.risk_aversion[i] = static_cast<float>(draw(spec.risk_aversion, rng, risk_aversion));
         e.integration_days[i] = static_cast<float>(draw(spec.integration_days, rng, integration_days));
         e.foreign_share[i] = static_cast<float>(e.region[i] == us ? spec.us_hq_foreign_share
@@ -175,17 +186,32 @@ void synthesise_enterprises(const Scenario& s, World& world, std::uint64_t seed,
 
 }  // namespace
 
+double paying_draw(std::uint64_t seed, std::uint64_t replicate, std::size_t agent) {
+    const auto key = StreamKey::of(seed, replicate, purpose_of(Draw::paying), agent / agent_block_size);
+    return RandomEngine(key, agent % agent_block_size, Draw::paying, 0).uniform();
+}
+
+std::vector<PlanTerms> plan_terms(const Scenario& s) {
+    const std::size_t providers = s.providers.size();
+    std::vector<PlanTerms> terms(s.segments.size() * providers);
+    for (std::size_t p = 0; p < providers; ++p)
+        for (const auto& plan : s.providers[p].plans)
+            terms[static_cast<std::size_t>(index_of(s.segments, plan.id)) * providers + p] = {plan.price_per_month, plan.paying_share};
+    return terms;
+}
+
 World synthesise_world(const Scenario& s, std::uint64_t seed, std::uint64_t replicate, int threads) {
     World world;
     for (const auto& m : s.models) world.model_provider.push_back(index_of(s.providers, m.provider));
     world.channels = channel_cloud_first + s.cloud_partners.size();
-    const auto home_choices = home_model_choices(s, world.channels);
+    const MarketDraws market(s);
 
     std::vector<double> sizes;
-    synthesise_enterprises(s, world, seed, replicate, home_choices, sizes);
+    synthesise_enterprises(s, world, seed, replicate, market, sizes);
     const EnterpriseTable& e = world.enterprises;
     const int employee_segment = e.size() > 0 ? index_of(s.segments, s.enterprises.employee_segment) : -1;
     const Categorical employer_dist = e.size() > 0 ? Categorical(sizes.begin(), sizes.end()) : Categorical();
+    const auto plans = plan_terms(s);
 
     const auto n = static_cast<std::size_t>(s.population.agents);
     Users& u = world.users;
@@ -217,8 +243,9 @@ World synthesise_world(const Scenario& s, std::uint64_t seed, std::uint64_t repl
                 region = static_cast<std::size_t>(region_dist(rng));
                 us_person = bernoulli(rng, s.regions[region].us_person_share);
                 u.employer[i] = no_employer;
-                u.channel[i] = g.channel == ChannelKind::consumer ? channel_consumer : channel_api;
-                u.home[i] = static_cast<std::uint8_t>(home_choices[u.channel[i]](rng));
+                const BuyerKind kind = g.channel == ChannelKind::consumer ? BuyerKind::consumer : BuyerKind::api;
+                u.home[i] = market.home_model(rng, region, kind);
+                u.channel[i] = kind == BuyerKind::consumer ? channel_consumer : market.channel_of(rng, u.home[i], kind);
             }
             const double tasks = draw(g.tasks_per_day, rng, tasks_per_day);
             std::uint8_t flags = 0;
@@ -227,10 +254,12 @@ World synthesise_world(const Scenario& s, std::uint64_t seed, std::uint64_t repl
             const bool attested = bernoulli(rng, s.enterprises.attestation_error);
             if (!us_person && claims) flags |= flag_false_attester;
             if (u.employer[i] != no_employer && (us_person || attested)) flags |= flag_attested;
+            const std::size_t provider = static_cast<std::size_t>(world.model_provider[u.home[i]]);
+            if (paying_draw(seed, replicate, i) < plans[segment * s.providers.size() + provider].paying_share) flags |= flag_pays_home;
 
             u.weight[i] = weight;
             u.daily_value[i] = static_cast<float>(tasks * g.value_per_task);
-            u.daily_tokens[i] = static_cast<float>(tasks * g.tokens_per_task);
+            u.daily_tokens[i] = static_cast<float>(tasks * g.tokens_per_task * s.models[u.home[i]].token_intensity);
             u.region[i] = static_cast<std::uint8_t>(region);
             u.nationality[i] = us_person ? Nationality::us_person : Nationality::foreign_national;
             u.segment[i] = static_cast<std::uint8_t>(segment);

@@ -46,6 +46,8 @@ inline constexpr std::uint8_t flag_vpn = 1;            // would circumvent a loc
 inline constexpr std::uint8_t flag_false_attester = 2;  // foreign national who would claim US status
 inline constexpr std::uint8_t flag_attested = 4;       // employer attests this employee
 inline constexpr std::uint8_t flag_applied = 8;        // has applied for verification
+inline constexpr std::uint8_t flag_pays_home = 16;     // pays for a plan of its preferred model's provider
+inline constexpr std::uint8_t flag_ever_blocked = 32;  // has been blocked from its preferred model
 
 inline constexpr std::uint8_t no_model = 255;
 inline constexpr std::int32_t no_employer = -1;
@@ -53,7 +55,7 @@ inline constexpr std::int32_t no_employer = -1;
 struct Users {
     std::vector<double> weight;          // real users this agent stands for
     std::vector<float> daily_value;      // USD of value per real user per day on the home model
-    std::vector<float> daily_tokens;     // tokens per real user per day
+    std::vector<float> daily_tokens;     // tokens per real user per day (x the home model's token intensity)
     std::vector<std::uint8_t> region;
     std::vector<Nationality> nationality;
     std::vector<std::uint8_t> segment;
@@ -112,6 +114,18 @@ struct World {
 
 // Draws the population. Deterministic in (scenario, seed, replicate) for any thread count.
 World synthesise_world(const Scenario& scenario, std::uint64_t seed, std::uint64_t replicate, int threads);
+
+// A user's one uniform draw for plans: it pays provider p's plan when the draw is below p's
+// paying share for its segment (so of two providers, the one with the higher share has every
+// payer of the other). Regenerated on demand from (seed, replicate, agent).
+double paying_draw(std::uint64_t seed, std::uint64_t replicate, std::size_t agent);
+
+// The plan of provider p for segment g: price per month, paying share (0, 0 when none).
+struct PlanTerms {
+    double price_per_month = 0;
+    double paying_share = 0;
+};
+std::vector<PlanTerms> plan_terms(const Scenario& s);  // [segment * providers + provider]
 
 // The breakdown cell of a user: ((region x 2 + nationality) x segments + segment) x 3 + channel kind.
 inline std::uint16_t breakdown_cell(std::size_t region, Nationality n, std::size_t segment, std::size_t segments, ChannelKind c) {

@@ -133,6 +133,12 @@ public:
             if (value) add(*value);
         } else if constexpr (Described<T>) {
             describe(*this, value);
+        } else if constexpr (std::is_same_v<T, NumberMap>) {
+            number(value.size());
+            for (auto& [id, v] : value) {
+                text(id);
+                number(v);
+            }
         } else if constexpr (is_vector<T>::value) {
             number(value.size());
             for (auto& item : value) {

@@ -147,6 +147,19 @@ void locate(T& value, const Meta& meta, const Keys& keys, std::size_t depth, Num
         Child child(keys, depth, out);
         describe(child, value);
         child.require_found();
+    } else if constexpr (std::same_as<T, NumberMap>) {
+        if (last) fail(keys, "is a map of numbers by id, not a number; name one entry");
+        const std::string& id = keys[depth];
+        const auto it = value.find(id);
+        if (it == value.end()) {
+            std::vector<std::string> ids;
+            for (const auto& [k, v] : value) ids.push_back(k);
+            fail(keys, "no entry '" + id + "' under '" + join(keys, depth) + "'; entries: " + list_names(ids));
+        }
+        if (depth + 1 != keys.size()) fail(keys, "'" + join(keys, depth + 1) + "' is a number and has no field '" + keys[depth + 1] + "'");
+        describe_number<double>(out, meta);
+        out.get = [p = &it->second] { return *p; };
+        out.set = [p = &it->second](double v) { *p = v; };
     } else if constexpr (is_vector<T>::value && Described<typename is_vector<T>::value_type>) {
         using Item = typename is_vector<T>::value_type;
         if (last) fail(keys, "is a list of entries, not a number; name one entry and a field");
@@ -193,6 +206,8 @@ private:
     void visit(const std::string& path, T& value) {
         if constexpr (PlainNumber<T> || std::same_as<T, Distribution>) {
             out_.push_back(path);
+        } else if constexpr (std::same_as<T, NumberMap>) {
+            for (const auto& [id, v] : value) out_.push_back(path + "." + id);
         } else if constexpr (is_optional<T>::value) {
             using Inner = typename is_optional<T>::value_type;
             if constexpr (PlainNumber<Inner> || std::same_as<Inner, Distribution>) out_.push_back(path);

@@ -62,7 +62,13 @@ public:
             number<std::uint8_t>(value.has_value() ? 1 : 0);
             if (value) add(*value);
         } else if constexpr (Described<T>) describe(*this, value);
-        else if constexpr (is_vector<T>::value) {
+        else if constexpr (std::is_same_v<T, std::map<std::string, double>>) {  // a number map {id: number}
+            number<std::uint64_t>(value.size());
+            for (const auto& [id, v] : value) {
+                text(id);
+                number(v);
+            }
+        } else if constexpr (is_vector<T>::value) {
             number<std::uint64_t>(value.size());
             for (auto& item : value) {
                 if constexpr (NamedEntity<typename is_vector<T>::value_type>) text(item.id);  // ids are not described
@@ -139,7 +145,13 @@ public:
             value.reset();
             if (number<std::uint8_t>()) read(value.emplace());
         } else if constexpr (Described<T>) describe(*this, value);
-        else if constexpr (is_vector<T>::value) {
+        else if constexpr (std::is_same_v<T, std::map<std::string, double>>) {
+            value.clear();
+            for (std::size_t n = count(sizeof(std::uint64_t) + sizeof(double)); n > 0; --n) {
+                std::string id = text();
+                value[std::move(id)] = number<double>();
+            }
+        } else if constexpr (is_vector<T>::value) {
             value.clear();
             value.resize(count(1));
             for (auto& item : value) {

@@ -201,7 +201,7 @@ except gs.ResultsFileError as e:
 mkdir "$work/limit" && disk_full "size limit" "$work/limit" 64
 # Where the test may mount a file system (root, as in CI): a really full one.
 mkdir "$tmpfs"
-if [ "$(id -u)" -eq 0 ] && mount -t tmpfs -o size=2m gatesim-faults "$tmpfs" 2> /dev/null; then
+if [ "$(id -u)" -eq 0 ] && mount -t tmpfs -o size=8m gatesim-faults "$tmpfs" 2> /dev/null; then
   disk_full "full tmpfs" "$tmpfs" ""
   umount "$tmpfs"
 else

@@ -21,7 +21,7 @@ fi
 
 if ! "$params" --check scenarios/defaults.yaml docs/parameter-sources.yaml; then
   echo "FAIL: docs/parameter-sources.yaml must have one entry per parameter (listed above); add the missing"
-  echo "      ones (a source from DEFAULTS.md or defaults.yaml, or 'assumption'), then: $regenerate"
+  echo "      ones (a source id of docs/sources.md, or 'assumption'), then: $regenerate"
   failed=1
 fi
 
@@ -31,5 +31,26 @@ printf 'days: [1\n' > "$work/broken.yaml"
 "$params" scenarios/defaults.yaml "$work/broken.yaml" > /dev/null 2>&1
 rc=$?; [ "$rc" -eq 2 ] || { echo "FAIL: a malformed sources file exits $rc, expected 2"; failed=1; }
 
-[ "$failed" -eq 0 ] && echo "parameters doc: up to date, every parameter sourced"
+# Every source id the defaults and the library cite (a hyphenated token with a digit, such as
+# aei-2025-09) is listed in docs/sources.md, and the project cites nothing outside itself.
+if ! /usr/bin/python3 - docs/sources.md docs/parameter-sources.yaml scenarios/*.yaml <<'PY'
+import re, sys
+listed = set(re.findall(r"`([a-z][a-z0-9]*(?:-[a-z0-9]+)+)`", open(sys.argv[1]).read()))
+token = re.compile(r"\b[a-z][a-z0-9]*(?:-[a-z0-9]+)+\b")
+missing = set()
+for path in sys.argv[2:]:
+    for t in token.findall(open(path).read()):
+        if re.search(r"\d", t) and not re.match(r"(mid|end|early|late)-", t) and t not in listed:
+            missing.add(f"{path}: {t}")
+if missing: print("\n".join(sorted(missing)))
+sys.exit(1 if missing else 0)
+PY
+then
+  echo "FAIL: the source ids above are not listed in docs/sources.md"; failed=1
+fi
+if grep -rln "DEFAULTS\.md" scenarios docs sim python README.md > "$work/outside" 2>/dev/null; then
+  echo "FAIL: these files cite a table of figures outside the project; cite docs/sources.md ids instead:"; cat "$work/outside"; failed=1
+fi
+
+[ "$failed" -eq 0 ] && echo "parameters doc: up to date, every parameter sourced, every source id listed"
 exit "$failed"

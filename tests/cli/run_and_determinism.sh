@@ -5,7 +5,7 @@ set -u
 gatesim=$1 root=$2 work=$3
 rm -rf "$work" && mkdir -p "$work"
 scenario="$root/scenarios/global_shutdown.yaml"
-small=(--set population.agents=9000)
+small=(--set population.agents=9000 --set enterprises.agents=750)
 passed=0 failed=0
 check() {  # check NAME COMMAND...: counts a pass when the command succeeds
   local name=$1; shift

@@ -8,7 +8,7 @@ gatesim=$1 root=$2 work=$3
 rm -rf "$work" && mkdir -p "$work"
 scenario="$root/scenarios/global_shutdown.yaml"
 study="$root/tests/scenarios/studies/uncertain.yaml"
-small=(--set population.agents=2000 --set days=40)
+small=(--set population.agents=2000 --set enterprises.agents=170 --set days=40)
 py=/usr/bin/python3
 passed=0 failed=0
 check() {  # check NAME COMMAND...: counts a pass when the command succeeds

@@ -16,6 +16,7 @@ import gatesim as gs  # noqa: E402
 ROOT = Path(os.environ.get("GATESIM_SOURCE_DIR") or Path(__file__).resolve().parents[2])
 # Small enough that a run takes milliseconds, large enough that every segment is present.
 AGENTS = 3000
+ENTERPRISES = 250  # enterprises scale with the users (the defaults: 20,000 for 500,000)
 
 
 @pytest.fixture(scope="session")
@@ -41,7 +42,7 @@ def cli(build_dir) -> Path:
 
 def small_scenario(name: str = "global_shutdown", overrides=None) -> gs.Scenario:
     """A library scenario at a test-sized population, with {key.path: value} overrides."""
-    values = {"population.agents": AGENTS}
+    values = {"population.agents": AGENTS, "enterprises.agents": ENTERPRISES}
     values.update(overrides or {})
     return gs.Scenario.library(name, values)
 

@@ -54,7 +54,8 @@ def test_series_are_views_of_the_cpp_memory(shutdown):
 def test_cli_file_equals_python_run_bit_for_bit(small, root, cli, tmp_path):
     path = tmp_path / "cli.h5"
     subprocess.run([str(cli), "run", str(root / "scenarios" / "global_shutdown.yaml"), "--set",
-                    f"population.agents={small()['population.agents']}", "--seed", "7", "--threads", "2", "-o",
+                    f"population.agents={small()['population.agents']}", "--set",
+                    f"enterprises.agents={small()['enterprises.agents']}", "--seed", "7", "--threads", "2", "-o",
                     str(path)], check=True, capture_output=True)
     loaded = gs.load(path)
     ran = gs.run(small("global_shutdown"), seed=7, threads=1)
@@ -127,7 +128,8 @@ def test_ensemble_numbers_equal_the_clis_file(small, root, cli, tmp_path):
 
     path = tmp_path / "ens.h5"
     subprocess.run([str(cli), "run", str(root / "scenarios" / "global_shutdown.yaml"), "--set",
-                    f"population.agents={small()['population.agents']}", "--replicates", "5", "--threads", "2",
+                    f"population.agents={small()['population.agents']}", "--set",
+                    f"enterprises.agents={small()['enterprises.agents']}", "--replicates", "5", "--threads", "2",
                     "-o", str(path)], check=True, capture_output=True)
     res = gs.run(small("global_shutdown"), replicates=5, threads=2)
     with h5py.File(path) as f:
@@ -225,3 +227,31 @@ def test_from_arrays_and_iteration():
     res = gs.Results.from_arrays({"x": np.ones((2, 5))}, {"s": [1.0, 2.0]}, replicates=2, label="made")
     assert res.replicates == 2 and res.days == 5 and list(res.scalar("s")) == [1.0, 2.0]
     assert [r.scalar("s") for r in res] == [1.0, 2.0]
+
+
+def test_scoped_summary(shutdown):
+    res = gs.run(shutdown, scope={"region": ["us", "india"], "segment": "consumer"})
+    assert res.scopes() == ["region=us,india;segment=consumer"]
+    whole, scoped = res.summary(raw=True), res.summary(scope="segment=consumer;region=india,us", raw=True)  # any order
+    assert "peak_blocked[region=us,india;segment=consumer]" not in whole.index, "the plain summary is the whole population"
+    assert list(scoped.index) == [n for n in whole.index if n not in ("directive_day", "first_stage_day", "decision_day", "escalation_day")]
+    assert 0 < scoped.loc["peak_blocked", "value"] < whole.loc["peak_blocked", "value"]
+    assert np.isnan(scoped.loc["peak_enterprises_disrupted", "value"]), "no enterprise has a consumer segment"
+    with pytest.raises(KeyError, match="no scope"):
+        res.summary(scope="region=europe")
+    # Several scopes at once; a scoped scenario keeps its scopes in the file.
+    two = gs.run(shutdown, scope=["region=us", {"region": "india"}])
+    assert two.scopes() == ["region=us", "region=india"]
+
+
+def test_sanity_warnings(small, tmp_path):
+    fence = small("geo_fence")
+    assert gs.run(fence).warnings == []
+    absurd = fence.updated({"regulator.enforcement.minimum_charged_violations": 1e6,
+                            "regulator.enforcement.statutory_max_per_violation": 1e9,
+                            "regulator.enforcement.routes.permitted.case_probability": 1})
+    with pytest.warns(gs.SanityWarning, match="expected_penalties"):
+        res = gs.run(absurd)
+    assert len(res.warnings) == 1
+    res.save(tmp_path / "absurd.h5")
+    assert gs.load(tmp_path / "absurd.h5").warnings == res.warnings

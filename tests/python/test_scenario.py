@@ -94,13 +94,13 @@ def test_cli_style_assignment(shutdown):
 def test_update_is_all_or_nothing_and_validates_together(shutdown):
     models = shutdown["models"]
     a, b = list(models)[:2]
-    share_a, share_b = models[a]["user_share"], models[b]["user_share"]
+    share_a, share_b = models[a]["shares"]["api"], models[b]["shares"]["api"]
     # Either change alone breaks "shares sum to one"; together they are consistent.
     with pytest.raises(gs.ScenarioError):
-        shutdown[f"models.{a}.user_share"] = share_a + 0.01
-    changed = shutdown.updated({f"models.{a}.user_share": share_a + 0.01, f"models.{b}.user_share": share_b - 0.01})
-    assert changed[f"models.{a}.user_share"] == pytest.approx(share_a + 0.01)
-    assert shutdown[f"models.{a}.user_share"] == share_a, "updated() returns a copy"
+        shutdown[f"models.{a}.shares.api"] = share_a + 0.01
+    changed = shutdown.updated({f"models.{a}.shares.api": share_a + 0.01, f"models.{b}.shares.api": share_b - 0.01})
+    assert changed[f"models.{a}.shares.api"] == pytest.approx(share_a + 0.01)
+    assert shutdown[f"models.{a}.shares.api"] == share_a, "updated() returns a copy"
     with pytest.raises(gs.ScenarioError):
         shutdown.update({"directive.day": 20, "days": -3})
     assert shutdown["directive.day"] != 20, "a failed update changes nothing"

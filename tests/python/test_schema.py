@@ -46,6 +46,9 @@ NOT_EXPRESSIBLE = {
     "extends_directory.yaml": "a file system check", "extends_name_too_long.yaml": "a file system check",
     "nested_too_deep.yaml": "an input limit", "not_utf8.yaml": "bytes that are not text",
     "nul_byte.yaml": "a control character in text", "escaped_carriage_return.yaml": "a control character in text",
+    "unserved_region.yaml": "a region against the models' shares", "cloud_mix_unhosted.yaml": "a reference to another entity",
+    "unknown_weight_provider.yaml": "a reference to another entity", "share_without_app.yaml": "a share against another field",
+    "bad_scope.yaml": "a reference to another entity",
 }
 
 

@@ -61,10 +61,28 @@ struct Sandbox : TempDir {
     Sandbox() { std::filesystem::copy_file(library_file("defaults"), *this / "defaults.yaml"); }
 };
 
-// A library scenario with a small population, plus any overrides (key.path=value).
+// A library scenario with a small population, plus any overrides (key.path=value). Enterprises
+// scale with it (one agent per 12 users, as 500 per 6,000) unless an override sets them.
 inline Scenario small(const std::string& name, std::vector<std::string> overrides = {}, int agents = 6000) {
-    overrides.insert(overrides.begin(), "population.agents=" + std::to_string(agents));
+    overrides.insert(overrides.begin(), {"population.agents=" + std::to_string(agents), "enterprises.agents=" + std::to_string(agents / 12)});
     return load_scenario(library_file(name), overrides).scenario;
+}
+
+// Overrides that make the restricted provider lab_a large outside china (its weight 12 in every
+// region it serves), so that a small population carries enough of its users for statistics on
+// mechanisms. The default world gives lab_a about 5% of users.
+inline std::vector<std::string> lab_a_heavy() {
+    std::vector<std::string> out;
+    for (const char* r : {"us", "india", "brazil", "japan", "south_korea", "europe", "rest"})
+        out.push_back(std::string("regions.") + r + ".provider_weights.lab_a=12");
+    return out;
+}
+
+// A library scenario with lab_a large (lab_a_heavy) and a small population.
+inline Scenario heavy(const std::string& name, std::vector<std::string> overrides = {}, int agents = 6000) {
+    auto o = lab_a_heavy();
+    o.insert(o.end(), overrides.begin(), overrides.end());
+    return small(name, o, agents);
 }
 
 // The scenario with overrides applied, validated exactly as the CLI validates --set.

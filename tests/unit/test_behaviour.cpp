@@ -43,6 +43,22 @@ double total(const Results& r, const char* name, std::size_t day) {
     return sum;
 }
 
+// Plans cleared, for worlds whose segments are replaced.
+std::vector<std::string> no_plans(const Scenario& s) {
+    std::vector<std::string> out;
+    for (const auto& p : s.providers)
+        for (const auto& plan : p.plans) out.push_back("providers." + p.id + ".plans." + plan.id + "=null");
+    return out;
+}
+
+// Every individual API user on the direct API.
+std::vector<std::string> no_cloud_api(const Scenario& s) {
+    std::vector<std::string> out;
+    for (const auto& p : s.providers)
+        for (const auto& [partner, share] : p.cloud_mix.api) out.push_back("providers." + p.id + ".cloud_mix.api." + partner + "=0");
+    return out;
+}
+
 const std::vector<std::string> no_enterprises{"enterprises.agents=0"};
 const std::vector<std::string> never_lifted{"regulator.decision_after_days=never"};
 const std::vector<std::string> perfect_verification{"verification.false_accept=0", "verification.human_false_accept=0",
@@ -53,25 +69,34 @@ const std::vector<std::string> perfect_verification{"verification.false_accept=0
 // ---- Global shutdown: waiting, switching and returning ----------------------------------------
 
 TEST_CASE("with no restore and no patience, every user of a shut-down model ends on an alternative") {
-    auto s = test::small("global_shutdown", never_lifted + std::vector<std::string>{"enterprises.integration_days=0"});
+    auto s = test::heavy("global_shutdown", never_lifted + std::vector<std::string>{"enterprises.integration_days=0"});
     s = test::with(s, all_segments(s, "patience_days", "0"));
     const auto r = test::run(s);
     CHECK(r.series_named("waiting").at(last_day(s)) == 0);
-    CHECK(r.scalar("churn_at_horizon") == Approx(r.scalar("affected_users")));
-    CHECK(r.scalar("churn_share") == Approx(1.0));
+    CHECK(r.series_named("switched").at(last_day(s)) == Approx(r.scalar("affected_users")));
+    // Still blocked, so none of them could come back: no churn yet, and no share of it.
+    CHECK(r.scalar("still_blocked_at_horizon") == Approx(r.scalar("affected_users")));
+    CHECK(r.scalar("churn_at_horizon") == 0);
+    CHECK(std::isnan(r.scalar("churn_share")));
     for (const auto& id : s.directive.models) CHECK(r.series_named("users_by_model").at(last_day(s), model(s, id.c_str())) == 0);
 }
 
-TEST_CASE("with the directive removed, the run equals the baseline") {
+TEST_CASE("with the response removed, the run equals the order alone, and the order alone equals the baseline") {
+    const auto order = test::run(test::small("order"));
+    const auto removed = test::run(test::small("global_shutdown", {"directive.stages={shutdown: null}"}));
     const auto baseline = test::run(test::small("baseline"));
-    const auto removed = test::run(test::small("global_shutdown", {"directive.stages={shutdown: null, reopened: null}"}));
+    REQUIRE(order.series.size() == removed.series.size());
     REQUIRE(baseline.series.size() == removed.series.size());
-    for (std::size_t i = 0; i < baseline.series.size(); ++i) {
-        const auto& a = baseline.series[i].values;
+    for (std::size_t i = 0; i < order.series.size(); ++i) {
+        const auto& name = order.series[i].name;
+        const auto& a = order.series[i].values;
         const auto& b = removed.series[i].values;
-        INFO(baseline.series[i].name);
+        const auto& c = baseline.series[i].values;
+        INFO(name);
         REQUIRE(a.size() == b.size());
         CHECK(std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0);
+        // The order names models, whose foreign users are counted; the baseline names none.
+        if (name.find("foreign_access") == std::string::npos) CHECK(std::memcmp(a.data(), c.data(), a.size() * sizeof(double)) == 0);
     }
     // Without a directive the scenario is its own counterfactual: a full simulation of every
     // day and the stationary counterfactual agree exactly.
@@ -102,9 +127,9 @@ TEST_CASE("a world where nothing restricts anyone repeats day 0, as a full simul
 }
 
 TEST_CASE("a longer outage never gives less churn") {
-    const auto s = test::small("global_shutdown");
+    const auto s = test::heavy("global_shutdown");
     double previous = -1;
-    for (const char* days : {"0", "5", "10", "20", "40", "80", "never"}) {
+    for (const char* days : {"0", "5", "10", "20", "40", "80", "160"}) {
         const auto r = test::run(test::with(s, {std::string("regulator.decision_after_days=") + days}));
         const double churn = r.scalar("churn_at_horizon");
         INFO("lifted after " << days << " days: churn " << churn);
@@ -115,7 +140,7 @@ TEST_CASE("a longer outage never gives less churn") {
 }
 
 TEST_CASE("patient users wait; impatient users switch at once") {
-    auto s = test::small("global_shutdown", never_lifted + no_enterprises);
+    auto s = test::heavy("global_shutdown", never_lifted + no_enterprises);
     const auto impatient = test::run(test::with(s, all_segments(s, "patience_days", "0")));
     const auto patient = test::run(test::with(s, all_segments(s, "patience_days", "365") + all_segments(s, "impatience_growth", "0")));
     const auto day = static_cast<std::size_t>(s.directive.stages[0].day + 1);
@@ -124,7 +149,7 @@ TEST_CASE("patient users wait; impatient users switch at once") {
 }
 
 TEST_CASE("beliefs firm up: impatience growth makes blocked users switch sooner") {
-    auto s = test::small("global_shutdown", never_lifted + no_enterprises);
+    auto s = test::heavy("global_shutdown", never_lifted + no_enterprises);
     const auto steady = test::run(test::with(s, all_segments(s, "impatience_growth", "0")));
     const auto firming = test::run(test::with(s, all_segments(s, "impatience_growth", "0.5")));
     const auto day = static_cast<std::size_t>(s.directive.stages[0].day + 10);
@@ -132,7 +157,7 @@ TEST_CASE("beliefs firm up: impatience growth makes blocked users switch sooner"
 }
 
 TEST_CASE("returns decay with time away and match the closed form") {
-    auto s = test::small("global_shutdown", no_enterprises);
+    auto s = test::heavy("global_shutdown", no_enterprises, 20000);
     s = test::with(s, all_segments(s, "patience_days", "0") + all_segments(s, "quality_gap_weight", "0"));
     auto returned_share = [&](int away, double* expected) {
         const auto r = test::run(test::with(s, {"regulator.decision_after_days=" + std::to_string(away)}));
@@ -159,7 +184,7 @@ TEST_CASE("returns decay with time away and match the closed form") {
 }
 
 TEST_CASE("a better home model pulls more switchers back") {
-    auto s = test::small("global_shutdown", no_enterprises);
+    auto s = test::heavy("global_shutdown", no_enterprises);
     s = test::with(s, all_segments(s, "patience_days", "0"));
     const auto flat = test::run(test::with(s, all_segments(s, "quality_gap_weight", "0")));
     const auto pull = test::run(test::with(s, all_segments(s, "quality_gap_weight", "20")));
@@ -168,7 +193,8 @@ TEST_CASE("a better home model pulls more switchers back") {
 
 TEST_CASE("logit shares of switchers match the closed form") {
     // One api segment; utility is capability alone, so shares among alternatives are softmax(5 x capability).
-    auto s = test::small("global_shutdown", never_lifted + no_enterprises, 60000);
+    auto s = test::heavy("global_shutdown", never_lifted + no_enterprises, 60000);
+    s = test::with(s, no_plans(s) + no_cloud_api(s));
     std::string segments = "segments={";
     for (const auto& g : s.segments) segments += g.id + ": null, ";
     segments += "only: {user_share: 1, channel: api, tasks_per_day: 1, value_per_task: 1, tokens_per_task: 1, patience_days: 0, "
@@ -191,7 +217,7 @@ TEST_CASE("logit shares of switchers match the closed form") {
 }
 
 TEST_CASE("promotions raise switching to the promoting competitor") {
-    auto s = test::small("global_shutdown", never_lifted);
+    auto s = test::heavy("global_shutdown", never_lifted);
     const auto plain = test::run(test::with(s, {"providers.lab_c.promotion=never"}));
     const auto promoted = test::run(test::with(s, {"providers.lab_c.promotion={start_after_directive_days: 0, duration_days: 200, utility: 1.5}"}));
     const auto c = model(s, "c_flagship");
@@ -201,7 +227,7 @@ TEST_CASE("promotions raise switching to the promoting competitor") {
 
 TEST_CASE("a competitor at capacity turns part of the surge away") {
     // Individual switchers only: enterprises' fail-overs are contracted and bypass the limit.
-    auto s = test::small("global_shutdown", never_lifted + no_enterprises);
+    auto s = test::heavy("global_shutdown", never_lifted + no_enterprises);
     const auto open = test::run(s);
     const auto b = model(s, "b_flagship");
     const double before = open.series_named("users_by_model").at(10, b);
@@ -217,31 +243,56 @@ TEST_CASE("a competitor at capacity turns part of the surge away") {
     CHECK(open.series_named("users_by_model").at(last_day(s), b) > before * 1.05);
 }
 
+TEST_CASE("a provider that does not serve a region is no alternative there") {
+    // lab_b absent from europe: Europeans blocked from lab_a's models never move to it, others do.
+    const auto s = test::heavy("global_shutdown", never_lifted + std::vector<std::string>{"regions.europe.provider_weights.lab_b=0"});
+    const auto r = test::run(s);
+    const auto& by_region = r.series_named("users_by_model_region_and_segment");
+    const std::size_t regions = s.regions.size(), segments = s.segments.size(), b = model(s, "b_flagship");
+    const auto europe = static_cast<std::size_t>(index_of(s.regions, "europe")), us = static_cast<std::size_t>(index_of(s.regions, "us"));
+    auto users = [&](std::size_t d, std::size_t region) {
+        double total = 0;
+        for (std::size_t g = 0; g < segments; ++g) total += by_region.at(d, (b * regions + region) * segments + g);
+        return total;
+    };
+    for (std::size_t d = 0; d < static_cast<std::size_t>(s.days); ++d) REQUIRE(users(d, europe) == 0);
+    CHECK(users(last_day(s), us) > users(0, us));
+    const auto& flows = r.series_named("switching_flows");
+    double into_b = 0;
+    for (std::size_t d = 0; d < static_cast<std::size_t>(s.days); ++d) into_b += flows.at(d, model(s, "a_frontier") * s.models.size() + b);
+    CHECK(into_b > 0);
+}
+
 // ---- Access rules ------------------------------------------------------------------------------
 
-TEST_CASE("perfect verification gives zero foreign-national access-days") {
-    const auto r = test::run(test::small("nationality_gate", perfect_verification));
+TEST_CASE("perfect verification gives zero foreign-national access-days while the order holds") {
+    const auto r = test::run(test::heavy("nationality_gate", perfect_verification + never_lifted));
     CHECK(r.scalar("foreign_access_days") == 0);
     CHECK(r.scalar("foreign_access_days_counterfactual") > 0);
-    CHECK(r.scalar("foreign_access_days_prevented") == Approx(r.scalar("foreign_access_days_counterfactual")));
+    CHECK(r.scalar("foreign_access_days_prevented") == r.scalar("foreign_access_days_counterfactual"));
+    CHECK(r.scalar("prevented_share") == 1);
     CHECK(r.scalar("verification_checks") > 0);
+    // Once the order is lifted, access resumes by the unrestricted route, and only by it.
+    const auto lifted = test::run(test::heavy("nationality_gate", perfect_verification));
+    CHECK(lifted.scalar("foreign_access_days_unrestricted") > 0);
+    CHECK(lifted.scalar("foreign_access_days") == lifted.scalar("foreign_access_days_unrestricted"));
 }
 
 TEST_CASE("imperfect verification and attestation leak, through the routes they open") {
-    const auto r = test::run(test::small("nationality_gate", {"verification.false_accept=0.5", "enterprises.attestation_error=0.5"}, 20000));
+    const auto r = test::run(test::heavy("nationality_gate", {"verification.false_accept=0.5", "enterprises.attestation_error=0.5"}, 20000));
     CHECK(r.scalar("foreign_access_days_false_accept") > 0);
     CHECK(r.scalar("foreign_access_days_exemption") > 0);
     CHECK(r.scalar("foreign_access_days_circumvention") == 0);
     CHECK(r.scalar("false_accepts") > 0);
 }
 
-TEST_CASE("a geo-fence leaves foreign nationals resident in the US with access, so leakage is above zero") {
-    const auto r = test::run(test::small("geo_fence"));
+TEST_CASE("a geo-fence leaves foreign nationals resident in the US with access, and VPNs leak") {
+    const auto r = test::run(test::heavy("geo_fence"));
     CHECK(r.scalar("foreign_access_days_permitted") > 0);
     CHECK(r.scalar("leakage_share") > 0);
     CHECK(r.scalar("foreign_access_days_circumvention") > 0);
     // Without VPNs, circumvention disappears; residence leakage stays.
-    auto s = test::small("geo_fence");
+    auto s = test::heavy("geo_fence");
     std::vector<std::string> no_vpn;
     for (const auto& region : s.regions) no_vpn.push_back("regions." + region.id + ".vpn_propensity=0");
     const auto fenced = test::run(test::with(s, no_vpn));
@@ -250,8 +301,8 @@ TEST_CASE("a geo-fence leaves foreign nationals resident in the US with access, 
 }
 
 TEST_CASE("industry-wide gating sends no foreign national to a US competitor") {
-    const auto gate = test::small("nationality_gate", perfect_verification);
-    const auto wide = test::small("industry_wide", perfect_verification);
+    const auto gate = test::heavy("nationality_gate", perfect_verification + never_lifted);
+    const auto wide = test::heavy("industry_wide", perfect_verification + never_lifted);
     const auto one = test::run(gate), all = test::run(wide);
     const auto first = static_cast<std::size_t>(all.scalar("first_stage_day"));
     for (const char* id : {"b_flagship", "c_flagship"}) {
@@ -266,7 +317,7 @@ TEST_CASE("industry-wide gating sends no foreign national to a US competitor") {
 }
 
 TEST_CASE("zero verification capacity keeps US persons blocked until capacity arrives") {
-    auto s = test::small("nationality_gate", no_enterprises);
+    auto s = test::heavy("nationality_gate", no_enterprises + never_lifted);
     const auto none = test::run(test::with(s, {"verification.capacity_per_day=0"}));
     const auto some = test::run(s);
     const auto& blocked_none = none.series_named("us_persons_blocked");
@@ -289,7 +340,7 @@ TEST_CASE("zero verification capacity keeps US persons blocked until capacity ar
 }
 
 TEST_CASE("false rejections block US persons for good when retries are not allowed") {
-    auto s = test::small("nationality_gate", no_enterprises);
+    auto s = test::heavy("nationality_gate", no_enterprises + never_lifted);
     const auto strict = test::run(test::with(s, {"verification.false_reject=0.5", "verification.retries=0"}));
     const auto lenient = test::run(test::with(s, {"verification.false_reject=0.5", "verification.retries=5"}));
     CHECK(strict.scalar("false_rejects") > 0);
@@ -297,7 +348,7 @@ TEST_CASE("false rejections block US persons for good when retries are not allow
 }
 
 TEST_CASE("phased reopening restores gated access only once coverage is reached") {
-    const auto s = test::small("phased_reopening");
+    const auto s = test::heavy("phased_reopening", never_lifted);
     const auto r = test::run(s);
     const auto us_blocked = r.series_named("us_persons_blocked");
     // The shutdown blocks more US persons than the API gate that follows it.
@@ -307,7 +358,7 @@ TEST_CASE("phased reopening restores gated access only once coverage is reached"
 }
 
 TEST_CASE("vetted-only access serves vetted enterprises alone") {
-    const auto s = test::small("vetted_partners");
+    const auto s = test::heavy("vetted_partners");
     const auto r = test::run(s);
     const auto& blocked = r.series_named("users_blocked");
     CHECK(r.scalar("peak_blocked") > 0);
@@ -319,7 +370,7 @@ TEST_CASE("vetted-only access serves vetted enterprises alone") {
 }
 
 TEST_CASE("pre-release review delays the successor's adoption") {
-    const auto s = test::small("prerelease_review");
+    const auto s = test::heavy("prerelease_review");
     const auto reviewed = test::run(s);
     const auto free = test::run(test::with(s, {"directive.prerelease_review_days=0"}));
     const auto next = model(s, "a_next");
@@ -331,7 +382,7 @@ TEST_CASE("pre-release review delays the successor's adoption") {
 // ---- Enterprises and cloud partners ------------------------------------------------------------
 
 TEST_CASE("multi-homed enterprises fail over on the day of the block") {
-    const auto s = test::small("global_shutdown", {"enterprises.multi_homed_share=1"});
+    const auto s = test::heavy("global_shutdown", {"enterprises.multi_homed_share=1"});
     const auto r = test::run(s);
     const auto first = static_cast<std::size_t>(r.scalar("first_stage_day"));
     CHECK(enterprises(r, first - 1, EnterpriseState::failed_over) == 0);
@@ -343,7 +394,7 @@ TEST_CASE("multi-homed enterprises fail over on the day of the block") {
 }
 
 TEST_CASE("waiting enterprises migrate once the expected outage outweighs integration work") {
-    const auto s = test::small("global_shutdown", never_lifted + std::vector<std::string>{"enterprises.multi_homed_share=0"});
+    const auto s = test::heavy("global_shutdown", never_lifted + std::vector<std::string>{"enterprises.multi_homed_share=0"});
     const auto quick = test::run(test::with(s, {"enterprises.integration_days=2"}));
     const auto slow = test::run(test::with(s, {"enterprises.integration_days=300"}));
     CHECK(quick.scalar("enterprises_migrated") > 0);
@@ -352,7 +403,7 @@ TEST_CASE("waiting enterprises migrate once the expected outage outweighs integr
 }
 
 TEST_CASE("under a nationality gate, low-risk enterprises keep the model for attested US persons") {
-    const auto s = test::small("nationality_gate", {"enterprises.attest_max_foreign_share=1", "enterprises.attestation_setup_days=3"});
+    const auto s = test::heavy("nationality_gate", {"enterprises.attest_max_foreign_share=1", "enterprises.attestation_setup_days=3"});
     const auto r = test::run(s);
     const auto first = static_cast<std::size_t>(r.scalar("first_stage_day"));
     CHECK(enterprises(r, first, EnterpriseState::attestation_setup) > 0);
@@ -362,14 +413,20 @@ TEST_CASE("under a nationality gate, low-risk enterprises keep the model for att
 }
 
 TEST_CASE("revenue is conserved when everyone moves within one cloud partner") {
-    // Every user works for an enterprise on cloud_x; every model costs the same; every enterprise
-    // fails over on the platform the day of the block.
-    auto s = test::small("global_shutdown", never_lifted);
-    std::vector<std::string> o{"enterprises.multi_homed_share=1", "cloud_partners.cloud_x.enterprise_share=1",
-                               "cloud_partners.cloud_y.enterprise_share=0", "cloud_partners.cloud_z.enterprise_share=0"};
+    // Every user works for an enterprise on cloud_x (whose models are lab_a's and open weights);
+    // every model costs the same, the partner keeps the same share of each, nobody has a plan;
+    // every enterprise fails over on the platform the day of the block.
+    auto s = test::heavy("global_shutdown", never_lifted);
+    std::vector<std::string> o{"enterprises.multi_homed_share=1", "providers.lab_a.cloud_mix.enterprise={cloud_x: 1, cloud_y: 0, cloud_z: 0}",
+                               "providers.open_community.cloud_mix.enterprise={cloud_x: 1, cloud_y: 0, cloud_z: 0}",
+                               "cloud_partners.cloud_x.revenue_share_by_provider={open_community: null}"};
     for (const auto& g : s.segments) o.push_back("segments." + g.id + ".user_share=" + (g.id == "enterprise_employee" ? "1" : "0"));
-    for (const auto& m : s.models) o.push_back("models." + m.id + ".price=5");
-    s = test::with(s, o);
+    for (const auto& m : s.models) {
+        o.push_back("models." + m.id + ".price=5");
+        const bool on_x = m.provider == "lab_a" || m.id == "open_large";
+        o.push_back("models." + m.id + ".shares.enterprise=" + (on_x ? (m.id == "open_large" ? "0.4" : "0.2") : "0"));
+    }
+    s = test::with(s, o + no_plans(s));
     const auto r = test::run(s);
     const auto& partner = r.series_named("revenue_by_cloud_partner");
     const double before = partner.at(0, 0);
@@ -380,7 +437,7 @@ TEST_CASE("revenue is conserved when everyone moves within one cloud partner") {
 }
 
 TEST_CASE("a stricter cloud partner shuts gated models off on its platform") {
-    const auto s = test::small("nationality_gate", {"cloud_partners.cloud_x.compliance=stricter", "enterprises.multi_homed_share=0",
+    const auto s = test::heavy("nationality_gate", {"cloud_partners.cloud_x.compliance=stricter", "enterprises.multi_homed_share=0",
                                                     "enterprises.attest_max_foreign_share=1"});
     const auto mirror = test::run(test::with(s, {"cloud_partners.cloud_x.compliance=mirror"}));
     const auto strict = test::run(s);
@@ -391,7 +448,7 @@ TEST_CASE("a stricter cloud partner shuts gated models off on its platform") {
 // ---- Metrics -----------------------------------------------------------------------------------
 
 TEST_CASE("value and users balance, and deltas are paired against the counterfactual") {
-    const auto s = test::small("nationality_gate");
+    const auto s = test::heavy("nationality_gate");
     const auto r = test::run(s);
     for (std::size_t d = 0; d < static_cast<std::size_t>(s.days); ++d) {
         double users = r.series_named("waiting").at(d);
@@ -410,7 +467,7 @@ TEST_CASE("value and users balance, and deltas are paired against the counterfac
 }
 
 TEST_CASE("what users spend, broken down, is what providers and cloud partners earn") {
-    const auto s = test::small("phased_reopening");
+    const auto s = test::heavy("phased_reopening");
     const auto r = test::run(s);
     const auto& providers = r.series_named("revenue_by_provider");
     const auto& partners = r.series_named("revenue_by_cloud_partner");
@@ -424,12 +481,12 @@ TEST_CASE("what users spend, broken down, is what providers and cloud partners e
 }
 
 TEST_CASE("blocked foreign nationals keep a capability gap only as large as the alternatives leave") {
-    const auto r = test::run(test::small("nationality_gate"));
+    const auto r = test::run(test::heavy("nationality_gate"));
     const auto& gap = r.series_named("capability_gap");
     const auto day = static_cast<std::size_t>(r.scalar("first_stage_day") + 5);
     // The best open alternative (b_flagship, 0.95) is 0.05 below a_frontier_max and level with a_frontier.
     CHECK(gap.at(day, 0) > 0);
     CHECK(gap.at(day, 0) <= 0.05 + 1e-12);
-    const auto wide = test::run(test::small("industry_wide"));
+    const auto wide = test::run(test::heavy("industry_wide"));
     CHECK(wide.series_named("capability_gap").at(day, 0) > gap.at(day, 0));
 }

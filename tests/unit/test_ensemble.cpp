@@ -24,7 +24,7 @@ struct Collect : RunSink {
 
 Scenario small_shutdown(std::vector<std::string> overrides = {}) {
     overrides.push_back("days=60");
-    return test::small("global_shutdown", overrides, 2000);
+    return test::heavy("global_shutdown", overrides, 2000);
 }
 
 using test::plan_of;
@@ -182,7 +182,7 @@ TEST_CASE("an executor plugs in: runs computed out of order arrive in job order,
 
 TEST_CASE("check_plan rejects impossible counts and inconsistent draws") {
     CHECK_THROWS_AS(check_plan(plan_of(small_shutdown(), 10, {}, 3), true), PlanError);  // 10 not a multiple of 3
-    const UncertainParameter share{"models.a_frontier.user_share", {.kind = DistributionKind::uniform, .low = 0.3, .high = 0.5}};
+    const UncertainParameter share{"models.a_frontier.shares.api", {.kind = DistributionKind::uniform, .low = 0.3, .high = 0.5}};
     CHECK_THROWS_WITH(check_plan(plan_of(small_shutdown(), 4, {share}, 1), true), Catch::Contains("sum to 1"));
     const UncertainParameter days{"days", {.kind = DistributionKind::uniform, .low = 30, .high = 50}};
     CHECK_THROWS_WITH(check_plan(plan_of(small_shutdown(), 4, {days}, 1), true), Catch::Contains("days cannot be uncertain"));

@@ -28,11 +28,13 @@ TEST_CASE("library scenarios load and inherit the defaults") {
     const auto s = load_scenario(test::library_file("global_shutdown")).scenario;
     CHECK(s.name == "global_shutdown");
     CHECK(s.days == 180);
-    REQUIRE(s.directive.stages.size() == 2);
+    REQUIRE(s.directive.stages.size() == 1);
     CHECK(s.directive.stages[0].id == "shutdown");
     CHECK(s.directive.stages[0].rule == AccessRuleKind::global_shutdown);
-    CHECK(s.directive.stages[1].trigger == TriggerKind::regulator_decision);
+    // The order and the regulator's timeline come from order.yaml, two levels up.
     CHECK(s.directive.models == std::vector<std::string>{"a_frontier_max", "a_frontier"});
+    CHECK(s.regulator.decision_lifts_order);
+    REQUIRE(s.regulator.news.size() == 1);
     REQUIRE(s.regulator.decision_after_days);
     CHECK(s.regulator.decision_after_days->kind == DistributionKind::lognormal);
     CHECK(s.models.size() == 7);
@@ -48,13 +50,13 @@ name: child
 models:
   a_frontier: {capability: 0.5}
   f_flagship: null
-  newcomer: {provider: lab_b, capability: 0.9, cyber_capability: 0.5, price: 2, user_share: 0.08,
+  newcomer: {provider: lab_f, capability: 0.9, cyber_capability: 0.5, price: 2, shares: {consumer: 0.032, api: 0.05, enterprise: 0.05},
              open_weight: false, consumer: true, api: true, release_day: 0}
 )");
     const auto s = load_scenario(file).scenario;
     const auto& m = s.models[static_cast<std::size_t>(index_of(s.models, "a_frontier"))];
     CHECK(m.capability == 0.5);
-    CHECK(m.price == 6.0);  // inherited
+    CHECK(m.price == 3.7);  // inherited
     CHECK(index_of(s.models, "f_flagship") < 0);
     CHECK(index_of(s.models, "newcomer") >= 0);
 }
@@ -108,7 +110,7 @@ TEST_CASE("wrong types, ranges and enum names are located") {
 
 TEST_CASE("a missing required field is reported at its entity") {
     test::Sandbox box;
-    const auto file = box.write("t.yaml", "extends: defaults.yaml\nmodels:\n  extra: {provider: lab_b, price: 1, user_share: 0}\n");
+    const auto file = box.write("t.yaml", "extends: defaults.yaml\nmodels:\n  extra: {provider: lab_b, price: 1, shares: {consumer: 0, api: 0, enterprise: 0}}\n");
     const auto p = first_problem(file);
     CHECK(p.key_path == "models.extra.capability");
     CHECK(p.where.line == 3);

@@ -21,7 +21,7 @@ using namespace gatesim::test;
 namespace {
 
 StudyScenario small_study(std::vector<std::string> overrides = {}) {
-    overrides.insert(overrides.begin(), {"population.agents=1500", "days=30"});
+    overrides.insert(overrides.begin(), {"population.agents=1500", "enterprises.agents=125", "days=30"});
     return study_scenario(load_scenario(library_file("global_shutdown"), overrides));
 }
 

@@ -86,7 +86,8 @@ population:
         box.write("extra.yaml", R"(extends: defaults.yaml
 models:
   extra: {provider: lab_b, capability: {dist: uniform, low: 0.5, high: 0.7}, cyber_capability: 0.5, price: 1,
-          user_share: 0, open_weight: false, consumer: true, api: true, capacity_users: never, release_day: 0}
+          shares: {consumer: 0, api: 0, enterprise: 0}, open_weight: false, consumer: true, api: true, capacity_users: never,
+          release_day: 0}
 )");
         const auto with_extra = load_scenario(box.path() / "extra.yaml");
         CHECK(find(with_extra, "models.extra.capability"));

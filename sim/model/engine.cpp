@@ -185,7 +185,7 @@ Results simulate(const Scenario& s, const RunOptions& options) {
     const Trajectory without = simulate_trajectory(counterfactual);
 
     const CellSelection all = CellSelection::of(s, everyone());
-    const TrajectoryView run(s, scenario.w, scenario.layout, with_directive, all), cf(s, scenario.w, scenario.layout, without, all);
+    const TrajectoryView run(s, scenario.layout, with_directive, all), cf(s, scenario.layout, without, all);
     Results r;
     r.seed = s.seed;
     r.replicate = options.replicate;
@@ -199,8 +199,7 @@ Results simulate(const Scenario& s, const RunOptions& options) {
         std::string why;
         const Scope scope = *parse_scope(s, spec, why);  // check_consistency parsed it
         const CellSelection cells = CellSelection::of(s, scope);
-        const TrajectoryView scoped_run(s, scenario.w, scenario.layout, with_directive, cells),
-            scoped_cf(s, scenario.w, scenario.layout, without, cells);
+        const TrajectoryView scoped_run(s, scenario.layout, with_directive, cells), scoped_cf(s, scenario.layout, without, cells);
         for (Scalar& scalar : summary_scalars(s, scenario.w, scoped_run, scoped_cf, false)) {
             scalar.name += "[" + scope.label + "]";
             r.scalars.push_back(std::move(scalar));

@@ -56,8 +56,8 @@ CellSelection CellSelection::of(const Scenario& s, const Scope& scope) {
     return out;
 }
 
-TrajectoryView::TrajectoryView(const Scenario& s, const World& w, const TallyLayout& L, const Trajectory& t, const CellSelection& cells)
-    : s_(s), w_(w), L_(L), t_(t), cells_(cells) {
+TrajectoryView::TrajectoryView(const Scenario& s, const TallyLayout& L, const Trajectory& t, const CellSelection& cells)
+    : s_(s), L_(L), t_(t), cells_(cells) {
     for (std::size_t k = 0; k < s.cloud_partners.size(); ++k)
         for (std::size_t p = 0; p < s.providers.size(); ++p) share_.push_back(partner_share(s, k, p));
     sum_selected_cells();

@@ -143,7 +143,7 @@ struct CellSelection {
 // Reads one trajectory's tallies as daily quantities, summed over the selected cells.
 class TrajectoryView {
 public:
-    TrajectoryView(const Scenario& s, const World& w, const TallyLayout& L, const Trajectory& t, const CellSelection& cells);
+    TrajectoryView(const Scenario& s, const TallyLayout& L, const Trajectory& t, const CellSelection& cells);
 
     int days() const { return s_.days; }
     double at(int day, std::size_t offset) const { return t_.daily[static_cast<std::size_t>(day) * L_.width() + offset]; }
@@ -186,7 +186,6 @@ public:
 
 private:
     const Scenario& s_;
-    const World& w_;
     const TallyLayout& L_;
     const Trajectory& t_;
     const CellSelection& cells_;

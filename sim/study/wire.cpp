@@ -19,9 +19,6 @@ constexpr std::uint16_t byte_order_mark = 0x0102;
 enum class Kind : std::uint8_t { plan = 1, run = 2, failure = 3, job = 4 };
 enum class FailureKind : std::uint8_t { bad_input = 1, interrupted = 2, internal = 3 };
 
-template <class T>
-inline constexpr bool always_false = false;
-
 // Appends values as their bytes; scenarios through describe(), keys included.
 class Writer {
 public:
@@ -74,7 +71,7 @@ public:
                 if constexpr (NamedEntity<typename is_vector<T>::value_type>) text(item.id);  // ids are not described
                 add(item);
             }
-        } else static_assert(always_false<T>, "a scenario field of a type the wire format does not know");
+        } else static_assert(!sizeof(T), "a scenario field of a type the wire format does not know");
     }
     void distribution(const Distribution& d) {
         number(static_cast<std::int64_t>(d.kind));
@@ -158,7 +155,7 @@ public:
                 if constexpr (NamedEntity<typename is_vector<T>::value_type>) item.id = text();
                 read(item);
             }
-        } else static_assert(always_false<T>, "a scenario field of a type the wire format does not know");
+        } else static_assert(!sizeof(T), "a scenario field of a type the wire format does not know");
     }
     Distribution distribution() {
         Distribution d;

@@ -12,7 +12,8 @@ small=(--set population.agents=1000 --set days=20 --threads 2)
 passed=0 failed=0
 exits() {  # exits CODE NAME MESSAGE COMMAND...: exits with CODE, MESSAGE (if any) on stderr
   local code=$1 name=$2 message=$3; shift 3
-  timeout 60 "$@" > "$work/out.txt" 2> "$work/err.txt"
+  # Generous: the sanitizer build runs the largest plans several times slower.
+  timeout 600 "$@" > "$work/out.txt" 2> "$work/err.txt"
   local rc=$?
   if [ "$rc" -ne "$code" ]; then
     echo "FAIL: $name (exit $rc, expected $code): $(head -c 300 "$work/err.txt")"; failed=$((failed + 1))

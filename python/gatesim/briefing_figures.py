@@ -15,6 +15,7 @@ from .plots import _value_formatter, human_number, scenario_colour
 from .stats import quantile_label
 
 WIDTH = 10.0  # inches: a slide or an A4 page's width at readable font sizes
+FAN = 20      # runs drawn one by one when their series were kept
 
 
 def _plt():
@@ -60,7 +61,12 @@ def disruption(entries):
                                  ("Intended: foreign nationals blocked", "Collateral: everyone else blocked")):
         for e in shown:
             res, colour = e.res, scenario_colour(e.label)
-            if res.is_ensemble:
+            if res.is_ensemble and res.has_replicate_series(metric):  # a fan of the runs themselves
+                runs = res.stack(metric)
+                for r in range(min(len(runs), FAN)):
+                    ax.plot(_days(res), runs[r], color=colour, alpha=0.25, linewidth=0.7)
+                ax.plot(_days(res), res.quantile(metric, 0.5), color=colour, label=e.label, linewidth=1.8)
+            elif res.is_ensemble:
                 lo, hi = _outer(res)
                 low, mid, high = res.quantile(metric, [lo, 0.5, hi])
                 ax.fill_between(_days(res), low, high, color=colour, alpha=0.18, linewidth=0)
@@ -76,11 +82,18 @@ def disruption(entries):
             ax.tick_params(axis="x", labelrotation=30)
     if shown:
         axes[1].legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=9, frameon=False)
-    band = _band_text(shown[0].res) if shown and shown[0].res.is_ensemble else "no band: single runs"
+    first = shown[0].res if shown else None
+    if first is not None and first.is_ensemble and first.has_replicate_series("blocked_intended"):
+        band = (f"thin lines are single runs (up to {FAN} of each scenario), each following its own reopening day; "
+                "the thick line is the median of each day across runs")
+    elif first is not None and first.is_ensemble:
+        band = (f"lines are the median of each day across runs; the shaded band holds the middle "
+                f"{_band_text(first)} on that day, not the path of any one run: where the reopening day varies "
+                "the band spans open and closed runs (the timeline figure shows the share of runs reopened)")
+    else:
+        band = "single runs, no band"
     caption = (f"Users whose preferred model is closed to them, each day: foreign nationals the order bars (left) and "
-               f"everyone else (right). Lines are the median of each day across runs; the shaded band holds the "
-               f"middle {band} on that day (not the path of any one run: a run's reopening day varies, so the band "
-               f"widens around it).")
+               f"everyone else (right); {band}.")
     return fig, caption
 
 

@@ -337,6 +337,25 @@ def source_of(key: str, sources: Mapping[str, str]) -> str:
     return "not listed in docs/parameter-sources.yaml"
 
 
+def scenario_comments(entry: Entry) -> dict[str, str]:
+    """{leaf key: its comment} from the scenario's own files (the file and what it extends, up to
+    but not including defaults.yaml, whose sources are parameter-sources.yaml's), most derived first."""
+    import re
+
+    import yaml
+
+    source = getattr(entry.res.scenario, "source", None)
+    comments: dict[str, str] = {}
+    path = Path(source) if source else None
+    while path is not None and path.is_file() and path.name != "defaults.yaml":
+        text = path.read_text(encoding="utf-8")
+        for m in re.finditer(r"^\s*([A-Za-z_][\w]*):[^#\n]*#\s*(.+)$", text, re.M):
+            comments.setdefault(m.group(1), f"{path.name}: {m.group(2).strip()}")
+        extends = (yaml.safe_load(text) or {}).get("extends")
+        path = (path.parent / extends) if isinstance(extends, str) else None
+    return comments
+
+
 def yaml_text(value) -> str:
     import yaml
 
@@ -345,6 +364,7 @@ def yaml_text(value) -> str:
 
 def assumptions(entries: list[Entry]) -> list[dict]:
     sources = parameter_sources()
+    comments = [scenario_comments(e) for e in entries]
     rows = []
     for key in KEY_ASSUMPTIONS:
         values = []
@@ -358,7 +378,10 @@ def assumptions(entries: list[Entry]) -> list[dict]:
         shown = values[:1] if all(v == first for _, v in values) else values
         cells = [{"label": e.label if len(shown) > 1 else "all scenarios",
                   "value": tagged("assumption", e.file, f"{e.scenario_dataset}#{key}", yaml_text(v))} for e, v in shown]
-        rows.append({"key": key, "values": cells, "source": source_of(key, sources)})
+        own = dict.fromkeys(c[key.rsplit(".", 1)[-1]] for c in comments if key.rsplit(".", 1)[-1] in c)
+        source = "; ".join(list(own) + [source_of(key, sources)]) if key.startswith(("directive.", "regulator.")) \
+            else source_of(key, sources)
+        rows.append({"key": key, "values": cells, "source": source})
     return rows
 
 

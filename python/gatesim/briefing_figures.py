@@ -21,7 +21,7 @@ FAN = 20      # runs drawn one by one when their series were kept
 def _plt():
     import matplotlib
 
-    matplotlib.rcParams.update({"svg.fonttype": "none", "svg.hashsalt": "gatesim", "font.size": 10,
+    matplotlib.rcParams.update({"svg.fonttype": "path", "svg.hashsalt": "gatesim", "font.size": 10,
                                 "font.family": "DejaVu Sans"})
     import matplotlib.pyplot as plt
 

@@ -19,10 +19,6 @@ FAN = 20      # runs drawn one by one when their series were kept
 
 
 def _plt():
-    import matplotlib
-
-    matplotlib.rcParams.update({"svg.fonttype": "path", "svg.hashsalt": "gatesim", "font.size": 10,
-                                "font.family": "DejaVu Sans"})
     import matplotlib.pyplot as plt
 
     return plt
@@ -30,8 +26,13 @@ def _plt():
 
 def svg(fig) -> str:
     """The figure as an <svg> element to inline in HTML (no XML prolog, no fixed pixel size)."""
+    import matplotlib
+
     buffer = io.StringIO()
-    fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    # Text as paths: WeasyPrint sizes SVG text against the page, not the figure's viewBox. A fixed
+    # hash salt keeps the ids, and so the page, the same for the same results.
+    with matplotlib.rc_context({"svg.fonttype": "path", "svg.hashsalt": "gatesim"}):
+        fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
     _plt().close(fig)
     text = buffer.getvalue()
     text = text[text.index("<svg"):]

@@ -230,11 +230,14 @@ def _select(res, metric: str, select: Mapping[str, str] | None, q: Sequence[floa
 
 def timeseries(results, metric: str = "blocked", *, select: Mapping[str, str] | None = None,
                quantiles: Sequence[float] | None = None, confidence: float | None = None, markers: bool = True,
-               ax=None, title: str | None = None):
+               fan: int = 0, ax=None, title: str | None = None):
     """A daily metric over time: the median (or the single run) with the band holding a share
     `confidence` of the runs on each day (default 0.9: P5-P95; or the outer of `quantiles`),
     for one Results or several ({label: results} or a list). The directive day and the restore
-    day (median, with the same interval of runs shaded) are marked."""
+    day (median, with the same interval of runs shaded) are marked. fan=N draws up to N runs one by
+    one instead of the band (when their series were kept): where a step's day is uncertain (a
+    reopening), a band spans open and closed runs and its median steps where no run does, while
+    a fan shows each run's own step."""
     low, high = outer_quantiles(confidence, quantiles)
     fig, ax = _figure(ax, figsize=SLIDE)
     unit = ""
@@ -243,7 +246,14 @@ def timeseries(results, metric: str = "blocked", *, select: Mapping[str, str] | 
         info = res.info(metric)
         unit = info.unit
         color = scenario_colour(label)
-        if res.is_ensemble:
+        if res.is_ensemble and fan and res.has_replicate_series(metric):
+            runs = _select(res, metric, select)
+            for r in range(min(fan, len(runs))):
+                ax.plot(_time(res), runs[r], color=color, alpha=0.3, linewidth=0.7,
+                        label=f"{label}: {min(fan, len(runs))} runs" if r == 0 else None)
+            ax.plot(_time(res), _select(res, metric, select, [0.5])[0], color=color, linewidth=1.8,
+                    label=f"{label}: median")
+        elif res.is_ensemble:
             lo, mid, hi = _select(res, metric, select, [low, 0.5, high])
             ax.fill_between(_time(res), lo, hi, color=color, alpha=0.25, linewidth=0,
                             label=f"{label}: {interval_label(low, high)}")

@@ -137,6 +137,15 @@ def test_confidence_is_honoured(pair):
         plots.timeseries(shutdown, "blocked", confidence=1.5)
 
 
+def test_a_fan_of_runs_draws_each_run(pair):
+    shutdown, _ = pair
+    fig = plots.timeseries(shutdown, "blocked", fan=3, markers=False)
+    lines = fig.axes[0].get_lines()
+    assert len(lines) == 4 and not fig.axes[0].collections  # three runs and the median, no band
+    assert np.array_equal(lines[1].get_ydata(), shutdown.stack("blocked")[1])
+    plt.close(fig)
+
+
 def test_options_and_savefig_with_provenance(pair, tmp_path):
     from PIL import Image
 

@@ -27,7 +27,7 @@ def files(tmp_path_factory):
 
 
 def briefing(files, names, audience, out):
-    written = gs.report([files / n for n in names], out, audience=audience, pdf=False)
+    written = gs.report([files / n if isinstance(n, str) else n for n in names], out, audience=audience, pdf=False)
     return open(written["html"], encoding="utf-8").read()
 
 
@@ -127,3 +127,15 @@ def test_cli_report(cli, files, tmp_path):
     wrong = subprocess.run([str(cli), "report", str(files / "cmp.h5"), "-o", str(out), "--audience", "press"],
                            capture_output=True, text=True)
     assert wrong.returncode == 2
+
+
+def test_a_sensitivity_file_adds_its_ranking(files, tmp_path):
+    sens = gs.sensitivity(small_scenario("global_shutdown"), {"segments.consumer.patience_days": (3, 14),
+                                                              "segments.consumer.return_probability": (0.4, 0.9)},
+                          outputs=["churn_at_horizon"], samples=2, threads=2, output=tmp_path / "sens.h5")
+    text = briefing(files, ["cmp.h5", tmp_path / "sens.h5"], "investor", tmp_path / "b")
+    assert 'id="figure-sensitivity-0"' in text and sens.method in text.lower()
+    for value in parse(text).values:
+        check_value(value, {"cmp.h5": files / "cmp.h5", "sens.h5": tmp_path / "sens.h5"})
+    with pytest.raises(gs.ReportError, match="no scenario"):
+        gs.report([tmp_path / "sens.h5"], tmp_path / "c")

@@ -238,13 +238,49 @@ def _stage_days(e):
     return out
 
 
+def verified_so_far(res):
+    """US persons verified by each day: the median over runs of each run's running total when
+    the runs' series were kept, else the running total of the daily medians; None without any."""
+    if "verification" not in res.series_names:
+        return None, ""
+    column = res.info("verification").labels("verification_measure").index("verified_us_person")
+    if res.has_replicate_series("verification"):
+        totals = np.cumsum(res.stack("verification")[:, :, column], axis=1)
+        values, kind = (totals[0] if len(totals) == 1 else stats.quantiles(totals, [0.5])[0]), "median of runs"
+    else:
+        values, kind = np.cumsum(res.quantile("verification", 0.5)[:, column]), "running total of daily medians"
+    return (values, kind) if np.nanmax(values) > 0 else (None, "")
+
+
+def _verification_panel(ax, shown) -> str:
+    kind = ""
+    for e in shown:
+        values, k = verified_so_far(e.res)
+        if values is not None:
+            ax.plot(np.arange(e.res.days), values, color=scenario_colour(e.label), label=e.label)
+            kind = k
+    ax.set_ylabel("users")
+    ax.yaxis.set_major_formatter(_value_formatter("users"))
+    ax.set_title("US persons verified so far (verification coverage)", fontsize=10)
+    _legend(ax)
+    return kind
+
+
+def _legend(ax) -> None:
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8, frameon=False)
+
+
 def timeline(entries):
     plt = _plt()
     shown = [e for e in entries if e.has("directive_day") and np.isfinite(e.stat("directive_day").value)]
     if not shown:
         return None
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=(WIDTH, 0.45 * len(shown) + 3.4), sharex=True,
-                                      gridspec_kw={"height_ratios": [max(1, len(shown)), 2]})
+    verifying = any(verified_so_far(e.res)[0] is not None for e in shown)
+    ratios = [max(1, len(shown)), 2] + ([2] if verifying else [])
+    fig, axes = plt.subplots(len(ratios), 1, figsize=(WIDTH, 0.45 * len(shown) + 1.7 * len(ratios)), sharex=True,
+                             gridspec_kw={"height_ratios": ratios})
+    top, bottom = axes[0], axes[1]
     for k, e in enumerate(shown):
         colour = scenario_colour(e.label)
         directive = e.stat("directive_day").value
@@ -273,15 +309,16 @@ def timeline(entries):
                 bottom.step(np.arange(e.res.days), share, where="post", color=colour, label=e.label)
     top.set_yticks(np.arange(len(shown)), [e.label for e in shown])
     top.invert_yaxis()
-    top.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8, frameon=False)
+    _legend(top)
     top.set_title("Events", fontsize=10)
     bottom.set_ylabel("share of runs")
     bottom.yaxis.set_major_formatter(_value_formatter("fraction"))
     bottom.set_ylim(0, 1.02)
-    bottom.set_xlabel("day of the run")
     bottom.set_title("Share of runs in which the regulator has decided (the order is lifted) by each day", fontsize=10)
-    bottom.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8, frameon=False)
-    for ax in (top, bottom):
+    _legend(bottom)
+    verified = _verification_panel(axes[2], shown) if verifying else ""
+    axes[-1].set_xlabel("day of the run")
+    for ax in axes:
         ax.grid(axis="x", alpha=0.3)
     fig.tight_layout()
     caption = ("Event timeline by scenario: the order (triangle), the response's stages on their days (ticks), talks "
@@ -290,6 +327,9 @@ def timeline(entries):
                "honest picture of an uncertain reopening, which no median path shows. Responses that share the "
                "regulator's timeline and seeds (a comparison) share these days. Stages triggered by verification "
                "coverage have no fixed day and are not drawn.")
+    if verified:
+        caption += (f" Last, the US persons verified so far ({verified}), the coverage on which stages triggered "
+                    "by verification wait.")
     return fig, caption
 
 

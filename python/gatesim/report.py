@@ -265,7 +265,8 @@ def summary_sentences(entry: Entry, audience: str) -> list[str]:
            + sentence(entry, "peak_blocked_collateral", "are collateral (US persons and others the order does not bar)") + "."]
     if audience == "investor":
         out.append(f"{provider} loses " + sentence(entry, "revenue_loss_restricted", "of net revenue over the horizon")
-                   + "; its rivals gain " + sentence(entry, "competitor_revenue_gain", "") + ".")
+                   + "; its rivals gain " + sentence(entry, "competitor_revenue_gain", "") + "; its cloud partners' "
+                   "revenue changes by " + sentence(entry, "cloud_partner_revenue_change", "") + ".")
         out.append(sentence(entry, "churn_at_horizon", "are still on an alternative at the horizon") + ".")
     else:
         out.append("It prevents " + sentence(entry, "foreign_access_days_prevented", "of foreign access to the controlled models")
@@ -412,8 +413,7 @@ def provenance_rows(inputs: list[Input]) -> list[dict]:
 def reproduce_commands(inputs: list[Input], audience: str, output: str) -> list[str]:
     commands = [i.provenance.get("command_line", "") for i in inputs]
     commands = [c if not c.startswith("python:") else f"# {c}" for c in commands if c]
-    commands.append(f"gatesim report {' '.join(i.name for i in inputs)} -o {os.path.basename(os.fspath(output))} "
-                    f"--audience {audience}")
+    commands.append(f"gatesim report {' '.join(i.path for i in inputs)} -o {os.fspath(output)} --audience {audience}")
     return commands
 
 

@@ -81,7 +81,7 @@ def test_content_for_each_audience(files, tmp_path):
         for figure in ("disruption", "substitution", "revenue", "timeline"):
             assert f'id="figure-{figure}"' in text
         assert text.count("<figcaption") == text.count('class="chart"')
-        assert "Reproduce this" in text and "gatesim report cmp.h5" in text
+        assert "Reproduce this" in text and f"gatesim report {files / 'cmp.h5'} -o {tmp_path}" in text
         assert "zapier-2025" in text  # a source of an assumption, from docs/parameter-sources.yaml
         assert "<script" not in text and "http://" not in text.replace("http://www.w3.org", "")
     assert 'id="figure-policy"' in policy and 'id="figure-policy"' not in investor

@@ -11,7 +11,7 @@ import re
 import numpy as np
 
 from . import stats
-from .plots import _value_formatter, human_number, scenario_colour
+from .plots import _value_formatter, human_number, legend_outside, scenario_colour
 from .stats import quantile_label
 
 WIDTH = 10.0  # inches: a slide or an A4 page's width at readable font sizes
@@ -82,7 +82,7 @@ def disruption(entries):
         if shown and shown[0].res.dates is not None:
             ax.tick_params(axis="x", labelrotation=30)
     if shown:
-        axes[1].legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=9, frameon=False)
+        legend_outside(axes[1], 9)
     first = shown[0].res if shown else None
     if first is not None and first.is_ensemble and first.has_replicate_series("blocked_intended"):
         band = (f"thin lines are single runs (up to {FAN} of each scenario), each following its own reopening day; "
@@ -179,7 +179,7 @@ def revenue(entries):
     ax.xaxis.set_major_formatter(_value_formatter("USD"))
     ax.set_xlabel("net revenue minus the counterfactual's, over the horizon ($)")
     ax.margins(x=0.25)
-    ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=9, frameon=False)
+    legend_outside(ax, 9)
     ax.grid(axis="x", alpha=0.3)
     band = _band_text(shown[0].res) if shown[0].res.is_ensemble else "no interval: single runs"
     caption = (f"Revenue change against the same world without the order, for each provider and cloud partner over "
@@ -262,13 +262,8 @@ def _verification_panel(ax, shown) -> str:
     ax.set_ylabel("users")
     ax.yaxis.set_major_formatter(_value_formatter("users"))
     ax.set_title("US persons verified so far (verification coverage)", fontsize=10)
-    _legend(ax)
+    legend_outside(ax)
     return kind
-
-
-def _legend(ax) -> None:
-    if ax.get_legend_handles_labels()[0]:
-        ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8, frameon=False)
 
 
 def timeline(entries):
@@ -309,13 +304,13 @@ def timeline(entries):
                 bottom.step(np.arange(e.res.days), share, where="post", color=colour, label=e.label)
     top.set_yticks(np.arange(len(shown)), [e.label for e in shown])
     top.invert_yaxis()
-    _legend(top)
+    legend_outside(top)
     top.set_title("Events", fontsize=10)
     bottom.set_ylabel("share of runs")
     bottom.yaxis.set_major_formatter(_value_formatter("fraction"))
     bottom.set_ylim(0, 1.02)
     bottom.set_title("Share of runs in which the regulator has decided (the order is lifted) by each day", fontsize=10)
-    _legend(bottom)
+    legend_outside(bottom)
     verified = _verification_panel(axes[2], shown) if verifying else ""
     axes[-1].set_xlabel("day of the run")
     for ax in axes:

@@ -128,10 +128,10 @@ def selection_text(select: Mapping[str, str] | None) -> str:
     return ", ".join(f"{k}={v}" for k, v in (select or {}).items())
 
 
-def _legend_outside(ax, **kwargs) -> None:
-    handles, labels = ax.get_legend_handles_labels()
-    if handles:
-        ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize="small", frameon=False, **kwargs)
+def legend_outside(ax, fontsize="small") -> None:
+    """The legend right of the data, when anything is labelled."""
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=fontsize, frameon=False)
 
 
 def _figure(ax, **kwargs):
@@ -267,7 +267,7 @@ def timeseries(results, metric: str = "blocked", *, select: Mapping[str, str] | 
     ax.yaxis.set_major_formatter(_value_formatter(unit))
     chosen = selection_text(select)
     ax.set_title(title or (readable_name(metric) + (f" ({chosen})" if chosen else "")))
-    _legend_outside(ax)
+    legend_outside(ax)
     fig.tight_layout()
     return fig
 
@@ -324,7 +324,7 @@ def substitution(res, series: str = "users_by_model", *, kind: str = "auto", flo
     ax.set_ylabel(f"{readable_name(series)} ({info.unit})" if info.unit else readable_name(series))
     ax.yaxis.set_major_formatter(_value_formatter(info.unit))
     ax.set_title(title or f"{res.label}: {readable_name(series)}" + (" (median of runs)" if res.replicates > 1 else ""))
-    ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize="small")
+    legend_outside(ax)
     fig.tight_layout()
     return fig
 
@@ -422,7 +422,7 @@ def _ranking(sens, output: str | None, ax, title: str | None):
     ax.barh(y, value, color="C0", xerr=[np.clip(value - low, 0, None), np.clip(high - value, 0, None)], capsize=3)
     if sens.method == "sobol":
         ax.barh(y, table["first_order"].to_numpy(dtype=float), color="C1", height=0.4, label="first order")
-        ax.legend(loc="lower right", fontsize="small")
+        legend_outside(ax)
     ax.set_yticks(y, table["parameter"])
     unit = table["unit"].iloc[0] if len(table) else ""
     ax.set_xlabel("total-order index (share of variance)" if sens.method == "sobol"
@@ -462,6 +462,6 @@ def tornado(table, *, baseline: float | None = None, metric: str | None = None, 
     ax.xaxis.set_major_formatter(_value_formatter(unit))
     ax.set_xlabel(f"{metric or 'metric'} ({unit})" if unit else (metric or "metric"))
     ax.set_title(title or f"What drives {metric or 'the metric'} (one at a time)")
-    ax.legend(loc="lower right", fontsize="small")
+    legend_outside(ax)
     fig.tight_layout()
     return fig

@@ -25,7 +25,13 @@ def export_command(args) -> int:
 def report_command(args) -> int:
     from .report import report
 
-    written = report(args.files, args.output, args.audience, pdf=not args.no_pdf, title=args.title)
+    try:
+        written = report(args.files, args.output, args.audience, pdf=not args.no_pdf, title=args.title)
+    except ResultsFileError:
+        raise
+    except OSError as e:  # the inputs were fine; writing failed (a full disk): exit 1, as the CLI's writers
+        print(f"gatesim: writing the briefing failed: {e}", file=sys.stderr)
+        return 1
     for path in written.values():
         print(path)
     return 0

@@ -467,6 +467,8 @@ def report(inputs, output: str | os.PathLike, audience: str = "policy", *, pdf: 
         raise ReportError(f"{output}: exists and is not a folder (-o names the folder the briefing goes into)")
     if not output.parent.is_dir():
         raise ReportError(f"{output.parent}: no such folder")
+    if not os.access(output.parent, os.W_OK | os.X_OK) or (output.is_dir() and not os.access(output, os.W_OK | os.X_OK)):
+        raise ReportError(f"{output}: cannot write there (the briefing is made beside it, then moved in)")
     opened = open_inputs(inputs)
     page = render_html(opened, audience, str(output), title)
     staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.tmp-", dir=output.parent))

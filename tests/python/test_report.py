@@ -139,3 +139,20 @@ def test_a_sensitivity_file_adds_its_ranking(files, tmp_path):
         check_value(value, {"cmp.h5": files / "cmp.h5", "sens.h5": tmp_path / "sens.h5"})
     with pytest.raises(gs.ReportError, match="no scenario"):
         gs.report([tmp_path / "sens.h5"], tmp_path / "c")
+
+
+def test_a_failure_while_writing_leaves_nothing(files, tmp_path, monkeypatch):
+    weasyprint = pytest.importorskip("weasyprint")
+
+    class Broken:
+        def __init__(self, **_):
+            raise OSError("no space left on device")
+
+    out = tmp_path / "b"
+    out.mkdir()
+    (out / "briefing.html").write_text("the previous briefing")
+    monkeypatch.setattr(weasyprint, "HTML", Broken)
+    with pytest.raises(OSError, match="no space"):
+        gs.report([files / "run.h5"], out)
+    assert (out / "briefing.html").read_text() == "the previous briefing"  # kept, not half-replaced
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["b"] and sorted(p.name for p in out.iterdir()) == ["briefing.html"]

@@ -81,7 +81,8 @@ class BuildWithCMake(build_ext):
 
 
 class BuildWithScenarios(build_py):
-    """Ships the scenario library inside the package, for gatesim.Scenario.library()."""
+    """Ships the scenario library inside the package, for gatesim.Scenario.library(), and the
+    sources of the defaults (docs/parameter-sources.yaml), for the briefings' assumptions."""
 
     def run(self):
         super().run()
@@ -89,6 +90,7 @@ class BuildWithScenarios(build_py):
         target.mkdir(parents=True, exist_ok=True)
         for scenario in sorted((ROOT / "scenarios").glob("*.yaml")):
             shutil.copyfile(scenario, target / scenario.name)
+        shutil.copyfile(ROOT / "docs" / "parameter-sources.yaml", target.parent / "parameter-sources.yaml")
 
 
 BUILD_BASE.mkdir(parents=True, exist_ok=True)

@@ -7,6 +7,7 @@
     cmp = gs.compare(["baseline", sc]); cmp.deltas()  # also gs.sweep(...), gs.sensitivity(...)
     res.summary(); df = res.to_pandas(); ds = res.to_xarray()
     same = gs.load("results/global_shutdown.h5")      # any file the CLI writes: run, ensemble, study
+    gs.report(["cmp.h5"], "briefing", audience="policy")   # briefing/briefing.html and .pdf
 
 The simulation, validation, statistics and file formats are the C++ core's (the same code as the
 CLI); this package binds them and adds tables and charts.
@@ -15,6 +16,7 @@ from . import _core
 from .errors import GatesimError, Problem, ResultsFileError, SanityWarning, ScenarioError
 from .files import load
 from .results import Results, ScalarInfo, SeriesInfo
+from .report import ReportError, report
 from .running import run
 from .scenario import Scenario
 from .stats import DEFAULT_QUANTILES
@@ -24,15 +26,17 @@ __version__ = _core.__version__
 git_commit = _core.git_commit
 
 __all__ = [
-    "DEFAULT_QUANTILES", "Comparison", "GatesimError", "Problem", "Results", "ResultsFileError", "SanityWarning", "ScalarInfo",
-    "Scenario", "ScenarioError", "Sensitivity", "SeriesInfo", "Sweep", "compare", "load", "run", "sensitivity", "sweep",
+    "DEFAULT_QUANTILES", "Comparison", "GatesimError", "Problem", "ReportError", "Results", "ResultsFileError", "SanityWarning", "ScalarInfo",
+    "Scenario", "ScenarioError", "Sensitivity", "SeriesInfo", "Sweep", "compare", "load", "report", "run", "sensitivity", "sweep",
 ]
 
 
 def __getattr__(name):
-    # gs.plots and gs.export without importing matplotlib or openpyxl at `import gatesim`.
-    if name in ("plots", "export"):
+    # gs.plots and gs.export without importing matplotlib or openpyxl at `import gatesim`;
+    # gs.options (how charts are drawn) and gs.savefig are the plots module's.
+    if name in ("plots", "export", "options", "savefig"):
         import importlib
 
-        return importlib.import_module(f".{name}", __name__)
+        module = importlib.import_module(f".{'plots' if name in ('options', 'savefig') else name}", __name__)
+        return getattr(module, name) if name in ("options", "savefig") else module
     raise AttributeError(f"module 'gatesim' has no attribute {name!r}")

@@ -1,6 +1,7 @@
 """What the gatesim command line runs in Python: `gatesim export` calls
 `python3 -m gatesim.command export FILE --format csv|json|xlsx -o OUT`, so that the CLI and
-gs.load(...).export(...) write the same tables. Exit codes as the CLI's: 0 success, 2 bad
+gs.load(...).export(...) write the same tables; `gatesim report` calls
+`python3 -m gatesim.command report FILE... -o DIR --audience investor|policy` (gs.report). Exit codes as the CLI's: 0 success, 2 bad
 input (a file that cannot be read or written), 1 internal error, 130 interrupted.
 """
 from __future__ import annotations
@@ -21,6 +22,21 @@ def export_command(args) -> int:
     return 0
 
 
+def report_command(args) -> int:
+    from .report import report
+
+    try:
+        written = report(args.files, args.output, args.audience, pdf=not args.no_pdf, title=args.title)
+    except ResultsFileError:
+        raise
+    except OSError as e:  # the inputs were fine; writing failed (a full disk): exit 1, as the CLI's writers
+        print(f"gatesim: writing the briefing failed: {e}", file=sys.stderr)
+        return 1
+    for path in written.values():
+        print(path)
+    return 0
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="gatesim", description="gatesim commands run in Python")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -29,9 +45,15 @@ def main(argv=None) -> int:
     p.add_argument("--format", choices=export.FORMATS, required=True)
     p.add_argument("-o", "--output", required=True)
     p.add_argument("--no-series", action="store_true", help="only the summary tables")
+    r = commands.add_parser("report", help="an investor or policy briefing (HTML and PDF) from results files")
+    r.add_argument("files", nargs="+")
+    r.add_argument("-o", "--output", required=True)
+    r.add_argument("--audience", choices=("investor", "policy"), default="policy")
+    r.add_argument("--title")
+    r.add_argument("--no-pdf", action="store_true", help="only the HTML page")
     args = parser.parse_args(argv)
     try:
-        return export_command(args)
+        return report_command(args) if args.command == "report" else export_command(args)
     except (ResultsFileError, ValueError, OSError) as e:
         print(f"gatesim: {e}", file=sys.stderr)
         return 2

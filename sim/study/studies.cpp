@@ -313,6 +313,9 @@ ComparisonReport run_comparison_study(const ComparisonStudy& study, RunStore& st
     report.scenarios = write_point_reductions(store, report.outcome.completed_runs, control.quantiles);
     report.deltas = write_comparison_deltas(store, report.outcome.completed_runs, control.quantiles, control.bootstrap,
                                             control.confidence);
+    // The level of the deltas' bootstrap intervals, so that readers (the briefing) can name it.
+    store.write_attribute("plan", "bootstrap", static_cast<double>(control.bootstrap));
+    store.write_attribute("plan", "confidence", control.confidence);
     store.commit(report.outcome.completed_runs, report.outcome.complete);
     return report;
 }

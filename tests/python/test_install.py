@@ -35,6 +35,7 @@ def test_ci_python_venv_reuses_the_build_and_registers_the_kernel(root, build_di
     location = imports_from(venv, env)
     assert location.is_relative_to(venv), location
     assert (location.parent / "scenarios" / "global_shutdown.yaml").is_file()
+    assert (location.parent / "parameter-sources.yaml").is_file()  # the briefings' sources
     spec = json.loads((jupyter / "kernels" / "gatesim" / "kernel.json").read_text())
     assert spec["display_name"] == "Python (gatesim)"
     assert spec["argv"][0] == str(venv / "bin" / "python")

@@ -102,3 +102,65 @@ def test_study_charts(tmp_path):
     fig = plots.tornado(sens)
     assert [t.get_text() for t in fig.axes[0].get_yticklabels()][-1] == sens.ranking().parameter.iloc[0]
     save(fig, tmp_path, "ranking")
+
+
+def test_figures_follow_the_briefing_rules(pair):
+    shutdown, baseline = pair
+    model = shutdown.info("users_by_model").labels("model")[0]
+    fig = plots.timeseries({"global_shutdown": shutdown, "baseline": baseline}, "users_by_model", select={"model": model})
+    ax = fig.axes[0]
+    assert f"model={model}" in ax.get_title() and "_" not in ax.get_ylabel().split("(")[0]
+    legend = ax.get_legend()
+    assert legend.get_bbox_to_anchor().x0 >= ax.get_window_extent().x1 - 1, "the legend sits right of the data"
+    colours = {line.get_label(): line.get_color() for line in ax.get_lines() if line.get_label().endswith("median")}
+    assert colours["global_shutdown: median"] == plots.scenario_colour("global_shutdown")
+    assert tuple(fig.get_size_inches()) == plots.SLIDE
+    plt.close(fig)
+    assert plots.human_number(1.234e9, "users") == "1.23bn" and plots.human_number(-4.5e10, "USD") == "-$45bn"
+    assert plots.human_number(41.2e6, "users", True) == "+41.2M" and plots.human_number(0.125, "fraction") == "12.5%"
+
+
+def test_confidence_is_honoured(pair):
+    shutdown, baseline = pair
+    delta = shutdown.delta(baseline)
+    for confidence, (lo, hi) in ((0.9, (0.05, 0.95)), (0.5, (0.25, 0.75))):
+        fig = plots.comparison({"global_shutdown": delta}, "peak_blocked", confidence=confidence)
+        bar = fig.axes[0].collections[0].get_segments()[0]
+        assert np.allclose(sorted(bar[:, 0]), delta.quantile("peak_blocked", [lo, hi], kind="scalar"))
+        assert f"{round(100 * (hi - lo))}% of runs" in fig._suptitle.get_text()
+        plt.close(fig)
+    fig = plots.timeseries(shutdown, "blocked", confidence=0.5)
+    band = fig.axes[0].collections[0].get_paths()[0].vertices[:, 1]
+    assert np.isclose(band.max(), shutdown.quantile("blocked", 0.75).max())
+    plt.close(fig)
+    with pytest.raises(ValueError, match="confidence"):
+        plots.timeseries(shutdown, "blocked", confidence=1.5)
+
+
+def test_a_fan_of_runs_draws_each_run(pair):
+    shutdown, _ = pair
+    fig = plots.timeseries(shutdown, "blocked", fan=3, markers=False)
+    lines = fig.axes[0].get_lines()
+    assert len(lines) == 4 and not fig.axes[0].collections  # three runs and the median, no band
+    assert np.array_equal(lines[1].get_ydata(), shutdown.stack("blocked")[1])
+    plt.close(fig)
+
+
+def test_options_and_savefig_with_provenance(pair, tmp_path):
+    from PIL import Image
+
+    shutdown, _ = pair
+    dpi = gs.options.dpi
+    try:
+        gs.options.dpi = 50
+        fig = plots.timeseries(shutdown, "blocked")
+        assert fig.dpi == 50
+        path = gs.savefig(fig, tmp_path / "blocked.png", shutdown)
+    finally:
+        gs.options.dpi = dpi
+    text = Image.open(path).text
+    assert text["gatesim:gatesim_version"] == gs.__version__ and text["gatesim:label"] == shutdown.label
+    assert '"git_commit"' in text["gatesim"]
+    gs.savefig(fig, tmp_path / "blocked.svg", shutdown)
+    assert gs.__version__ in (tmp_path / "blocked.svg").read_text()
+    plt.close(fig)

@@ -35,6 +35,7 @@ Regulation::Regulation(const Scenario& s, const World& w, std::uint64_t replicat
     }
 
     policy_.channels = w.channels;
+    policy_.adopted_circumvention = s.circumvention.adoption;
     policy_.rule.assign(models * w.channels, AccessRuleKind::open);
     policy_.offered.assign(models * w.channels, 0);
     policy_.controlled.assign(models, 0);

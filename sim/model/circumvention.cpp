@@ -16,6 +16,7 @@ CircumventionUptake::CircumventionUptake(const Scenario& s, const Users& users, 
       users_(s.regions.size() * 2 * s.segments.size() * channel_kinds, 0.0),
       share_(s.regions.size() * s.segments.size(), 0.0) {
     for (std::size_t i = 0; i < users.size(); ++i) users_[users.cell[i]] += users.weight[i];
+    for (const Region& r : s.regions) affordable_.push_back(std::exp(-r.circumvention_cost));
 }
 
 void CircumventionUptake::on_rules(const DayPolicy& policy, int day) {

@@ -29,9 +29,10 @@ public:
     void record(const TallyLayout& layout, const double* today);
     // Awareness on `day`: awareness_peak x (t / T) x exp(1 - t / T), t days since the first fence, T the peak day.
     double awareness(int day) const;
-    // The daily uptake rate of a user of (region, segment): awareness + contagion x share circumventing yesterday.
+    // The daily uptake rate of a user of (region, segment):
+    // (awareness + contagion x share circumventing yesterday) x exp(-the region's circumvention_cost).
     double rate(std::size_t region, std::size_t segment, int day) const {
-        return awareness(day) + contagion_ * share_[region * segments_ + segment];
+        return (awareness(day) + contagion_ * share_[region * segments_ + segment]) * affordable_[region];
     }
 
 private:
@@ -41,6 +42,7 @@ private:
     int fence_start_ = -1;
     std::vector<double> users_;  // [cell]: real users
     std::vector<double> share_;  // [region * segments + segment]
+    std::vector<double> affordable_;  // [region]: exp(-circumvention_cost)
 };
 
 }  // namespace gatesim

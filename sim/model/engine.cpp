@@ -12,6 +12,7 @@
 #include "model/capacity.hpp"
 #include "model/choice.hpp"
 #include "model/circumvention.hpp"
+#include "model/diffusion.hpp"
 #include "model/enterprises.hpp"
 #include "model/parallel.hpp"
 #include "model/regulation.hpp"
@@ -40,6 +41,7 @@ struct Run {
           intents(tallies.groups()),
           anticipation(s, enforce),
           circumvention(s, w.users, enforce),
+          diffusion(s, users.successor),
           stationary((!enforce || s.directive.stages.empty()) && !users.any_successor() && !anticipation.any()),
           trajectory(start_trajectory(s, layout, w.users)) {}
 
@@ -57,6 +59,7 @@ struct Run {
     std::vector<std::vector<Intent>> intents;  // [tally group]
     Anticipation anticipation;
     CircumventionUptake circumvention;
+    Diffusion diffusion;
     std::vector<std::uint8_t> settled_anticipating;  // see user_day
     bool stationary;  // see step::repeat_yesterday
     Trajectory trajectory;
@@ -106,7 +109,7 @@ UserDay user_day(Run& run, int day) {
     return UserDay{day,        run.s,         run.options.replicate, run.layout,       run.users,
                    run.user_rules, *run.policy, run.policy_changed,  run.choices,      run.w.enterprises,
                    run.employers,  run.verification, news_multiplier(run.s, day), belief, run.anticipation.at_risk().data(), settled,
-                   run.circumvention.active() ? &run.circumvention : nullptr};
+                   run.circumvention.active() ? &run.circumvention : nullptr, run.diffusion.active() ? &run.diffusion : nullptr};
 }
 
 // Tally groups in parallel, each writing only its own tally and intents; a group's blocks in order.
@@ -140,6 +143,7 @@ void record(Run& run, int day) {
     run.coverage = verification_coverage(run.layout, today);
     run.verification.record_queue(run.layout.verification_total(today, v_queue));
     run.circumvention.record(run.layout, today);
+    run.diffusion.record(run.layout, today);
 }
 
 // With every rule open and no successor to adopt, nobody ever leaves its preferred model: each

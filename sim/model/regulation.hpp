@@ -80,9 +80,11 @@ public:
 
 private:
     void rebuild(int day);
+    void consider_relief(int day, double coverage);
 
     const Scenario& s_;
     const World& w_;
+    std::uint64_t replicate_;
     bool enforce_;
     int active_ = -1;
     bool lifted_ = false;  // the regulator's decision withdrew the order

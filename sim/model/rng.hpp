@@ -97,13 +97,15 @@ enum class Draw : std::uint8_t {
     anticipation_choice,    // anticipation: 2 day + 1; which alternative it picks
     circumvention_uptake,   // circumvention: 2 day; does a location-blocked user take circumvention up today?
     circumvention_detection,  // circumvention: 2 day + 1; is a circumventor caught today?
+    compliance_relief,      // directive: agent 1, the day; does the regulator relax the order today for compliance?
 };
 
 constexpr Purpose purpose_of(Draw draw) {
     switch (draw) {
         case Draw::user_synthesis: return Purpose::population;
         case Draw::enterprise_synthesis: return Purpose::enterprise_population;
-        case Draw::decision_day: return Purpose::directive;
+        case Draw::decision_day:
+        case Draw::compliance_relief: return Purpose::directive;
         case Draw::switch_hazard: return Purpose::wait_or_switch;
         case Draw::switch_choice: return Purpose::choice;
         case Draw::return_home: return Purpose::return_home;

@@ -65,6 +65,7 @@ struct Region {
     double enterprise_share = 0;
     double us_person_share = 0;
     double vpn_propensity = 0;
+    double circumvention_cost = 0;
     NumberMap provider_weights;
 };
 template <class V>
@@ -73,6 +74,7 @@ void describe(V& v, Region& r) {
     v("enterprise_share", r.enterprise_share, {.doc = "Share of enterprises headquartered in the region.", .unit = "fraction", .min = 0, .max = 1, .required = true});
     v("us_person_share", r.us_person_share, {.doc = "Share of residents who are US persons (citizens or permanent residents).", .unit = "fraction", .min = 0, .max = 1, .required = true});
     v("vpn_propensity", r.vpn_propensity, {.doc = "Probability that a user blocked by a location gate circumvents it with a VPN.", .unit = "probability", .min = 0, .max = 1, .required = true});
+    v("circumvention_cost", r.circumvention_cost, {.doc = "Cost of circumventing a location gate from the region (price of a VPN or proxy, legal risk), lowering the uptake rate: rate x exp(-cost) (circumvention.adoption only).", .unit = "utility", .min = 0, .max = 100});
     v("provider_weights", r.provider_weights, {.doc = "By provider id: multiplies the base shares (models.<id>.shares) of the provider's models among the region's users and enterprises; unlisted providers weigh 1, 0 = the provider does not serve the region (nobody starts on its models there, nobody can move to them).", .unit = "factor", .min = 0, .max = 1000});
 }
 
@@ -210,6 +212,7 @@ struct Segment {
     double habit_weight = 0;
     double habit_days = 30;
     double anticipation_rate = 0;
+    double imitation = 0;
 };
 template <class V>
 void describe(V& v, Segment& s) {
@@ -234,6 +237,7 @@ void describe(V& v, Segment& s) {
     v("return_hazard", s.return_hazard, {.doc = "Daily probability that a user on an alternative whose preferred model is open to it again goes back, when the two are equally capable, switching back costs nothing and no habit has formed; asked every day after the first return decision (0 = never reconsiders).", .unit = "probability per day", .min = 0, .max = 1});
     v("switch_back_cost", s.switch_back_cost, {.doc = "Cost of switching back to the preferred model, lowering the return hazard: hazard rate x exp(-cost).", .unit = "utility", .min = 0, .max = 100});
     v("habit_weight", s.habit_weight, {.doc = "Habit formed on the alternative once saturated, lowering the return hazard like switch_back_cost.", .unit = "utility", .min = 0, .max = 100});
+    v("imitation", s.imitation, {.doc = "Bass imitation q: adds q x F to the daily adoption rate of a released successor (1 / adoption_days is the innovation p), F the share of the user's region and segment already on it yesterday (0 = constant hazard, as before).", .unit = "per day", .min = 0, .max = 100});
     v("anticipation_rate", s.anticipation_rate, {.doc = "Daily rate at which a user still served by a model at risk leaves it ahead of a block, at belief 1 and a typical dependency: hazard = 1 - exp(-rate x belief x dependency) (0 = nobody leaves before a block).", .unit = "per day", .min = 0, .max = 100});
     v("habit_days", s.habit_days, {.doc = "Time constant of habit formation on the alternative: habit = habit_weight x (1 - exp(-days away / habit_days)); 0 = formed at once.", .unit = "days", .min = 0, .max = 3650});
 }
@@ -444,8 +448,20 @@ void describe(V& v, Enforcement& e) {
     v("routes", e.routes, {.doc = "Liability and settlement terms by route of foreign access."});
 }
 
+// The regulator's response to the provider's compliance: a daily hazard of the decision.
+struct ComplianceRelief {
+    double gate_rate = 0;
+    double coverage_rate = 0;
+};
+template <class V>
+void describe(V& v, ComplianceRelief& c) {
+    v("gate_rate", c.gate_rate, {.doc = "Daily rate of the regulator's decision while the provider's response in force verifies nationality (a nationality gate on some channel).", .unit = "per day", .min = 0, .max = 100});
+    v("coverage_rate", c.coverage_rate, {.doc = "Daily rate of the decision per unit of verification coverage of affected US persons (yesterday's).", .unit = "per day", .min = 0, .max = 100});
+}
+
 struct Regulator {
     std::optional<Distribution> decision_after_days;
+    ComplianceRelief compliance_relief;
     bool decision_lifts_order = false;
     Escalation escalation;
     std::vector<JurisdictionResponse> responses;
@@ -455,6 +471,7 @@ struct Regulator {
 template <class V>
 void describe(V& v, Regulator& r) {
     v("decision_after_days", r.decision_after_days, {.doc = "Days from the order to the regulator's decision to relax it, drawn once per run (never = no decision within the horizon).", .unit = "days", .min = 0, .max = 3650});
+    v("compliance_relief", r.compliance_relief, {.doc = "The decision may come earlier than decision_after_days as the provider complies: each day with probability 1 - exp(-(gate_rate x [a nationality gate in force] + coverage_rate x coverage)); 0 = only the drawn delay, as before."});
     v("decision_lifts_order", r.decision_lifts_order, {.doc = "The decision withdraws the order: from that day every rule is open, whatever the stages."});
     v("escalation", r.escalation, {.doc = "Extension of the rule to other US providers (the industry-wide standard)."});
     v("responses", r.responses, {.doc = "Other jurisdictions' responses to the order."});

@@ -354,12 +354,16 @@ void BlockStep::follow_employer(std::size_t i, std::size_t e) {
     }
 }
 
-// A settled user adopts a released successor of its preferred model with a daily hazard.
+// A settled user adopts a released successor of its preferred model with a daily hazard of
+// innovation and, with imitation, of the share already adopted around it (Bass).
 bool BlockStep::adopt(std::size_t i, std::size_t local) const {
     const std::uint8_t next = d.params.successor[u.home[i]];
     if (access_to(i, next) == Route::denied) return false;
-    const double days = d.s.segments[u.segment[i]].adoption_days;
-    const double hazard = days <= 0 ? 1.0 : -std::expm1(-1.0 / days);
+    const Segment& g = d.s.segments[u.segment[i]];
+    const double days = g.adoption_days;
+    double rate = 1.0 / days;  // innovation; with imitation, Bass (diffusion.hpp)
+    if (d.diffusion) rate += g.imitation * d.diffusion->adopted_share(next, u.region[i], u.segment[i]);
+    const double hazard = days <= 0 ? 1.0 : -std::expm1(-rate);
     return RandomEngine(adoption_key, local, Draw::adoption, d.day).uniform() < hazard;
 }
 
@@ -403,6 +407,9 @@ void BlockStep::decide_individually(std::size_t i, std::size_t local) {
 // home or waits. Returns whether the day is settled; otherwise `state` is waiting.
 bool BlockStep::on_alternative(std::size_t i, std::size_t local, Route home_route, UserState& state) {
     const std::uint8_t home = u.home[i];
+    // A user that left ahead of a block (churned on the day it left) and is now blocked is
+    // switched: on an alternative while its model is closed, and decides when it reopens.
+    if (home_route == Route::denied && state == UserState::churned && u.since[i] == u.left_home[i]) state = UserState::switched;
     if (home_route != Route::denied && state == UserState::switched && first_return(i, local, home_route, state)) return true;
     // Churned on an earlier day: the decision is made again every day.
     if (home_route != Route::denied && state == UserState::churned && u.since[i] < d.day && reconsider(i, local, home_route)) return true;

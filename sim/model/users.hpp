@@ -10,6 +10,7 @@
 
 #include "model/capacity.hpp"
 #include "model/choice.hpp"
+#include "model/diffusion.hpp"
 #include "model/circumvention.hpp"
 #include "model/enterprises.hpp"
 #include "model/regulation.hpp"
@@ -87,6 +88,7 @@ struct UserDay {
     const std::uint8_t* at_risk;          // [model]
     const std::uint8_t* settled_home;     // UserRuleCache::settled_home, less the models at risk on a day of belief
     const CircumventionUptake* circumvention;  // null unless circumvention is adopted in this run
+    const Diffusion* diffusion;           // null unless some segment imitates
 };
 
 // The product of the hazard multipliers of the regulator's news items so far.

@@ -453,6 +453,14 @@ TEST_CASE("circumvention is taken up after the block, never beyond those with a 
     CHECK(adopted.scalar("foreign_access_days_circumvention") < flagged.scalar("foreign_access_days_circumvention"));
 }
 
+TEST_CASE("where circumvention costs more, fewer take it up") {
+    auto s = adopting({});
+    std::vector<std::string> costly;
+    for (const auto& region : s.regions) costly.push_back("regions." + region.id + ".circumvention_cost=2");
+    const auto cheap = test::run(s), dear = test::run(test::with(s, costly));
+    CHECK(dear.series_named("circumventing").at(40) < 0.6 * cheap.series_named("circumventing").at(40));
+}
+
 TEST_CASE("awareness alone gives an uptake that rises and fades; detection lowers leakage") {
     // Without contagion the daily uptake rate is the awareness curve, peaking at awareness_peak_days.
     const auto r = test::run(adopting({"circumvention.contagion=0", "circumvention.detection_daily=0"}));
@@ -543,6 +551,59 @@ TEST_CASE("pre-release review delays the successor's adoption") {
     CHECK(reviewed.series_named("users_by_model").at(100, next) == 0);  // released on day 60 + 90
     CHECK(free.series_named("users_by_model").at(100, next) > 0);
     CHECK(reviewed.series_named("users_by_model").at(last_day(s), next) > 0);
+}
+
+TEST_CASE("adoption by innovation and imitation follows the closed-form Bass curve") {
+    // The successor a_next is released on day 60 with no order in force. Bass (1969): with
+    // innovation p and imitation q the adopted share F peaks in growth at t* = ln(q/p) / (p + q),
+    // where F(t*) = 1/2 - p / (2q).
+    const double p = 0.005, q = 0.05;
+    auto s = test::heavy("prerelease_review", no_enterprises + std::vector<std::string>{"directive.stages={gate: null}",
+                                                                                          "directive.prerelease_review_days=0"}, 20000);
+    s = test::with(s, all_segments(s, "adoption_days", "200") + all_segments(s, "imitation", "0.05"));
+    const auto r = test::run(s);
+    const auto next = model(s, "a_next"), previous = model(s, "a_frontier_max");
+    const auto& by_model = r.series_named("users_by_model");
+    auto adopted = [&](std::size_t day) { return by_model.at(day, next) / (by_model.at(day, next) + by_model.at(day, previous)); };
+    const std::size_t release = 60;
+    REQUIRE(adopted(release - 1) == 0);
+    const double t_star = std::log(q / p) / (p + q), f_star = 0.5 - p / (2 * q);
+    // The day F crosses F(t*), interpolated; day release + k ends at t = k + 1.
+    double crossing = -1;
+    for (std::size_t d = release; d < by_model.days() && crossing < 0; ++d)
+        if (adopted(d) >= f_star) crossing = static_cast<double>(d - release) + (f_star - adopted(d - 1)) / (adopted(d) - adopted(d - 1));
+    REQUIRE(crossing > 0);
+    // Tolerance from the agent count: n agents on the two models give F a standard error of
+    // sqrt(F(1 - F) / n), i.e. SE / F'(t*) in time, with F'(t*) = (p + q)^2 / (4q); three of them,
+    // plus the daily step: imitation reads yesterday's F, which delays the curve by 0.85 days
+    // for these rates (the same daily recursion solved without noise); a 1-day allowance.
+    const double weight = s.population.users / static_cast<double>(s.population.agents);
+    const double n = by_model.at(release - 1, previous) / weight;
+    REQUIRE(n > 1000);
+    const double slope = (p + q) * (p + q) / (4 * q), se = std::sqrt(f_star * (1 - f_star) / n);
+    const double step_delay = 1.0;
+    CHECK(crossing == Approx(t_star).margin(3 * se / slope + step_delay));
+    // The share adopted on the day nearest t*: the same sampling error, plus the step delay and
+    // the half-day rounding times the slope.
+    CHECK(adopted(release + static_cast<std::size_t>(std::lround(t_star)) - 1) == Approx(f_star).margin(3 * se + (step_delay + 0.5) * slope));
+    // Imitation is what makes the S: without it the same p gives a concave curve, far below.
+    const auto innovation_only = test::run(test::with(s, all_segments(s, "imitation", "0")));
+    const auto& flat = innovation_only.series_named("users_by_model");
+    const std::size_t late = release + 80;
+    CHECK(flat.at(late, next) / (flat.at(late, next) + flat.at(late, previous)) < 0.5 * adopted(late));
+}
+
+TEST_CASE("the regulator relaxes the order for a provider that gates, not for one that shuts down") {
+    const std::vector<std::string> relief{"regulator.decision_after_days=never", "regulator.compliance_relief.gate_rate=0.05"};
+    const auto gated = test::run(test::small("nationality_gate", relief + no_enterprises, 2000));
+    const auto shut = test::run(test::small("global_shutdown", relief + no_enterprises, 2000));
+    const auto neutral = test::run(test::small("nationality_gate", never_lifted + no_enterprises, 2000));
+    CHECK(std::isnan(neutral.scalar("decision_day")));
+    CHECK(std::isnan(shut.scalar("decision_day")));  // a shutdown verifies nobody
+    REQUIRE(!std::isnan(gated.scalar("decision_day")));
+    CHECK(gated.scalar("decision_day") > gated.scalar("first_stage_day"));
+    CHECK(gated.scalar("decision_day") < gated.scalar("first_stage_day") + 120);  // P(no decision in 120 days) = e^-6
+    CHECK(gated.scalar("still_blocked_at_horizon") < neutral.scalar("still_blocked_at_horizon"));
 }
 
 // ---- Enterprises and cloud partners ------------------------------------------------------------

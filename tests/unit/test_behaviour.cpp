@@ -294,24 +294,33 @@ TEST_CASE("a warning moves users before the block day, a stronger one more") {
 }
 
 TEST_CASE("new mechanisms at their neutral settings give exactly today's results") {
-    // Return hazard 0, anticipation rate 0, and news with a risk that moves nobody: the users on
-    // the models at risk then leave the fast path, and must still be computed the same way.
-    const auto s = test::small("global_shutdown", {}, 4000);
-    const auto today = test::run(s);
-    const auto neutral = test::run(test::with(s, all_segments(s, "return_hazard", "0") + all_segments(s, "anticipation_rate", "0") +
-                                                     std::vector<std::string>{"regulator.news.warning={day: 3, risk: 0.8}"}));
-    REQUIRE(today.series.size() == neutral.series.size());
-    for (std::size_t i = 0; i < today.series.size(); ++i) {
-        INFO(today.series[i].name);
-        const auto& a = today.series[i].values;
-        const auto& b = neutral.series[i].values;
-        REQUIRE(a.size() == b.size());
-        CHECK(std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0);
-    }
-    REQUIRE(today.scalars.size() == neutral.scalars.size());
-    for (std::size_t i = 0; i < today.scalars.size(); ++i) {
-        INFO(today.scalars[i].name);
-        CHECK((today.scalars[i].value == neutral.scalars[i].value || (std::isnan(today.scalars[i].value) && std::isnan(neutral.scalars[i].value))));
+    // Return hazard 0, anticipation rate 0, imitation 0, no compliance relief, and news with a
+    // risk that moves nobody: the users on the models at risk then leave the fast path, and
+    // must still be computed the same way. Detection and circumvention costs only act when
+    // circumvention is adopted, so under a fence they change nothing either.
+    for (const char* name : {"global_shutdown", "geo_fence"}) {
+        INFO(name);
+        const auto s = test::small(name, {}, 4000);
+        const auto today = test::run(s);
+        const auto neutral = test::run(test::with(
+            s, all_segments(s, "return_hazard", "0") + all_segments(s, "anticipation_rate", "0") + all_segments(s, "imitation", "0") +
+                   std::vector<std::string>{"regulator.news.warning={day: 3, risk: 0.8}", "circumvention.adoption=false",
+                                            "circumvention.detection_daily=0.5", "regions.india.circumvention_cost=3",
+                                            "regulator.compliance_relief.gate_rate=0", "regulator.compliance_relief.coverage_rate=0"}));
+        REQUIRE(today.series.size() == neutral.series.size());
+        for (std::size_t i = 0; i < today.series.size(); ++i) {
+            INFO(today.series[i].name);
+            const auto& a = today.series[i].values;
+            const auto& b = neutral.series[i].values;
+            REQUIRE(a.size() == b.size());
+            CHECK(std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0);
+        }
+        REQUIRE(today.scalars.size() == neutral.scalars.size());
+        for (std::size_t i = 0; i < today.scalars.size(); ++i) {
+            INFO(today.scalars[i].name);
+            const double a = today.scalars[i].value, b = neutral.scalars[i].value;
+            CHECK((a == b || (std::isnan(a) && std::isnan(b))));
+        }
     }
 }
 

@@ -17,6 +17,7 @@ struct Intent {
     std::uint32_t agent;
     std::uint8_t model;
     bool admitted = true;
+    bool ahead = false;  // leaving a served model ahead of a feared block (anticipation), not a blocked one
 };
 
 // Marks each group's intents admitted or not. Spare capacity is the model's capacity minus its

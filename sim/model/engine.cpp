@@ -7,9 +7,12 @@
 
 #include <algorithm>
 
+#include "model/anticipation.hpp"
 #include "model/assembly.hpp"
 #include "model/capacity.hpp"
 #include "model/choice.hpp"
+#include "model/circumvention.hpp"
+#include "model/diffusion.hpp"
 #include "model/enterprises.hpp"
 #include "model/parallel.hpp"
 #include "model/regulation.hpp"
@@ -36,7 +39,10 @@ struct Run {
           employers(w.enterprises.size()),
           tallies(agent_blocks(), layout.width()),
           intents(tallies.groups()),
-          stationary((!enforce || s.directive.stages.empty()) && !users.any_successor()),
+          anticipation(s, enforce),
+          circumvention(s, w.users, enforce),
+          diffusion(s, users.successor),
+          stationary((!enforce || s.directive.stages.empty()) && !users.any_successor() && !anticipation.any()),
           trajectory(start_trajectory(s, layout, w.users)) {}
 
     const Scenario& s;
@@ -51,6 +57,10 @@ struct Run {
     EmployerStatus employers;
     GroupTallies tallies;
     std::vector<std::vector<Intent>> intents;  // [tally group]
+    Anticipation anticipation;
+    CircumventionUptake circumvention;
+    Diffusion diffusion;
+    std::vector<std::uint8_t> settled_anticipating;  // see user_day
     bool stationary;  // see step::repeat_yesterday
     Trajectory trajectory;
 
@@ -70,6 +80,7 @@ void advance_regulation(Run& run, int day) {
     if (run.policy_changed) {
         run.user_rules.refresh(run.s, *run.policy, run.users);
         run.verification.on_rules(*run.policy, day);
+        run.circumvention.on_rules(*run.policy, day);
     }
     const std::size_t models = run.s.models.size();
     std::copy(run.policy->controlled.begin(), run.policy->controlled.end(),
@@ -87,10 +98,18 @@ void step_enterprises(Run& run, int day) {
 
 void plan_verification_service(Run& run, int day) { run.verification.plan(run.s.verification, day); }
 
-UserDay user_day(const Run& run, int day) {
+// On a day when news makes users fear losing models, their users are taken off the fast path.
+UserDay user_day(Run& run, int day) {
+    const double belief = run.anticipation.belief(day);
+    const std::uint8_t* settled = run.user_rules.settled_home.data();
+    if (belief > 0) {
+        run.anticipation.unsettle(run.user_rules.settled_home, run.policy->channels, run.settled_anticipating);
+        settled = run.settled_anticipating.data();
+    }
     return UserDay{day,        run.s,         run.options.replicate, run.layout,       run.users,
                    run.user_rules, *run.policy, run.policy_changed,  run.choices,      run.w.enterprises,
-                   run.employers,  run.verification, news_multiplier(run.s, day)};
+                   run.employers,  run.verification, news_multiplier(run.s, day), belief, run.anticipation.at_risk().data(), settled,
+                   run.circumvention.active() ? &run.circumvention : nullptr, run.diffusion.active() ? &run.diffusion : nullptr};
 }
 
 // Tally groups in parallel, each writing only its own tally and intents; a group's blocks in order.
@@ -123,6 +142,8 @@ void record(Run& run, int day) {
     const double* today = &run.trajectory.daily[static_cast<std::size_t>(day) * run.layout.width()];
     run.coverage = verification_coverage(run.layout, today);
     run.verification.record_queue(run.layout.verification_total(today, v_queue));
+    run.circumvention.record(run.layout, today);
+    run.diffusion.record(run.layout, today);
 }
 
 // With every rule open and no successor to adopt, nobody ever leaves its preferred model: each

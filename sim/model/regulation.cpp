@@ -9,7 +9,7 @@
 namespace gatesim {
 
 Regulation::Regulation(const Scenario& s, const World& w, std::uint64_t replicate, bool enforce)
-    : s_(s), w_(w), enforce_(enforce && !s.directive.stages.empty()) {
+    : s_(s), w_(w), replicate_(replicate), enforce_(enforce && !s.directive.stages.empty()) {
     const std::size_t models = s.models.size();
     stage_start_.assign(s.directive.stages.size(), -1);
     scope_.assign(models, 0);
@@ -35,6 +35,7 @@ Regulation::Regulation(const Scenario& s, const World& w, std::uint64_t replicat
     }
 
     policy_.channels = w.channels;
+    policy_.adopted_circumvention = s.circumvention.adoption;
     policy_.rule.assign(models * w.channels, AccessRuleKind::open);
     policy_.offered.assign(models * w.channels, 0);
     policy_.controlled.assign(models, 0);
@@ -47,6 +48,7 @@ const DayPolicy& Regulation::advance(int day, double coverage) {
         else changed_ = false;
         return policy_;
     }
+    consider_relief(day, coverage);
     const auto& stages = s_.directive.stages;
     bool moved = false;
     // Stages start in order; several may start on one day.
@@ -81,6 +83,22 @@ const DayPolicy& Regulation::advance(int day, double coverage) {
     if (day == 0 || moved || released) rebuild(day);
     else changed_ = false;
     return policy_;
+}
+
+// The regulator responds to compliance (regulator.compliance_relief): while a response is in
+// force and no decision has come, the decision comes today with a hazard that grows with a
+// nationality gate in force and with verification coverage.
+void Regulation::consider_relief(int day, double coverage) {
+    const ComplianceRelief& relief = s_.regulator.compliance_relief;
+    if (relief.gate_rate <= 0 && relief.coverage_rate <= 0) return;
+    if (active_ < 0 || lifted_ || (decision_day_ >= 0 && decision_day_ <= day)) return;
+    const Stage& stage = s_.directive.stages[static_cast<std::size_t>(active_)];
+    bool gate = false;
+    for (const auto& rule : {std::optional<AccessRuleKind>(stage.rule), stage.consumer_rule, stage.api_rule, stage.cloud_rule})
+        gate = gate || (rule && rule_semantics(*rule).verified_pass);
+    const double rate = (gate ? relief.gate_rate : 0.0) + relief.coverage_rate * coverage;
+    RandomEngine rng(StreamKey::of(s_.seed, replicate_, purpose_of(Draw::compliance_relief), 0), 1, Draw::compliance_relief, day);
+    if (rng.uniform() < -std::expm1(-rate)) decision_day_ = day;
 }
 
 void Regulation::rebuild(int day) {

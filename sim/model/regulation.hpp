@@ -20,6 +20,11 @@ struct DayPolicy {
     std::vector<std::uint8_t> offered;   // [model * channels + channel]: released and on that channel
     std::vector<std::uint8_t> controlled;  // [model]: in the directive's scope while it is in force
     std::vector<std::uint8_t> fenced;    // [region]
+    // Circumvention is adopted: a location gate lets through users circumventing now
+    // (flag_circumventing), not every user with a propensity (flag_vpn).
+    bool adopted_circumvention = false;
+
+    std::uint8_t circumvention_flag() const { return adopted_circumvention ? flag_circumventing : flag_vpn; }
 
     AccessRuleKind rule_for(std::size_t model, std::size_t channel) const { return rule[model * channels + channel]; }
     bool is_offered(std::size_t model, std::size_t channel) const { return offered[model * channels + channel]; }
@@ -46,7 +51,7 @@ inline Route access(const DayPolicy& p, const Users& u, std::size_t i, std::size
     }
     if (rule.location_based) {
         f.fenced = p.fenced[u.region[i]] != 0;
-        f.vpn = (u.flags[i] & flag_vpn) != 0;
+        f.vpn = (u.flags[i] & p.circumvention_flag()) != 0;
     }
     return route(rule, f);
 }
@@ -75,9 +80,11 @@ public:
 
 private:
     void rebuild(int day);
+    void consider_relief(int day, double coverage);
 
     const Scenario& s_;
     const World& w_;
+    std::uint64_t replicate_;
     bool enforce_;
     int active_ = -1;
     bool lifted_ = false;  // the regulator's decision withdrew the order

@@ -29,6 +29,9 @@ enum class Purpose : std::uint64_t {
     capacity = 13,               // whether a competitor with a full surge capacity admits a switcher
     adoption = 14,               // when a user adopts a newly released successor model
     subscription = 15,           // whether a user pays for a provider's plan
+    return_reconsider = 16,      // whether a user on an alternative goes back to its reopened model today
+    anticipation = 17,           // whether a served user leaves ahead of a feared block, and for which model
+    circumvention = 18,          // whether a location-blocked user takes circumvention up, and whether it is caught
     parameters = 6,   // uncertain scenario parameters (one draw per parameter draw) and designs
     resampling = 7,   // bootstrap resampling in ensemble and sensitivity analyses
 };
@@ -71,7 +74,10 @@ struct StreamKey {
 //  - an enterprise's fail-over return is keyed by the fail-over day and its migration target by
 //    the day + 1,000,000: days are stored as int16, so the two ranges never meet;
 //  - a user's return home is keyed by the day it switched: one decision per absence, and a
-//    later reopening changes only its probability.
+//    later reopening changes only its probability;
+//  - anticipation keeps two slots per day: 2 day (does a served user leave today?) and
+//    2 day + 1 (which alternative it picks); circumvention likewise: 2 day (uptake) and
+//    2 day + 1 (detection).
 enum class Draw : std::uint8_t {
     user_synthesis,         // population: slot 0; one engine draws all of a user's attributes
     enterprise_synthesis,   // enterprise_population: slot 0
@@ -86,13 +92,20 @@ enum class Draw : std::uint8_t {
     failover_return,        // enterprise_decision: the fail-over day
     migration_target,       // enterprise_decision: the day + 1,000,000
     paying,                 // subscription: slot 0; one uniform per user, compared with each provider's paying share
+    return_reconsider,      // return_reconsider: the day; does a user on an alternative go back today?
+    anticipation,           // anticipation: 2 day; does a served user leave ahead of a feared block today?
+    anticipation_choice,    // anticipation: 2 day + 1; which alternative it picks
+    circumvention_uptake,   // circumvention: 2 day; does a location-blocked user take circumvention up today?
+    circumvention_detection,  // circumvention: 2 day + 1; is a circumventor caught today?
+    compliance_relief,      // directive: agent 1, the day; does the regulator relax the order today for compliance?
 };
 
 constexpr Purpose purpose_of(Draw draw) {
     switch (draw) {
         case Draw::user_synthesis: return Purpose::population;
         case Draw::enterprise_synthesis: return Purpose::enterprise_population;
-        case Draw::decision_day: return Purpose::directive;
+        case Draw::decision_day:
+        case Draw::compliance_relief: return Purpose::directive;
         case Draw::switch_hazard: return Purpose::wait_or_switch;
         case Draw::switch_choice: return Purpose::choice;
         case Draw::return_home: return Purpose::return_home;
@@ -103,6 +116,11 @@ constexpr Purpose purpose_of(Draw draw) {
         case Draw::failover_return:
         case Draw::migration_target: return Purpose::enterprise_decision;
         case Draw::paying: return Purpose::subscription;
+        case Draw::return_reconsider: return Purpose::return_reconsider;
+        case Draw::anticipation:
+        case Draw::anticipation_choice: return Purpose::anticipation;
+        case Draw::circumvention_uptake:
+        case Draw::circumvention_detection: return Purpose::circumvention;
     }
     return Purpose::population;
 }
@@ -122,6 +140,10 @@ constexpr std::uint64_t draw_slot(Draw draw, std::int64_t day) {
         case Draw::verification_progress: return d * verification_slots_per_day;
         case Draw::verification_applying: return d * verification_slots_per_day + 3;
         case Draw::migration_target: return d + migration_target_offset;
+        case Draw::anticipation:
+        case Draw::circumvention_uptake: return 2 * d;
+        case Draw::anticipation_choice:
+        case Draw::circumvention_detection: return 2 * d + 1;
         default: return d;
     }
 }

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <limits>
 
+#include "model/anticipation.hpp"
 #include "model/assembly.hpp"
 
 namespace gatesim {
@@ -15,8 +16,8 @@ constexpr double not_reached = std::numeric_limits<double>::quiet_NaN();
 double day_or_nan(int d) { return d >= 0 ? static_cast<double>(d) : not_reached; }
 double ratio(double a, double b) { return b > 0 ? a / b : not_reached; }
 
-// Restricted providers: those with a model under a rule at any time (escalation included), and
-// the providers of the order's models once a stage started.
+// Restricted providers: those with a model under a rule at any time (escalation included), the
+// providers of the order's models once a stage started, and those whose models news puts at risk.
 std::vector<std::uint8_t> restricted_providers(const Scenario& s, const World& w, const Trajectory& run) {
     const std::size_t models = s.models.size();
     std::vector<std::uint8_t> restricted(s.providers.size(), 0);
@@ -25,6 +26,11 @@ std::vector<std::uint8_t> restricted_providers(const Scenario& s, const World& w
     if (run.first_stage_day >= 0)
         for (const auto& id : s.directive.models)
             restricted[static_cast<std::size_t>(w.model_provider[static_cast<std::size_t>(index_of(s.models, id))])] = 1;
+    // A provider whose models news puts at risk loses users with no rule at all (anticipation).
+    const Anticipation anticipation(s, true);
+    const auto& at_risk = anticipation.at_risk();
+    for (std::size_t j = 0; j < models; ++j)
+        if (at_risk[j]) restricted[static_cast<std::size_t>(w.model_provider[j])] = 1;
     return restricted;
 }
 
@@ -217,9 +223,9 @@ std::vector<Scalar> summary_scalars(const Scenario& s, const World& w, const Tra
         {"cumulative_value_lost", "USD", "Value delivered in the counterfactual minus in the scenario, over the horizon", t.value_lost},
         {"cumulative_value_lost_intended", "USD", "Value lost by foreign nationals while a rule bars them", t.value_lost_intended},
         {"cumulative_value_lost_collateral", "USD", "cumulative_value_lost minus its intended part", t.value_lost - t.value_lost_intended},
-        {"revenue_loss_restricted", "USD", "Net revenue the restricted providers (any model ever under a rule) lose against the counterfactual", loss},
+        {"revenue_loss_restricted", "USD", "Net revenue the restricted providers (any model ever under a rule, or put at risk by news) lose against the counterfactual", loss},
         {"revenue_loss_restricted_discounted", "USD", "The same, discounted at discount_rate", loss_discounted},
-        {"competitor_revenue_gain", "USD", "Net revenue providers never under a rule gain against the counterfactual", gain},
+        {"competitor_revenue_gain", "USD", "Net revenue providers never under a rule nor at risk gain against the counterfactual", gain},
         {"cloud_partner_revenue_change", "USD", "Change of cloud partners' revenue shares against the counterfactual", partners},
         {"foreign_access_days", "user-days", "Foreign nationals' access-days to the order's models (and successors) from the order's day, by any route",
          t.foreign_access()},

@@ -217,6 +217,11 @@ std::vector<ScenarioIssue> check_consistency(const Scenario& s) {
             c.add(path + ".coverage", "a verification_coverage trigger needs a coverage above 0");
     }
     if (s.regulator.decision_after_days) c.distribution(*s.regulator.decision_after_days, "regulator.decision_after_days");
+    for (const auto& n : s.regulator.news) {
+        c.references(n.models, s.models, "regulator.news." + n.id + ".models", "model");
+        if (n.risk > 0 && n.models.empty() && d.models.empty())
+            c.add("regulator.news." + n.id + ".models", "news with a risk needs the models it puts at risk (or directive.models)");
+    }
     for (const auto& r : s.regulator.responses) c.references(r.regions, s.regions, "regulator.responses." + r.id + ".regions", "region");
     for (const auto& p : s.providers)
         if (p.promotion && p.jurisdiction == Jurisdiction::open)

@@ -65,6 +65,7 @@ struct Region {
     double enterprise_share = 0;
     double us_person_share = 0;
     double vpn_propensity = 0;
+    double circumvention_cost = 0;
     NumberMap provider_weights;
 };
 template <class V>
@@ -73,6 +74,7 @@ void describe(V& v, Region& r) {
     v("enterprise_share", r.enterprise_share, {.doc = "Share of enterprises headquartered in the region.", .unit = "fraction", .min = 0, .max = 1, .required = true});
     v("us_person_share", r.us_person_share, {.doc = "Share of residents who are US persons (citizens or permanent residents).", .unit = "fraction", .min = 0, .max = 1, .required = true});
     v("vpn_propensity", r.vpn_propensity, {.doc = "Probability that a user blocked by a location gate circumvents it with a VPN.", .unit = "probability", .min = 0, .max = 1, .required = true});
+    v("circumvention_cost", r.circumvention_cost, {.doc = "Cost of circumventing a location gate from the region (price of a VPN or proxy, legal risk), lowering the uptake rate: rate x exp(-cost) (circumvention.adoption only).", .unit = "utility", .min = 0, .max = 100});
     v("provider_weights", r.provider_weights, {.doc = "By provider id: multiplies the base shares (models.<id>.shares) of the provider's models among the region's users and enterprises; unlisted providers weigh 1, 0 = the provider does not serve the region (nobody starts on its models there, nobody can move to them).", .unit = "factor", .min = 0, .max = 1000});
 }
 
@@ -205,6 +207,12 @@ struct Segment {
     double false_attestation = 0;
     double vpn_multiplier = 0;
     double adoption_days = 0;
+    double return_hazard = 0;
+    double switch_back_cost = 0;
+    double habit_weight = 0;
+    double habit_days = 30;
+    double anticipation_rate = 0;
+    double imitation = 0;
 };
 template <class V>
 void describe(V& v, Segment& s) {
@@ -226,6 +234,12 @@ void describe(V& v, Segment& s) {
     v("false_attestation", s.false_attestation, {.doc = "Probability a blocked foreign national applies claiming to be a US person.", .unit = "probability", .min = 0, .max = 1, .required = true});
     v("vpn_multiplier", s.vpn_multiplier, {.doc = "Multiplies the region's VPN propensity.", .unit = "factor", .min = 0, .max = 100, .required = true});
     v("adoption_days", s.adoption_days, {.doc = "Mean days until a user adopts a newly released successor of its preferred model.", .unit = "days", .min = 0, .max = 3650, .required = true});
+    v("return_hazard", s.return_hazard, {.doc = "Daily probability that a user on an alternative whose preferred model is open to it again goes back, when the two are equally capable, switching back costs nothing and no habit has formed; asked every day after the first return decision (0 = never reconsiders).", .unit = "probability per day", .min = 0, .max = 1});
+    v("switch_back_cost", s.switch_back_cost, {.doc = "Cost of switching back to the preferred model, lowering the return hazard: hazard rate x exp(-cost).", .unit = "utility", .min = 0, .max = 100});
+    v("habit_weight", s.habit_weight, {.doc = "Habit formed on the alternative once saturated, lowering the return hazard like switch_back_cost.", .unit = "utility", .min = 0, .max = 100});
+    v("imitation", s.imitation, {.doc = "Bass imitation q: adds q x F to the daily adoption rate of a released successor (1 / adoption_days is the innovation p), F the share of the user's region and segment already on it yesterday (0 = constant hazard, as before).", .unit = "per day", .min = 0, .max = 100});
+    v("anticipation_rate", s.anticipation_rate, {.doc = "Daily rate at which a user still served by a model at risk leaves it ahead of a block, at belief 1 and a typical dependency: hazard = 1 - exp(-rate x belief x dependency) (0 = nobody leaves before a block).", .unit = "per day", .min = 0, .max = 100});
+    v("habit_days", s.habit_days, {.doc = "Time constant of habit formation on the alternative: habit = habit_weight x (1 - exp(-days away / habit_days)); 0 = formed at once.", .unit = "days", .min = 0, .max = 3650});
 }
 
 struct Sector {
@@ -378,11 +392,17 @@ struct News {
     std::string id;
     int day = 0;
     double hazard_multiplier = 1;
+    double risk = 0;
+    double belief_half_life_days = 30;
+    std::vector<std::string> models;
 };
 template <class V>
 void describe(V& v, News& n) {
     v("day", n.day, {.doc = "Day the news breaks.", .unit = "day", .min = 0, .max = 3650, .required = true});
-    v("hazard_multiplier", n.hazard_multiplier, {.doc = "Multiplies every switching hazard from this day (talks held < 1; no timeline > 1).", .unit = "factor", .min = 0, .max = 100, .required = true});
+    v("hazard_multiplier", n.hazard_multiplier, {.doc = "Multiplies every blocked user's switching hazard from this day, once the provider has responded to the order (talks held < 1; no timeline > 1).", .unit = "factor", .min = 0, .max = 100});
+    v("risk", n.risk, {.doc = "How much the news raises the belief of users still served that they will lose the models at risk (a warning of a coming rule, talks, crisis news); belief moves users whose segment has an anticipation_rate, with or without a block (0 = none).", .unit = "probability", .min = 0, .max = 1});
+    v("belief_half_life_days", n.belief_half_life_days, {.doc = "Days after which the belief the news added has halved.", .unit = "days", .min = 0.001, .max = 1e5});
+    v("models", n.models, {.doc = "Ids of the models the news puts at risk (empty = directive.models)."});
 }
 
 // How an enforcement case on one route of foreign access is settled (see Enforcement).
@@ -428,8 +448,20 @@ void describe(V& v, Enforcement& e) {
     v("routes", e.routes, {.doc = "Liability and settlement terms by route of foreign access."});
 }
 
+// The regulator's response to the provider's compliance: a daily hazard of the decision.
+struct ComplianceRelief {
+    double gate_rate = 0;
+    double coverage_rate = 0;
+};
+template <class V>
+void describe(V& v, ComplianceRelief& c) {
+    v("gate_rate", c.gate_rate, {.doc = "Daily rate of the regulator's decision while the provider's response in force verifies nationality (a nationality gate on some channel).", .unit = "per day", .min = 0, .max = 100});
+    v("coverage_rate", c.coverage_rate, {.doc = "Daily rate of the decision per unit of verification coverage of affected US persons (yesterday's).", .unit = "per day", .min = 0, .max = 100});
+}
+
 struct Regulator {
     std::optional<Distribution> decision_after_days;
+    ComplianceRelief compliance_relief;
     bool decision_lifts_order = false;
     Escalation escalation;
     std::vector<JurisdictionResponse> responses;
@@ -439,11 +471,29 @@ struct Regulator {
 template <class V>
 void describe(V& v, Regulator& r) {
     v("decision_after_days", r.decision_after_days, {.doc = "Days from the order to the regulator's decision to relax it, drawn once per run (never = no decision within the horizon).", .unit = "days", .min = 0, .max = 3650});
+    v("compliance_relief", r.compliance_relief, {.doc = "The decision may come earlier than decision_after_days as the provider complies: each day with probability 1 - exp(-(gate_rate x [a nationality gate in force] + coverage_rate x coverage)); 0 = only the drawn delay, as before."});
     v("decision_lifts_order", r.decision_lifts_order, {.doc = "The decision withdraws the order: from that day every rule is open, whatever the stages."});
     v("escalation", r.escalation, {.doc = "Extension of the rule to other US providers (the industry-wide standard)."});
     v("responses", r.responses, {.doc = "Other jurisdictions' responses to the order."});
-    v("news", r.news, {.doc = "News that changes how fast blocked users give up."});
+    v("news", r.news, {.doc = "News on the regulator's timeline: it changes how fast blocked users give up and, with a risk, what users still served believe."});
     v("enforcement", r.enforcement, {.doc = "Export-control cases against the provider for foreign access to its controlled models."});
+}
+
+// Circumvention of location gates as an adoption process (circumvention.hpp).
+struct Circumvention {
+    bool adoption = false;
+    double awareness_peak = 0;
+    double awareness_peak_days = 7;
+    double contagion = 0;
+    double detection_daily = 0;
+};
+template <class V>
+void describe(V& v, Circumvention& c) {
+    v("adoption", c.adoption, {.doc = "Users with a VPN propensity take circumvention up after a location block, by awareness and contagion, and detection catches some; false = every such user passes a location gate from its first day, as before."});
+    v("awareness_peak", c.awareness_peak, {.doc = "Daily uptake rate from awareness at its peak: awareness = peak x (t / T) x exp(1 - t / T), t days since a fence first applied, T = awareness_peak_days.", .unit = "per day", .min = 0, .max = 100});
+    v("awareness_peak_days", c.awareness_peak_days, {.doc = "Days after a fence first applies when awareness peaks; it fades after.", .unit = "days", .min = 0.001, .max = 3650});
+    v("contagion", c.contagion, {.doc = "Daily uptake rate per unit share of the user's region and segment circumventing the day before (word of mouth).", .unit = "per day", .min = 0, .max = 100});
+    v("detection_daily", c.detection_daily, {.doc = "Share of circumventors the provider's IP and payment signals catch each day; a caught user loses the circumvention and does not try again.", .unit = "probability per day", .min = 0, .max = 1});
 }
 
 struct Subscriptions {
@@ -480,6 +530,7 @@ struct Scenario {
     std::vector<Segment> segments;
     Enterprises enterprises;
     Subscriptions subscriptions;
+    Circumvention circumvention;
     Verification verification;
     Directive directive;
     Regulator regulator;
@@ -503,6 +554,7 @@ void describe(V& v, Scenario& s) {
     v("segments", s.segments, {.doc = "Individual user segments and their behaviour.", .required = true});
     v("enterprises", s.enterprises, {.doc = "Enterprises and their employees.", .required = true});
     v("subscriptions", s.subscriptions, {.doc = "How subscription plans lapse."});
+    v("circumvention", s.circumvention, {.doc = "How users take up circumvention of location gates, and how the provider detects it."});
     v("verification", s.verification, {.doc = "Identity verification process under nationality gates.", .required = true});
     v("directive", s.directive, {.doc = "The export-control order and the provider's staged response."});
     v("regulator", s.regulator, {.doc = "Negotiation, enforcement, escalation and other jurisdictions."});

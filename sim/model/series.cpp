@@ -80,6 +80,10 @@ void add_disruption(SeriesBuilder& series, const Axes& axes, const TrajectoryVie
     series.add("switched", "users", "Users on an alternative model because their preferred model was closed (incl. those who stayed)", {},
                [&](int d, std::size_t) { return run.cells_total(d, m_switched); });
     series.add("returned", "users", "Users back on their preferred model after switching", {}, [&](int d, std::size_t) { return run.cells_total(d, m_returned); });
+    series.add("circumventing", "users", "Users on a model through circumvention of a location gate (any nationality)", {},
+               [&](int d, std::size_t) { return run.cells_total(d, m_circumventing); });
+    series.add("circumvention_detected", "users", "Circumventors the provider's signals caught that day (circumvention.adoption)", {},
+               [&](int d, std::size_t) { return run.cells_total(d, m_circumvention_detected); });
 
     auto intended_switched = [&](int d) { return run.cells_total(d, m_switched, foreign) - run.cells_total(d, m_churned, foreign); };
     struct Split { const char* name; const char* unit; const char* what; std::function<double(int)> total, intended; };

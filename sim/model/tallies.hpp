@@ -38,6 +38,8 @@ enum CellMetric : std::size_t {
     m_access_equivalent,   // foreign nationals on another model of equivalent cyber capability
     // USD: what the foreign nationals on each route to a controlled model paid today (its transaction value).
     m_paid_permitted, m_paid_false_accept, m_paid_circumvention, m_paid_exemption,
+    m_circumventing,       // users of any nationality on a model through circumvention of a location gate
+    m_circumvention_detected,  // circumventors caught today (circumvention.adoption)
     cell_metric_count
 };
 

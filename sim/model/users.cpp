@@ -14,7 +14,9 @@ UserParameters::UserParameters(const Scenario& s, const World& w) : plans(plan_t
     for (const auto& g : s.segments)
         rates.push_back({g.patience_days > 0 ? 1.0 / g.patience_days : 0.0, g.patience_days <= 0, g.impatience_growth,
                          std::max(1e-12, g.tasks_per_day.central() * g.value_per_task), g.return_probability,
-                         1.0 / g.return_half_life_days, g.quality_gap_weight, g.verification_uptake});
+                         1.0 / g.return_half_life_days, g.quality_gap_weight, g.verification_uptake,
+                         ReturnTerms::of(g.return_hazard, g.quality_gap_weight, g.switch_back_cost, g.habit_weight, g.habit_days),
+                         g.anticipation_rate});
     const std::size_t m = s.models.size();
     value_ratio.resize(m * m);
     for (const auto& model : s.models) price_per_token.push_back(model.price / 1e6);
@@ -102,7 +104,7 @@ struct BlockStep {
     const std::uint8_t* provider;
     std::size_t begin;
     std::vector<Intent>* intents;  // where choosers of a capacity-limited model wait
-    StreamKey switch_key, choice_key, return_key, adoption_key;
+    StreamKey switch_key, choice_key, return_key, adoption_key, reconsider_key, anticipation_key, circumvention_key;
     VerificationStep verification;
 
     BlockStep(const UserDay& day, Users& users, std::size_t block, double* tally, std::vector<Intent>* intents_out)
@@ -124,6 +126,9 @@ struct BlockStep {
           choice_key(key(Draw::switch_choice, block)),
           return_key(key(Draw::return_home, block)),
           adoption_key(key(Draw::adoption, block)),
+          reconsider_key(key(Draw::return_reconsider, block)),
+          anticipation_key(key(Draw::anticipation, block)),
+          circumvention_key(key(Draw::circumvention_uptake, block)),
           verification{day.s.verification, day.layout, day.verification, day.day, key(Draw::verification_progress, block)} {}
 
     StreamKey key(Draw draw, std::size_t block) const { return StreamKey::of(d.s.seed, d.replicate, purpose_of(draw), block); }
@@ -146,6 +151,14 @@ struct BlockStep {
     void decide_individually(std::size_t i, std::size_t local);
     bool adopt(std::size_t i, std::size_t local) const;
     bool on_alternative(std::size_t i, std::size_t local, Route home_route, UserState& state);
+    bool first_return(std::size_t i, std::size_t local, Route home_route, UserState& state);
+    bool reconsider(std::size_t i, std::size_t local, Route home_route);
+    void go_home(std::size_t i, Route home_route);
+    double dependency(std::size_t i) const { return std::clamp(u.daily_value[i] / rates(i).central_value, 0.1, 10.0); }
+    bool leave_ahead(std::size_t i, std::size_t local);
+    void leave_for(std::size_t i, std::uint8_t j);
+    void stay_home(std::size_t i, Route home_route);
+    Route circumvent(std::size_t i, std::size_t local, Route home_route);
     void wait_or_switch(std::size_t i, std::size_t local, Route home_route);
 };
 
@@ -164,6 +177,7 @@ void BlockStep::use(std::size_t i, std::size_t model, Route route, double share,
     t[L.cell(cell, m_value_delivered)] += value;
     t[L.cell(cell, m_value_lost)] += full - value;
     t[L.users_by_model(model, cell)] += w;
+    if (route == Route::circumvention) t[L.cell(cell, m_circumventing)] += w;
     const double paid = pay(i, model);
     if (u.nationality[i] != Nationality::foreign_national) return;
     if (d.params.in_reference[model]) {
@@ -207,7 +221,7 @@ void BlockStep::blocked(std::size_t i, std::size_t home) {
         t[L.cell(u.cell[i], m_newly_blocked)] += w;
     }
     if (u.nationality[i] == Nationality::foreign_national && controlled[home]) {
-        const std::size_t k = ((u.channel[i] * regions + u.region[i]) * 2 + ((u.flags[i] & flag_vpn) ? 1 : 0)) * 2;
+        const std::size_t k = ((u.channel[i] * regions + u.region[i]) * 2 + ((u.flags[i] & d.policy.circumvention_flag()) ? 1 : 0)) * 2;
         t[L.gap_sum()] += w * std::max(0.0, models[home].capability - best_capability[k]);
         t[L.cyber_gap_sum()] += w * std::max(0.0, models[home].cyber_capability - best_capability[k + 1]);
         t[L.gap_weight()] += w;
@@ -232,6 +246,7 @@ void BlockStep::switch_to(std::size_t i, std::uint8_t j) {
     u.current[i] = j;
     u.state[i] = UserState::switched;
     since_today(i);
+    u.left_home[i] = static_cast<std::int16_t>(d.day);
     use(i, j, access_to(i, j), ratio(u.home[i], j), true);
 }
 
@@ -244,9 +259,11 @@ inline void BlockStep::count_affected_us(std::size_t i) {
 
 // Second fast path: a user settled on an alternative, on a day the rules did not change. Being
 // switched means its preferred model is closed to it and being churned means it is open;
-// neither can change without a new rule or a verification outcome.
+// neither can change without a new rule or a verification outcome, unless a churned user
+// reconsiders its return every day.
 bool BlockStep::settled_elsewhere(std::size_t i) const {
     const UserState settled = u.state[i];
+    if (settled == UserState::churned && rates(i).reconsider.reconsiders()) return false;
     return !d.policy_changed && (settled == UserState::switched || settled == UserState::churned) && u.employer[i] == no_employer &&
            u.verification[i] != VerificationStatus::pending && u.verification[i] != VerificationStatus::in_review;
 }
@@ -292,6 +309,7 @@ void BlockStep::follow_employer(std::size_t i, std::size_t e) {
     const std::uint8_t before_model = before == UserState::waiting ? home : u.current[i];
     auto move_to = [&](std::uint8_t model, UserState state) {
         if (model != before_model) t[L.flow(before_model, model)] += w;
+        if (model != home && before_model == home) u.left_home[i] = static_cast<std::int16_t>(d.day);
         u.current[i] = model;
         if (state != before) since_today(i);
         u.state[i] = state;
@@ -336,12 +354,16 @@ void BlockStep::follow_employer(std::size_t i, std::size_t e) {
     }
 }
 
-// A settled user adopts a released successor of its preferred model with a daily hazard.
+// A settled user adopts a released successor of its preferred model with a daily hazard of
+// innovation and, with imitation, of the share already adopted around it (Bass).
 bool BlockStep::adopt(std::size_t i, std::size_t local) const {
     const std::uint8_t next = d.params.successor[u.home[i]];
     if (access_to(i, next) == Route::denied) return false;
-    const double days = d.s.segments[u.segment[i]].adoption_days;
-    const double hazard = days <= 0 ? 1.0 : -std::expm1(-1.0 / days);
+    const Segment& g = d.s.segments[u.segment[i]];
+    const double days = g.adoption_days;
+    double rate = 1.0 / days;  // innovation; with imitation, Bass (diffusion.hpp)
+    if (d.diffusion) rate += g.imitation * d.diffusion->adopted_share(next, u.region[i], u.segment[i]);
+    const double hazard = days <= 0 ? 1.0 : -std::expm1(-rate);
     return RandomEngine(adoption_key, local, Draw::adoption, d.day).uniform() < hazard;
 }
 
@@ -349,7 +371,7 @@ void BlockStep::decide_individually(std::size_t i, std::size_t local) {
     const double w = u.weight[i];
     const std::uint8_t home = u.home[i];
     count_affected_us(i);
-    const Route home_route = access_to(i, home);
+    const Route home_route = d.circumvention ? circumvent(i, local, access_to(i, home)) : access_to(i, home);
     // A blocked user may apply for verification whenever a gate it could pass governs its
     // preferred model, including after a shutdown turns into a gate.
     if (home_route == Route::denied && !(u.flags[i] & flag_applied)) consider_applying(verification, u, t, i, local, rates(i).uptake);
@@ -370,8 +392,7 @@ void BlockStep::decide_individually(std::size_t i, std::size_t local) {
     }
     if (state == UserState::active || state == UserState::returned) {
         if (home_route != Route::denied) {
-            use(i, home, home_route, 1.0, false);
-            if (state == UserState::returned) t[L.cell(u.cell[i], m_returned)] += w;
+            if (!leave_ahead(i, local)) stay_home(i, home_route);
             return;
         }
         state = UserState::waiting;
@@ -381,32 +402,17 @@ void BlockStep::decide_individually(std::size_t i, std::size_t local) {
     wait_or_switch(i, local, home_route);
 }
 
-// A user on an alternative: returns home when it reopens (one decision per absence), stays, or,
-// when the alternative closed too, goes home or waits. Returns whether the day is settled;
-// otherwise `state` is waiting.
+// A user on an alternative: returns home when it reopens (a first decision per absence, then,
+// if the segment reconsiders, a daily hazard), stays, or, when the alternative closed too, goes
+// home or waits. Returns whether the day is settled; otherwise `state` is waiting.
 bool BlockStep::on_alternative(std::size_t i, std::size_t local, Route home_route, UserState& state) {
-    const double w = u.weight[i];
     const std::uint8_t home = u.home[i];
-    if (home_route != Route::denied && state == UserState::switched) {
-        // The draw is keyed by the switch day so that a later reopening changes only the probability.
-        const SegmentRates& rate = rates(i);
-        const double away = d.day - u.since[i];
-        const double p0 = rate.return_probability * std::exp2(-away * rate.return_decay);
-        const double gap = models[home].capability - models[u.current[i]].capability;
-        const double odds = p0 * std::exp(rate.quality_gap_weight * gap);
-        const double prob = p0 >= 1 ? 1.0 : odds / (1 - p0 + odds);
-        if (RandomEngine(return_key, local, Draw::return_home, u.since[i]).uniform() < prob) {
-            t[L.flow(u.current[i], home)] += w;
-            u.current[i] = home;
-            u.state[i] = UserState::returned;
-            since_today(i);
-            use(i, home, home_route, 1.0, false);
-            t[L.cell(u.cell[i], m_returned)] += w;
-            return true;
-        }
-        state = UserState::churned;
-        since_today(i);
-    }
+    // A user that left ahead of a block (churned on the day it left) and is now blocked is
+    // switched: on an alternative while its model is closed, and decides when it reopens.
+    if (home_route == Route::denied && state == UserState::churned && u.since[i] == u.left_home[i]) state = UserState::switched;
+    if (home_route != Route::denied && state == UserState::switched && first_return(i, local, home_route, state)) return true;
+    // Churned on an earlier day: the decision is made again every day.
+    if (home_route != Route::denied && state == UserState::churned && u.since[i] < d.day && reconsider(i, local, home_route)) return true;
     const Route alt_route = access_to(i, u.current[i]);
     if (alt_route != Route::denied) {
         u.state[i] = state;
@@ -417,7 +423,7 @@ bool BlockStep::on_alternative(std::size_t i, std::size_t local, Route home_rout
     }
     // The alternative closed too (e.g. escalation): go home if possible, else wait.
     if (home_route != Route::denied) {
-        t[L.flow(u.current[i], home)] += w;
+        t[L.flow(u.current[i], home)] += u.weight[i];
         u.current[i] = home;
         u.state[i] = UserState::active;
         use(i, home, home_route, 1.0, false);
@@ -426,6 +432,109 @@ bool BlockStep::on_alternative(std::size_t i, std::size_t local, Route home_rout
     state = UserState::waiting;
     since_today(i);
     return false;
+}
+
+// The decision on the day the preferred model reopens: return with a probability that decays
+// with time away and rises with the quality gap, or stay (churned). Returns whether it went home.
+bool BlockStep::first_return(std::size_t i, std::size_t local, Route home_route, UserState& state) {
+    // The draw is keyed by the switch day so that a later reopening changes only the probability.
+    const SegmentRates& rate = rates(i);
+    const double away = d.day - u.since[i];
+    const double p0 = rate.return_probability * std::exp2(-away * rate.return_decay);
+    const double gap = models[u.home[i]].capability - models[u.current[i]].capability;
+    const double odds = p0 * std::exp(rate.quality_gap_weight * gap);
+    const double prob = p0 >= 1 ? 1.0 : odds / (1 - p0 + odds);
+    if (RandomEngine(return_key, local, Draw::return_home, u.since[i]).uniform() < prob) {
+        go_home(i, home_route);
+        return true;
+    }
+    state = UserState::churned;
+    since_today(i);
+    return false;
+}
+
+// A churned user whose preferred model is open weighs going back again today (returns.hpp).
+bool BlockStep::reconsider(std::size_t i, std::size_t local, Route home_route) {
+    const ReturnTerms& terms = rates(i).reconsider;
+    if (!terms.reconsiders()) return false;
+    const double gap = models[u.home[i]].capability - models[u.current[i]].capability;
+    double p = return_hazard(terms, gap, d.day - u.left_home[i]);
+    if (d.at_risk[u.home[i]]) p *= 1 - d.belief;  // nobody goes back to a model it fears losing
+    if (RandomEngine(reconsider_key, local, Draw::return_reconsider, d.day).uniform() >= p) return false;
+    go_home(i, home_route);
+    return true;
+}
+
+void BlockStep::go_home(std::size_t i, Route home_route) {
+    const double w = u.weight[i];
+    const std::uint8_t home = u.home[i];
+    t[L.flow(u.current[i], home)] += w;
+    u.current[i] = home;
+    u.state[i] = UserState::returned;
+    since_today(i);
+    use(i, home, home_route, 1.0, false);
+    t[L.cell(u.cell[i], m_returned)] += w;
+}
+
+// A user on its preferred model today.
+void BlockStep::stay_home(std::size_t i, Route home_route) {
+    use(i, u.home[i], home_route, 1.0, false);
+    if (u.state[i] == UserState::returned) t[L.cell(u.cell[i], m_returned)] += u.weight[i];
+}
+
+// A served user whose preferred model is at risk leaves it ahead of a feared block, with a
+// hazard that grows with the belief and its dependency, for the best alternative not at risk
+// (anticipation.hpp). Returns whether it left (or asked a full model for room).
+bool BlockStep::leave_ahead(std::size_t i, std::size_t local) {
+    const std::uint8_t home = u.home[i];
+    const double rate = rates(i).anticipation_rate;
+    if (d.belief <= 0 || rate <= 0 || !d.at_risk[home]) return false;
+    const double hazard = -std::expm1(-rate * d.belief * dependency(i));
+    if (RandomEngine(anticipation_key, local, Draw::anticipation, d.day).uniform() >= hazard) return false;
+    const double* utility = d.choices.row(u.segment[i], home, u.channel[i], u.region[i]);
+    const std::uint8_t j = pick(utility, model_count, [&](std::size_t m) { return !d.at_risk[m] && access_to(i, m) != Route::denied; },
+                                RandomEngine(anticipation_key, local, Draw::anticipation_choice, d.day).uniform());
+    if (j == no_model) return false;
+    if (models[j].capacity_users) {
+        intents->push_back({static_cast<std::uint32_t>(i), j, true, true});
+        return true;
+    }
+    leave_for(i, j);
+    return true;
+}
+
+// Left its open preferred model for j: on an alternative while its model is open, as a churned
+// user is, and free to come back (returns.hpp).
+void BlockStep::leave_for(std::size_t i, std::uint8_t j) {
+    t[L.flow(u.home[i], j)] += u.weight[i];
+    u.current[i] = j;
+    u.state[i] = UserState::churned;
+    since_today(i);
+    u.left_home[i] = static_cast<std::int16_t>(d.day);
+    use(i, j, access_to(i, j), ratio(u.home[i], j), false);
+}
+
+// Circumvention as adoption (circumvention.hpp): a circumventor may be caught today and lose
+// the route for good; a user with a VPN propensity whom a location gate blocks from its home
+// model may take circumvention up today. Returns the route to the home model after both.
+Route BlockStep::circumvent(std::size_t i, std::size_t local, Route home_route) {
+    const std::uint8_t home = u.home[i];
+    if (home_route == Route::circumvention) {
+        const double caught = d.s.circumvention.detection_daily;
+        if (caught <= 0 || RandomEngine(circumvention_key, local, Draw::circumvention_detection, d.day).uniform() >= caught) return home_route;
+        u.flags[i] = static_cast<std::uint8_t>(u.flags[i] & ~(flag_circumventing | flag_vpn));
+        t[L.cell(u.cell[i], m_circumvention_detected)] += u.weight[i];
+        return access_to(i, home);
+    }
+    const UserState state = u.state[i];
+    const bool deciding = state == UserState::active || state == UserState::returned || state == UserState::waiting;
+    if (home_route != Route::denied || !deciding || (u.flags[i] & (flag_vpn | flag_circumventing)) != flag_vpn) return home_route;
+    const std::size_t k = home * d.policy.channels + u.channel[i];
+    if (!d.policy.offered[k] || !rule_semantics(d.policy.rule[k]).location_based || !d.policy.fenced[u.region[i]]) return home_route;
+    const double uptake = -std::expm1(-d.circumvention->rate(u.region[i], u.segment[i], d.day));
+    if (RandomEngine(circumvention_key, local, Draw::circumvention_uptake, d.day).uniform() >= uptake) return home_route;
+    u.flags[i] |= flag_circumventing;
+    return access_to(i, home);
 }
 
 // A waiting user: back home if it reopened; else blocked, and switches today with a hazard
@@ -440,9 +549,8 @@ void BlockStep::wait_or_switch(std::size_t i, std::size_t local, Route home_rout
     u.state[i] = UserState::waiting;
     blocked(i, home);
     const SegmentRates& rate = rates(i);
-    const double dependency = std::clamp(u.daily_value[i] / rate.central_value, 0.1, 10.0);
     const double hazard =
-        rate.immediate ? 1.0 : -std::expm1(-rate.base_rate * dependency * (1 + rate.growth * (d.day - u.since[i])) * d.news_multiplier);
+        rate.immediate ? 1.0 : -std::expm1(-rate.base_rate * dependency(i) * (1 + rate.growth * (d.day - u.since[i])) * d.news_multiplier);
     if (RandomEngine(switch_key, local, Draw::switch_hazard, d.day).uniform() < hazard) {
         const double* utility = d.choices.row(u.segment[i], home, u.channel[i], u.region[i]);
         const std::uint8_t j = pick(utility, model_count, [&](std::size_t m) { return m != home && access_to(i, m) != Route::denied; },
@@ -479,7 +587,7 @@ void step_users(const UserDay& day, Users& u, std::size_t b, double* t, std::vec
     const double* weight_col = u.weight.data();
     const float* value_col = u.daily_value.data();
     const float* tokens_col = u.daily_tokens.data();
-    const std::uint8_t* settled = day.rules.settled_home.data();
+    const std::uint8_t* settled = day.settled_home;
     const std::uint8_t* settled_access = day.rules.settled_access.data();
     const double* price_col = day.params.price_per_token.data();
     const double* plan_price = day.params.home_plan_price.data();
@@ -541,10 +649,12 @@ void settle_intents(const UserDay& day, Users& u, double* t, const std::vector<I
         for (; k < intents.size() && intents[k].agent / agent_block_size == block; ++k) {
             const Intent& intent = intents[k];
             if (intent.admitted) {
-                step.switch_to(intent.agent, intent.model);
+                if (intent.ahead) step.leave_for(intent.agent, intent.model);
+                else step.switch_to(intent.agent, intent.model);
             } else {
                 t[day.layout.turned_away(intent.model)] += u.weight[intent.agent];
-                step.wait(intent.agent);
+                if (intent.ahead) step.stay_home(intent.agent, step.access_to(intent.agent, u.home[intent.agent]));
+                else step.wait(intent.agent);
             }
         }
     }

@@ -10,8 +10,11 @@
 
 #include "model/capacity.hpp"
 #include "model/choice.hpp"
+#include "model/diffusion.hpp"
+#include "model/circumvention.hpp"
 #include "model/enterprises.hpp"
 #include "model/regulation.hpp"
+#include "model/returns.hpp"
 #include "model/scenario.hpp"
 #include "model/tallies.hpp"
 #include "model/verification.hpp"
@@ -28,6 +31,8 @@ struct SegmentRates {
     double return_decay;      // per day away, log2 units
     double quality_gap_weight;
     double uptake;            // US persons' probability of applying for verification
+    ReturnTerms reconsider;   // the daily return hazard after the first decision (returns.hpp)
+    double anticipation_rate; // leaving a served model at risk, per day at belief 1 (anticipation.hpp)
 };
 
 // What the user step reads that is fixed for the run.
@@ -79,6 +84,11 @@ struct UserDay {
     const EmployerStatus& employers;
     const VerificationService& verification;
     double news_multiplier;               // on the switching hazard
+    double belief;                        // that the models at risk will be lost (anticipation.hpp)
+    const std::uint8_t* at_risk;          // [model]
+    const std::uint8_t* settled_home;     // UserRuleCache::settled_home, less the models at risk on a day of belief
+    const CircumventionUptake* circumvention;  // null unless circumvention is adopted in this run
+    const Diffusion* diffusion;           // null unless some segment imitates
 };
 
 // The product of the hazard multipliers of the regulator's news items so far.

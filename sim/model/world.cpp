@@ -27,6 +27,7 @@ void Users::resize(std::size_t n) {
     current.resize(n);
     state.resize(n);
     since.resize(n);
+    left_home.resize(n);
     verification.resize(n);
     verification_since.resize(n);
     tries.resize(n);
@@ -267,6 +268,7 @@ World synthesise_world(const Scenario& s, std::uint64_t seed, std::uint64_t repl
             u.current[i] = u.home[i];
             u.state[i] = UserState::active;
             u.since[i] = 0;
+            u.left_home[i] = 0;
             u.verification[i] = VerificationStatus::none;
             u.verification_since[i] = 0;
             u.tries[i] = 0;

@@ -48,6 +48,7 @@ inline constexpr std::uint8_t flag_attested = 4;       // employer attests this 
 inline constexpr std::uint8_t flag_applied = 8;        // has applied for verification
 inline constexpr std::uint8_t flag_pays_home = 16;     // pays for a plan of its preferred model's provider
 inline constexpr std::uint8_t flag_ever_blocked = 32;  // has been blocked from its preferred model
+inline constexpr std::uint8_t flag_circumventing = 64; // has taken circumvention up (circumvention.adoption)
 
 inline constexpr std::uint8_t no_model = 255;
 inline constexpr std::int32_t no_employer = -1;
@@ -66,6 +67,7 @@ struct Users {
     std::vector<std::uint8_t> current;   // model in use (meaningless while waiting)
     std::vector<UserState> state;
     std::vector<std::int16_t> since;     // day the current state began
+    std::vector<std::int16_t> left_home; // day it last left its preferred model for an alternative
     std::vector<VerificationStatus> verification;
     std::vector<std::int16_t> verification_since;
     std::vector<std::uint8_t> tries;
@@ -75,7 +77,7 @@ struct Users {
     void resize(std::size_t n);
     static constexpr std::size_t bytes_per_agent() {
         return sizeof(double) + 2 * sizeof(float) + 5 * sizeof(std::uint8_t) + sizeof(Nationality) + sizeof(std::uint16_t) +
-               sizeof(std::int32_t) + sizeof(UserState) + 2 * sizeof(std::int16_t) + sizeof(VerificationStatus) + 2 * sizeof(std::uint8_t);
+               sizeof(std::int32_t) + sizeof(UserState) + 3 * sizeof(std::int16_t) + sizeof(VerificationStatus) + 2 * sizeof(std::uint8_t);
     }
 };
 

@@ -191,6 +191,139 @@ TEST_CASE("a better home model pulls more switchers back") {
     CHECK(pull.series_named("returned").at(last_day(s)) > flat.series_named("returned").at(last_day(s)));
 }
 
+// ---- Repeated return -------------------------------------------------------------------------
+
+namespace {
+
+// Everyone switches on the block day, decides never to return on the reopening day, and from
+// then on reconsiders with the segment's return_hazard.
+Scenario reconsidering(const std::vector<std::string>& more, int away, int agents = 20000) {
+    auto s = test::heavy("global_shutdown", no_enterprises, agents);
+    return test::with(s, all_segments(s, "patience_days", "0") + all_segments(s, "return_probability", "0") +
+                             std::vector<std::string>{"regulator.decision_after_days=" + std::to_string(away),
+                                                      "days=" + std::to_string(away + 120)} + more);
+}
+
+// The first day after the block on which nobody is blocked: the reopening day.
+std::size_t reopening_day(const Results& r) {
+    for (auto d = static_cast<std::size_t>(r.scalar("first_stage_day")) + 1; d < r.series_named("blocked").days(); ++d)
+        if (r.series_named("blocked").at(d) == 0) return d;
+    return 0;
+}
+
+// Of the users who left, the share back home on a day.
+double back_home(const Results& r, std::size_t day) {
+    const double back = r.series_named("returned").at(day), away = r.series_named("switched").at(day);
+    return back / (back + away);
+}
+
+}  // namespace
+
+TEST_CASE("a constant return hazard brings users back as 1 - (1 - h)^t") {
+    const double h = 0.05;
+    auto s = reconsidering({}, 30);
+    s = test::with(s, all_segments(s, "return_hazard", "0.05") + all_segments(s, "quality_gap_weight", "0"));
+    const auto r = test::run(s);
+    const std::size_t reopen = reopening_day(r);
+    REQUIRE(reopen > 0);
+    CHECK(r.series_named("returned").at(reopen) == 0);  // the first decision never returns (return_probability 0)
+    // Each day after the reopening is one Bernoulli(h) draw per user. About 1,000 lab_a users
+    // left: the binomial standard error of a share is below sqrt(0.25 / 1000) = 0.016, so 0.05
+    // is three of them.
+    for (int t : {1, 10, 40, 80}) CHECK(back_home(r, reopen + static_cast<std::size_t>(t)) == Approx(1 - std::pow(1 - h, t)).margin(0.05));
+}
+
+TEST_CASE("with no return hazard, a churned user never reconsiders (the model before repeated return)") {
+    const auto r = test::run(reconsidering({}, 30, 6000));
+    const std::size_t reopen = reopening_day(r);
+    CHECK(r.series_named("returned").at(reopen + 80) == 0);
+}
+
+TEST_CASE("after a long gate, most come back when the alternative is much worse and going back cheap, few in the reverse") {
+    auto s = reconsidering({}, 300, 8000);
+    s = test::with(s, all_segments(s, "return_hazard", "0.02") + all_segments(s, "habit_days", "60"));
+    std::vector<std::string> worse;
+    for (const char* m : {"b_flagship", "c_flagship", "f_flagship", "open_large", "a_legacy"}) worse.push_back(std::string("models.") + m + ".capability=0.4");
+    const auto pulled = test::run(test::with(s, worse + all_segments(s, "switch_back_cost", "0") + all_segments(s, "habit_weight", "0.5")));
+    const auto held = test::run(test::with(s, all_segments(s, "switch_back_cost", "2") + all_segments(s, "habit_weight", "2")));
+    const std::size_t reopen = reopening_day(pulled);
+    REQUIRE(reopen == reopening_day(held));
+    const std::size_t later = reopen + 60;
+    CHECK(back_home(pulled, later) > 0.8);
+    CHECK(back_home(held, later) < 0.2);
+}
+
+// ---- Anticipation ----------------------------------------------------------------------------
+
+namespace {
+
+// Users on an alternative (switched or churned) on a day.
+double on_alternatives(const Results& r, std::size_t day) { return r.series_named("switched").at(day); }
+
+}  // namespace
+
+TEST_CASE("crisis news alone moves some users off the models at risk, fewer than a block does") {
+    auto s = test::heavy("order", no_enterprises + never_lifted, 8000);
+    s = test::with(s, all_segments(s, "anticipation_rate", "0.05"));
+    const auto crisis = test::run(test::with(s, {"regulator.news.crisis={day: 20, risk: 0.3, belief_half_life_days: 10}"}));
+    const auto block = test::run(test::with(s, {"directive.stages={shutdown: {trigger: day, day: 20, rule: global_shutdown}}"}));
+    const std::size_t later = 60;
+    for (double b : crisis.series_named("blocked").values) REQUIRE(b == 0);  // no access changed
+    CHECK(on_alternatives(crisis, 19) == 0);
+    CHECK(on_alternatives(crisis, later) > 0);
+    CHECK(on_alternatives(crisis, later) < 0.5 * on_alternatives(block, later));
+    // Nobody leaves for another model at risk: the order's models lose users, none gain them.
+    const auto frontier = model(s, "a_frontier"), frontier_max = model(s, "a_frontier_max");
+    const auto& by_model = crisis.series_named("users_by_model");
+    CHECK(by_model.at(later, frontier) < by_model.at(19, frontier));
+    CHECK(by_model.at(later, frontier_max) < by_model.at(19, frontier_max));
+}
+
+TEST_CASE("a warning moves users before the block day, a stronger one more") {
+    auto s = test::heavy("global_shutdown", no_enterprises, 8000);
+    s = test::with(s, all_segments(s, "anticipation_rate", "0.05"));
+    const auto quiet = test::run(s);
+    const auto warned = test::run(test::with(s, {"regulator.news.warning={day: 3, risk: 0.6}"}));
+    const auto loud = test::run(test::with(s, {"regulator.news.warning={day: 3, risk: 1.0}"}));
+    const auto block = static_cast<std::size_t>(quiet.scalar("first_stage_day"));
+    REQUIRE(block == 14);
+    CHECK(on_alternatives(quiet, block - 1) == 0);
+    CHECK(on_alternatives(warned, block - 1) > 0);
+    CHECK(on_alternatives(loud, block - 1) > on_alternatives(warned, block - 1));
+    CHECK(warned.series_named("waiting").at(block) < quiet.series_named("waiting").at(block));  // those who left do not wait
+}
+
+TEST_CASE("new mechanisms at their neutral settings give exactly today's results") {
+    // Return hazard 0, anticipation rate 0, imitation 0, no compliance relief, and news with a
+    // risk that moves nobody: the users on the models at risk then leave the fast path, and
+    // must still be computed the same way. Detection and circumvention costs only act when
+    // circumvention is adopted, so under a fence they change nothing either.
+    for (const char* name : {"global_shutdown", "geo_fence"}) {
+        INFO(name);
+        const auto s = test::small(name, {}, 4000);
+        const auto today = test::run(s);
+        const auto neutral = test::run(test::with(
+            s, all_segments(s, "return_hazard", "0") + all_segments(s, "anticipation_rate", "0") + all_segments(s, "imitation", "0") +
+                   std::vector<std::string>{"regulator.news.warning={day: 3, risk: 0.8}", "circumvention.adoption=false",
+                                            "circumvention.detection_daily=0.5", "regions.india.circumvention_cost=3",
+                                            "regulator.compliance_relief.gate_rate=0", "regulator.compliance_relief.coverage_rate=0"}));
+        REQUIRE(today.series.size() == neutral.series.size());
+        for (std::size_t i = 0; i < today.series.size(); ++i) {
+            INFO(today.series[i].name);
+            const auto& a = today.series[i].values;
+            const auto& b = neutral.series[i].values;
+            REQUIRE(a.size() == b.size());
+            CHECK(std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0);
+        }
+        REQUIRE(today.scalars.size() == neutral.scalars.size());
+        for (std::size_t i = 0; i < today.scalars.size(); ++i) {
+            INFO(today.scalars[i].name);
+            const double a = today.scalars[i].value, b = neutral.scalars[i].value;
+            CHECK((a == b || (std::isnan(a) && std::isnan(b))));
+        }
+    }
+}
+
 TEST_CASE("logit shares of switchers match the closed form") {
     // One api segment; utility is capability alone, so shares among alternatives are softmax(5 x capability).
     auto s = test::heavy("global_shutdown", never_lifted + no_enterprises, 60000);
@@ -300,6 +433,56 @@ TEST_CASE("a geo-fence leaves foreign nationals resident in the US with access, 
     CHECK(fenced.scalar("foreign_access_days_permitted") > 0);
 }
 
+// ---- Circumvention as adoption ---------------------------------------------------------------
+
+namespace {
+
+Scenario adopting(const std::vector<std::string>& more) {
+    auto s = test::heavy("geo_fence", never_lifted, 8000);
+    return test::with(s, std::vector<std::string>{"circumvention.adoption=true", "circumvention.awareness_peak=0.05",
+                                                  "circumvention.awareness_peak_days=5", "circumvention.contagion=0.5"} + more);
+}
+
+}  // namespace
+
+TEST_CASE("circumvention is taken up after the block, never beyond those with a propensity") {
+    const auto adopted = test::run(adopting({}));
+    const auto flagged = test::run(test::with(adopting({}), {"circumvention.adoption=false"}));
+    const auto& a = adopted.series_named("circumventing");
+    const auto& f = flagged.series_named("circumventing");
+    const auto block = static_cast<std::size_t>(adopted.scalar("first_stage_day"));
+    REQUIRE(block == 14);
+    CHECK(a.at(block - 1) == 0);
+    // Flagged users pass from the first day; adopters come later, as awareness and word of mouth spread.
+    CHECK(f.at(block) > 0);
+    CHECK(a.at(block) < 0.2 * f.at(block));
+    CHECK(a.at(block + 3) > a.at(block));
+    CHECK(a.at(block + 20) > a.at(block + 3));
+    for (std::size_t d = 0; d < a.days(); ++d) CHECK(a.at(d) <= f.at(d) * (1 + 1e-12));
+    CHECK(adopted.scalar("foreign_access_days_circumvention") < flagged.scalar("foreign_access_days_circumvention"));
+}
+
+TEST_CASE("where circumvention costs more, fewer take it up") {
+    auto s = adopting({});
+    std::vector<std::string> costly;
+    for (const auto& region : s.regions) costly.push_back("regions." + region.id + ".circumvention_cost=2");
+    const auto cheap = test::run(s), dear = test::run(test::with(s, costly));
+    CHECK(dear.series_named("circumventing").at(40) < 0.6 * cheap.series_named("circumventing").at(40));
+}
+
+TEST_CASE("awareness alone gives an uptake that rises and fades; detection lowers leakage") {
+    // Without contagion the daily uptake rate is the awareness curve, peaking at awareness_peak_days.
+    const auto r = test::run(adopting({"circumvention.contagion=0", "circumvention.detection_daily=0"}));
+    const auto caught = test::run(adopting({"circumvention.contagion=0", "circumvention.detection_daily=0.05"}));
+    const auto& a = r.series_named("circumventing");
+    const std::size_t block = 14;
+    const double early = a.at(block + 5) - a.at(block), late = a.at(block + 45) - a.at(block + 40);
+    CHECK(early > 3 * late);  // the flow of new circumventors fades with awareness
+    CHECK(caught.series_named("circumvention_detected").at(block + 20) > 0);
+    for (double v : r.series_named("circumvention_detected").values) REQUIRE(v == 0);
+    CHECK(caught.scalar("foreign_access_days_circumvention") < 0.8 * r.scalar("foreign_access_days_circumvention"));
+}
+
 TEST_CASE("industry-wide gating sends no foreign national to a US competitor") {
     const auto gate = test::heavy("nationality_gate", perfect_verification + never_lifted);
     const auto wide = test::heavy("industry_wide", perfect_verification + never_lifted);
@@ -377,6 +560,59 @@ TEST_CASE("pre-release review delays the successor's adoption") {
     CHECK(reviewed.series_named("users_by_model").at(100, next) == 0);  // released on day 60 + 90
     CHECK(free.series_named("users_by_model").at(100, next) > 0);
     CHECK(reviewed.series_named("users_by_model").at(last_day(s), next) > 0);
+}
+
+TEST_CASE("adoption by innovation and imitation follows the closed-form Bass curve") {
+    // The successor a_next is released on day 60 with no order in force. Bass (1969): with
+    // innovation p and imitation q the adopted share F peaks in growth at t* = ln(q/p) / (p + q),
+    // where F(t*) = 1/2 - p / (2q).
+    const double p = 0.005, q = 0.05;
+    auto s = test::heavy("prerelease_review", no_enterprises + std::vector<std::string>{"directive.stages={gate: null}",
+                                                                                          "directive.prerelease_review_days=0"}, 20000);
+    s = test::with(s, all_segments(s, "adoption_days", "200") + all_segments(s, "imitation", "0.05"));
+    const auto r = test::run(s);
+    const auto next = model(s, "a_next"), previous = model(s, "a_frontier_max");
+    const auto& by_model = r.series_named("users_by_model");
+    auto adopted = [&](std::size_t day) { return by_model.at(day, next) / (by_model.at(day, next) + by_model.at(day, previous)); };
+    const std::size_t release = 60;
+    REQUIRE(adopted(release - 1) == 0);
+    const double t_star = std::log(q / p) / (p + q), f_star = 0.5 - p / (2 * q);
+    // The day F crosses F(t*), interpolated; day release + k ends at t = k + 1.
+    double crossing = -1;
+    for (std::size_t d = release; d < by_model.days() && crossing < 0; ++d)
+        if (adopted(d) >= f_star) crossing = static_cast<double>(d - release) + (f_star - adopted(d - 1)) / (adopted(d) - adopted(d - 1));
+    REQUIRE(crossing > 0);
+    // Tolerance from the agent count: n agents on the two models give F a standard error of
+    // sqrt(F(1 - F) / n), i.e. SE / F'(t*) in time, with F'(t*) = (p + q)^2 / (4q); three of them,
+    // plus the daily step: imitation reads yesterday's F, which delays the curve by 0.85 days
+    // for these rates (the same daily recursion solved without noise); a 1-day allowance.
+    const double weight = s.population.users / static_cast<double>(s.population.agents);
+    const double n = by_model.at(release - 1, previous) / weight;
+    REQUIRE(n > 1000);
+    const double slope = (p + q) * (p + q) / (4 * q), se = std::sqrt(f_star * (1 - f_star) / n);
+    const double step_delay = 1.0;
+    CHECK(crossing == Approx(t_star).margin(3 * se / slope + step_delay));
+    // The share adopted on the day nearest t*: the same sampling error, plus the step delay and
+    // the half-day rounding times the slope.
+    CHECK(adopted(release + static_cast<std::size_t>(std::lround(t_star)) - 1) == Approx(f_star).margin(3 * se + (step_delay + 0.5) * slope));
+    // Imitation is what makes the S: without it the same p gives a concave curve, far below.
+    const auto innovation_only = test::run(test::with(s, all_segments(s, "imitation", "0")));
+    const auto& flat = innovation_only.series_named("users_by_model");
+    const std::size_t late = release + 80;
+    CHECK(flat.at(late, next) / (flat.at(late, next) + flat.at(late, previous)) < 0.5 * adopted(late));
+}
+
+TEST_CASE("the regulator relaxes the order for a provider that gates, not for one that shuts down") {
+    const std::vector<std::string> relief{"regulator.decision_after_days=never", "regulator.compliance_relief.gate_rate=0.05"};
+    const auto gated = test::run(test::small("nationality_gate", relief + no_enterprises, 2000));
+    const auto shut = test::run(test::small("global_shutdown", relief + no_enterprises, 2000));
+    const auto neutral = test::run(test::small("nationality_gate", never_lifted + no_enterprises, 2000));
+    CHECK(std::isnan(neutral.scalar("decision_day")));
+    CHECK(std::isnan(shut.scalar("decision_day")));  // a shutdown verifies nobody
+    REQUIRE(!std::isnan(gated.scalar("decision_day")));
+    CHECK(gated.scalar("decision_day") > gated.scalar("first_stage_day"));
+    CHECK(gated.scalar("decision_day") < gated.scalar("first_stage_day") + 120);  // P(no decision in 120 days) = e^-6
+    CHECK(gated.scalar("still_blocked_at_horizon") < neutral.scalar("still_blocked_at_horizon"));
 }
 
 // ---- Enterprises and cloud partners ------------------------------------------------------------

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "model/returns.hpp"
 #include "model/rng.hpp"
 
 namespace gatesim {
@@ -86,6 +87,23 @@ struct Decision {
         }
     }
 
+    // Repeated return: while the primary is open again, weigh migrating back every day against
+    // the engineering months already sunk and the habit formed since. A migration back is
+    // engineering work too, counted in the migration cost; it takes effect on the day it is chosen.
+    void migrate_back(int days_since_migration) {
+        const Enterprises& spec = step.s.enterprises;
+        if (spec.return_hazard <= 0 || t.current[e] == t.primary[e]) return;
+        const double sunk_months = t.integration_days[e] / 30.0;
+        const ReturnTerms terms = ReturnTerms::of(spec.return_hazard, spec.return_capability_weight,
+                                                  spec.sunk_cost_weight * sunk_months, spec.return_habit_weight, spec.return_habit_days);
+        const double gap = step.s.models[t.primary[e]].capability - step.s.models[t.current[e]].capability;
+        if (engine(Draw::enterprise_return, step.day).uniform() < return_hazard(terms, gap, days_since_migration)) {
+            migration_cost += t.weight[e] * t.integration_days[e] * spec.migration_cost_per_day;
+            t.current[e] = t.primary[e];
+            set(EnterpriseState::normal);
+        }
+    }
+
     void advance() {
         const int elapsed = step.day - t.since[e];
         switch (t.state[e]) {
@@ -108,6 +126,8 @@ struct Decision {
                 if (!can_use(t.current[e])) {
                     t.current[e] = t.primary[e];
                     set(EnterpriseState::waiting);
+                } else if (!disrupted) {
+                    migrate_back(elapsed);
                 }
                 break;
             case EnterpriseState::attestation_setup:

@@ -32,6 +32,7 @@ enum class Purpose : std::uint64_t {
     return_reconsider = 16,      // whether a user on an alternative goes back to its reopened model today
     anticipation = 17,           // whether a served user leaves ahead of a feared block, and for which model
     circumvention = 18,          // whether a location-blocked user takes circumvention up, and whether it is caught
+    enterprise_return = 19,      // whether a migrated enterprise migrates back to its reopened primary model today
     parameters = 6,   // uncertain scenario parameters (one draw per parameter draw) and designs
     resampling = 7,   // bootstrap resampling in ensemble and sensitivity analyses
 };
@@ -98,6 +99,7 @@ enum class Draw : std::uint8_t {
     circumvention_uptake,   // circumvention: 2 day; does a location-blocked user take circumvention up today?
     circumvention_detection,  // circumvention: 2 day + 1; is a circumventor caught today?
     compliance_relief,      // directive: agent 1, the day; does the regulator relax the order today for compliance?
+    enterprise_return,      // enterprise_return: the day; does a migrated enterprise migrate back today?
 };
 
 constexpr Purpose purpose_of(Draw draw) {
@@ -121,6 +123,7 @@ constexpr Purpose purpose_of(Draw draw) {
         case Draw::anticipation_choice: return Purpose::anticipation;
         case Draw::circumvention_uptake:
         case Draw::circumvention_detection: return Purpose::circumvention;
+        case Draw::enterprise_return: return Purpose::enterprise_return;
     }
     return Purpose::population;
 }

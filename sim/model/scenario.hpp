@@ -270,6 +270,11 @@ struct Enterprises {
     double failover_capability_loss = 0;
     double migration_cost_per_day = 0;
     double failover_return_probability = 0;
+    double return_hazard = 0;
+    double return_capability_weight = 0;
+    double sunk_cost_weight = 0;
+    double return_habit_weight = 0;
+    double return_habit_days = 30;
     std::vector<Sector> sectors;
 };
 template <class V>
@@ -290,6 +295,11 @@ void describe(V& v, Enterprises& e) {
     v("failover_capability_loss", e.failover_capability_loss, {.doc = "Capability lost by running on an untuned fallback.", .unit = "index", .min = 0, .max = 10, .required = true});
     v("migration_cost_per_day", e.migration_cost_per_day, {.doc = "Cost of one engineering day of migration.", .unit = "USD", .min = 0, .max = 1e7, .required = true});
     v("failover_return_probability", e.failover_return_probability, {.doc = "Probability a failed-over enterprise returns to its primary model on restore.", .unit = "probability", .min = 0, .max = 1, .required = true});
+    v("return_hazard", e.return_hazard, {.doc = "Daily probability that a migrated enterprise whose primary model is open to it again migrates back, when the two are equally capable and no sunk cost or habit weighs (0 = never migrates back).", .unit = "probability per day", .min = 0, .max = 1});
+    v("return_capability_weight", e.return_capability_weight, {.doc = "Pull back per capability point the primary model has over the current one (log-hazard units).", .unit = "utility per capability point", .min = -100, .max = 100});
+    v("sunk_cost_weight", e.sunk_cost_weight, {.doc = "Weight of the sunk migration cost, measured in engineering months (integration_days / 30), against migrating back.", .unit = "utility per engineering month", .min = 0, .max = 100});
+    v("return_habit_weight", e.return_habit_weight, {.doc = "Habit formed on the new model once saturated, lowering the hazard of migrating back.", .unit = "utility", .min = 0, .max = 100});
+    v("return_habit_days", e.return_habit_days, {.doc = "Time constant of habit formation on the new model: habit = return_habit_weight x (1 - exp(-days since migration / return_habit_days)); 0 = formed at once.", .unit = "days", .min = 0, .max = 3650});
     v("sectors", e.sectors, {.doc = "Sectors of enterprises.", .required = true});
 }
 

@@ -253,6 +253,75 @@ TEST_CASE("after a long gate, most come back when the alternative is much worse 
     CHECK(back_home(held, later) < 0.2);
 }
 
+// ---- Enterprises migrating back ----------------------------------------------------------------
+
+namespace {
+
+// No fallbacks and a five-day integration: every disrupted enterprise migrates within the
+// 60-day shutdown; from the reopening on, migrated ones weigh migrating back.
+Scenario migrating(const std::vector<std::string>& more) {
+    return test::heavy("global_shutdown",
+                       std::vector<std::string>{"enterprises.agents=3000", "enterprises.multi_homed_share=0", "enterprises.integration_days=5",
+                                                "regulator.decision_after_days=60", "days=200"} + more, 2400);
+}
+
+// The last day of the shutdown (the day before migrated enterprises may migrate back).
+std::size_t last_disrupted_day(const Results& r) {
+    const auto& blocked = r.series_named("blocked");
+    std::size_t last = 0;
+    for (std::size_t d = 0; d < blocked.days(); ++d)
+        if (blocked.at(d) > 0) last = d;
+    return last;
+}
+
+// Of the enterprises migrated when access came back, the share back on their primary `t` days later.
+double migrated_back(const Results& r, std::size_t t) {
+    const std::size_t before = last_disrupted_day(r);  // migrations completed; no return decision yet
+    return 1 - enterprises(r, before + t, EnterpriseState::migrated) / enterprises(r, before, EnterpriseState::migrated);
+}
+
+}  // namespace
+
+TEST_CASE("with no enterprise return hazard, a migration is never reversed") {
+    const auto r = test::run(migrating({"enterprises.return_capability_weight=5"}));
+    const std::size_t before = last_disrupted_day(r);
+    REQUIRE(enterprises(r, before, EnterpriseState::migrated) > 0);
+    CHECK(enterprises(r, before + 100, EnterpriseState::migrated) == enterprises(r, before + 1, EnterpriseState::migrated));
+}
+
+TEST_CASE("a constant enterprise return hazard brings migrated enterprises back as 1 - (1 - h)^t") {
+    const double h = 0.03;
+    const auto r = test::run(migrating({"enterprises.return_hazard=0.03"}));
+    const std::size_t before = last_disrupted_day(r);
+    const double weight = total(r, "enterprises_by_state", 0) / 3000;  // equal weights
+    const double n = enterprises(r, before, EnterpriseState::migrated) / weight;
+    INFO("migrated enterprise agents: " << n);
+    // Each day is one Bernoulli(h) draw per migrated enterprise: the share back after t days has a
+    // binomial standard error below sqrt(0.25 / n); the margin is four of them.
+    REQUIRE(n > 300);
+    const double margin = 4 * std::sqrt(0.25 / n);
+    for (std::size_t t : {1u, 10u, 30u, 80u}) {
+        INFO("t = " << t);
+        CHECK(migrated_back(r, t) == Approx(1 - std::pow(1 - h, static_cast<double>(t))).margin(margin));
+    }
+}
+
+TEST_CASE("more enterprises migrate back when the primary is much better and sunk cost weighs little, fewer in the reverse") {
+    const std::vector<std::string> common{"enterprises.return_hazard=0.02", "enterprises.return_habit_days=30"};
+    std::vector<std::string> worse;
+    for (const char* m : {"b_flagship", "c_flagship", "f_flagship", "open_large", "a_legacy"}) worse.push_back(std::string("models.") + m + ".capability=0.4");
+    const auto pulled = test::run(migrating(common + worse + std::vector<std::string>{"enterprises.return_capability_weight=5", "enterprises.sunk_cost_weight=0"}));
+    const auto held = test::run(migrating(common + std::vector<std::string>{"enterprises.sunk_cost_weight=10", "enterprises.return_habit_weight=2"}));
+    const auto neutral = test::run(migrating(common));
+    const std::size_t t = 60;
+    CHECK(migrated_back(pulled, t) > 0.9);
+    CHECK(migrated_back(held, t) < 0.1);
+    CHECK(migrated_back(pulled, t) > migrated_back(neutral, t));
+    CHECK(migrated_back(held, t) < migrated_back(neutral, t));
+    // Migrating back is engineering work, booked as migration cost.
+    CHECK(pulled.scalar("migration_cost") > held.scalar("migration_cost"));
+}
+
 // ---- Anticipation ----------------------------------------------------------------------------
 
 namespace {
@@ -294,7 +363,7 @@ TEST_CASE("a warning moves users before the block day, a stronger one more") {
 }
 
 TEST_CASE("new mechanisms at their neutral settings give exactly today's results") {
-    // Return hazard 0, anticipation rate 0, imitation 0, no compliance relief, and news with a
+    // Return hazards 0 (users and enterprises, whatever their weights), anticipation rate 0, imitation 0, no compliance relief, and news with a
     // risk that moves nobody: the users on the models at risk then leave the fast path, and
     // must still be computed the same way. Detection and circumvention costs only act when
     // circumvention is adopted, so under a fence they change nothing either.
@@ -305,6 +374,8 @@ TEST_CASE("new mechanisms at their neutral settings give exactly today's results
         const auto neutral = test::run(test::with(
             s, all_segments(s, "return_hazard", "0") + all_segments(s, "anticipation_rate", "0") + all_segments(s, "imitation", "0") +
                    std::vector<std::string>{"regulator.news.warning={day: 3, risk: 0.8}", "circumvention.adoption=false",
+                                            "enterprises.return_hazard=0", "enterprises.return_capability_weight=5",
+                                            "enterprises.sunk_cost_weight=2", "enterprises.return_habit_weight=1",
                                             "circumvention.detection_daily=0.5", "regions.india.circumvention_cost=3",
                                             "regulator.compliance_relief.gate_rate=0", "regulator.compliance_relief.coverage_rate=0"}));
         REQUIRE(today.series.size() == neutral.series.size());

@@ -92,8 +92,10 @@ void update_choices(Run& run, int day) { run.choices.update(day); }
 
 void step_enterprises(Run& run, int day) {
     const std::size_t d = static_cast<std::size_t>(day) * run.trajectory.enterprise_cells;
-    gatesim::step_enterprises(EnterpriseStep{run.s, run.options.replicate, *run.policy, run.choices, day}, run.w.enterprises, run.employers,
-                              &run.trajectory.enterprises_by_state[d * enterprise_state_count], &run.trajectory.migration_cost[d]);
+    Trajectory& t = run.trajectory;
+    gatesim::step_enterprises(
+        EnterpriseStep{run.s, run.options.replicate, *run.policy, run.choices, day, run.anticipation.belief(day), run.anticipation.at_risk().data()},
+        run.w.enterprises, run.employers, EnterpriseDay{&t.enterprises_by_state[d * enterprise_state_count], &t.migration_cost[d], &t.load_shifted[d]});
 }
 
 void plan_verification_service(Run& run, int day) { run.verification.plan(run.s.verification, day); }
@@ -158,6 +160,7 @@ void repeat_yesterday(Run& run, int day) {
     repeat(t.daily, run.layout.width());
     repeat(t.enterprises_by_state, t.enterprise_cells * enterprise_state_count);
     repeat(t.migration_cost, t.enterprise_cells);
+    repeat(t.load_shifted, t.enterprise_cells);
 }
 
 }  // namespace step

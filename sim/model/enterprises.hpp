@@ -29,11 +29,18 @@ struct EnterpriseStep {
     const DayPolicy& policy;
     const ChoiceUtilities& choices;
     int day;
+    double belief;            // today's belief that the models at risk will be lost (anticipation.hpp)
+    const std::uint8_t* at_risk;  // [model]: put at risk by the news
 };
 
-// Advances every enterprise one day: updates `status`, adds enterprises by enterprise cell and
-// state into `by_state` ([ecell * enterprise_state_count + state]) and the day's migration cost
-// (USD) by enterprise cell into `migration_cost` ([ecell]).
-void step_enterprises(const EnterpriseStep& step, EnterpriseTable& t, EmployerStatus& status, double* by_state, double* migration_cost);
+// What one day of enterprises adds to the trajectory, by enterprise cell.
+struct EnterpriseDay {
+    double* by_state;        // [ecell * enterprise_state_count + state]: enterprises
+    double* migration_cost;  // [ecell]: USD spent on migrations today
+    double* load_shifted;    // [ecell]: enterprises x share of their workload shifted onto the fallback
+};
+
+// Advances every enterprise one day: updates `status` and adds into `out`.
+void step_enterprises(const EnterpriseStep& step, EnterpriseTable& t, EmployerStatus& status, const EnterpriseDay& out);
 
 }  // namespace gatesim

@@ -33,6 +33,7 @@ enum class Purpose : std::uint64_t {
     anticipation = 17,           // whether a served user leaves ahead of a feared block, and for which model
     circumvention = 18,          // whether a location-blocked user takes circumvention up, and whether it is caught
     enterprise_return = 19,      // whether a migrated enterprise migrates back to its reopened primary model today
+    enterprise_anticipation = 30,  // whether a served enterprise migrates ahead of a feared block, and where; fallback adoption
     parameters = 6,   // uncertain scenario parameters (one draw per parameter draw) and designs
     resampling = 7,   // bootstrap resampling in ensemble and sensitivity analyses
 };
@@ -78,7 +79,8 @@ struct StreamKey {
 //    later reopening changes only its probability;
 //  - anticipation keeps two slots per day: 2 day (does a served user leave today?) and
 //    2 day + 1 (which alternative it picks); circumvention likewise: 2 day (uptake) and
-//    2 day + 1 (detection).
+//    2 day + 1 (detection); enterprise anticipation: 2 day (migrating ahead) and 2 day + 1
+//    (adding a fallback).
 enum class Draw : std::uint8_t {
     user_synthesis,         // population: slot 0; one engine draws all of a user's attributes
     enterprise_synthesis,   // enterprise_population: slot 0
@@ -100,6 +102,8 @@ enum class Draw : std::uint8_t {
     circumvention_detection,  // circumvention: 2 day + 1; is a circumventor caught today?
     compliance_relief,      // directive: agent 1, the day; does the regulator relax the order today for compliance?
     enterprise_return,      // enterprise_return: the day; does a migrated enterprise migrate back today?
+    enterprise_anticipation,  // enterprise_anticipation: 2 day; does a served enterprise migrate ahead today, and where (one engine)
+    fallback_adoption,        // enterprise_anticipation: 2 day + 1; does a recovering enterprise add a fallback, and which (one engine)
 };
 
 constexpr Purpose purpose_of(Draw draw) {
@@ -124,6 +128,8 @@ constexpr Purpose purpose_of(Draw draw) {
         case Draw::circumvention_uptake:
         case Draw::circumvention_detection: return Purpose::circumvention;
         case Draw::enterprise_return: return Purpose::enterprise_return;
+        case Draw::enterprise_anticipation:
+        case Draw::fallback_adoption: return Purpose::enterprise_anticipation;
     }
     return Purpose::population;
 }
@@ -144,9 +150,11 @@ constexpr std::uint64_t draw_slot(Draw draw, std::int64_t day) {
         case Draw::verification_applying: return d * verification_slots_per_day + 3;
         case Draw::migration_target: return d + migration_target_offset;
         case Draw::anticipation:
-        case Draw::circumvention_uptake: return 2 * d;
+        case Draw::circumvention_uptake:
+        case Draw::enterprise_anticipation: return 2 * d;
         case Draw::anticipation_choice:
-        case Draw::circumvention_detection: return 2 * d + 1;
+        case Draw::circumvention_detection:
+        case Draw::fallback_adoption: return 2 * d + 1;
         default: return d;
     }
 }

@@ -276,6 +276,9 @@ struct Enterprises {
     double return_habit_weight = 0;
     double return_habit_days = 30;
     std::vector<Sector> sectors;
+    double anticipation_rate = 0;
+    double load_shift_share = 0;
+    double fallback_adoption_probability = 0;
 };
 template <class V>
 void describe(V& v, Enterprises& e) {
@@ -301,6 +304,9 @@ void describe(V& v, Enterprises& e) {
     v("return_habit_weight", e.return_habit_weight, {.doc = "Habit formed on the new model once saturated, lowering the hazard of migrating back.", .unit = "utility", .min = 0, .max = 100});
     v("return_habit_days", e.return_habit_days, {.doc = "Time constant of habit formation on the new model: habit = return_habit_weight x (1 - exp(-days since migration / return_habit_days)); 0 = formed at once.", .unit = "days", .min = 0, .max = 3650});
     v("sectors", e.sectors, {.doc = "Sectors of enterprises.", .required = true});
+    v("anticipation_rate", e.anticipation_rate, {.doc = "Pre-emptive migration: an enterprise still served by a primary model at risk starts migrating away with daily hazard 1 - exp(-anticipation_rate x belief x (1 + risk aversion)) (0 = never ahead of a block).", .unit = "per day at full belief", .min = 0, .max = 100});
+    v("load_shift_share", e.load_shift_share, {.doc = "Share of its workload a multi-homed enterprise shifts onto its fallback ahead of a feared block, times the belief; the shifted share runs there without the fail-over capability loss (0 = none).", .unit = "fraction", .min = 0, .max = 1});
+    v("fallback_adoption_probability", e.fallback_adoption_probability, {.doc = "Probability that an enterprise without a fallback adds one from another provider when access returns after a disruption (multi-homing as hysteresis; 0 = never).", .unit = "probability", .min = 0, .max = 1});
 }
 
 struct Verification {

@@ -159,8 +159,11 @@ void add_flows(SeriesBuilder& series, const Axes& axes, const TrajectoryView& ru
     series.add("turned_away", "users per day", "Switchers a capacity-limited model could not admit", {axes.model},
                [&](int d, std::size_t m) { return run.at(d, L.turned_away(m)); });
     series.add("enterprises_by_state", "enterprises", "Enterprises by workload state",
-               {{"enterprise_state", {"normal", "waiting", "failed_over", "migrating", "migrated", "attestation_setup", "attesting"}}},
+               {{"enterprise_state", {"normal", "waiting", "failed_over", "migrating", "migrated", "attestation_setup", "attesting",
+                                      "migrating_back", "migrating_ahead"}}},
                [&](int d, std::size_t k) { return run.enterprises_in(d, static_cast<EnterpriseState>(k)); });
+    series.add("enterprise_load_shifted", "enterprises", "Multi-homed enterprises' workload shifted onto their fallback ahead of a feared block (enterprises x share)",
+               {}, [&](int d, std::size_t) { return run.load_shifted(d); });
 }
 
 // What providers and cloud partners earn, and the run-rates they report.

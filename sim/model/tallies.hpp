@@ -121,6 +121,7 @@ struct Trajectory {
     std::vector<double> daily;                  // [day * layout.width() + offset]
     std::vector<double> enterprises_by_state;   // [(day * enterprise_cells + ecell) * enterprise_state_count + state], enterprises
     std::vector<double> migration_cost;         // [day * enterprise_cells + ecell], USD
+    std::vector<double> load_shifted;           // [day * enterprise_cells + ecell], enterprises x workload share on the fallback ahead of a block
     std::vector<std::uint8_t> controlled;       // [day * models + model]
     std::vector<double> initial_home_users;     // [model]: users preferring it before any directive
     int first_stage_day = -1;
@@ -178,6 +179,7 @@ public:
     double enterprises_in(int day, EnterpriseState state) const;
     double enterprises_disrupted(int day) const;  // in any state but normal
     double migration_cost(int day) const;
+    double load_shifted(int day) const;  // enterprises x share of workload shifted onto fallbacks
     double verification_cost(int day) const;  // checks and human reviews, USD
     double value_delivered(int day) const { return cells_total(day, m_value_delivered); }
 
@@ -187,6 +189,8 @@ public:
     const Scenario& scenario() const { return s_; }
 
 private:
+    double enterprise_cells_total(const std::vector<double>& by_day_and_cell, int day) const;  // over the selected enterprise cells
+
     const Scenario& s_;
     const TallyLayout& L_;
     const Trajectory& t_;

@@ -322,6 +322,7 @@ void BlockStep::follow_employer(std::size_t i, std::size_t e) {
     };
     switch (ent.state[e]) {
         case EnterpriseState::normal:
+        case EnterpriseState::migrating_ahead:  // still on the primary while it serves them
         case EnterpriseState::attesting: {  // attesting: this employee is attested
             const bool was_away = before == UserState::switched || before == UserState::churned || before == UserState::returned;
             const Route route = access_to(i, home);
@@ -338,14 +339,16 @@ void BlockStep::follow_employer(std::size_t i, std::size_t e) {
         case EnterpriseState::migrating:
         case EnterpriseState::attestation_setup: wait_for_employer(); return;
         case EnterpriseState::failed_over:
-        case EnterpriseState::migrated: {
+        case EnterpriseState::migrated:
+        case EnterpriseState::migrating_back: {  // on the current model until the move back is done
             const std::uint8_t model = ent.current[e];
             const bool still_blocked = d.employers.disrupted[e];
             move_to(model, still_blocked ? UserState::switched : UserState::churned);
             if (still_blocked) blocked(i, home);
             double share = ratio(home, model);
             if (ent.state[e] == EnterpriseState::failed_over && models[home].capability > 0)
-                share = std::clamp((models[model].capability - d.s.enterprises.failover_capability_loss) / models[home].capability,
+                // The share shifted onto the fallback ahead of the block runs tuned there (anticipation).
+                share = std::clamp((models[model].capability - d.s.enterprises.failover_capability_loss * (1 - ent.shifted[e])) / models[home].capability,
                                          0.0, 1.0);
             // The employer moved only to a model it can use, so the rule lets its staff through.
             use(i, model, access_to(i, model), share, still_blocked);

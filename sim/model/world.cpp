@@ -49,6 +49,7 @@ void EnterpriseTable::resize(std::size_t n) {
     vetted.resize(n);
     state.resize(n);
     since.resize(n);
+    shifted.resize(n);
 }
 
 namespace {

@@ -377,7 +377,9 @@ TEST_CASE("new mechanisms at their neutral settings give exactly today's results
                                             "enterprises.return_hazard=0", "enterprises.return_capability_weight=5",
                                             "enterprises.sunk_cost_weight=2", "enterprises.return_habit_weight=1",
                                             "circumvention.detection_daily=0.5", "regions.india.circumvention_cost=3",
-                                            "regulator.compliance_relief.gate_rate=0", "regulator.compliance_relief.coverage_rate=0"}));
+                                            "regulator.compliance_relief.gate_rate=0", "regulator.compliance_relief.coverage_rate=0",
+                                            "enterprises.anticipation_rate=0", "enterprises.load_shift_share=0",
+                                            "enterprises.fallback_adoption_probability=0"}));
         REQUIRE(today.series.size() == neutral.series.size());
         for (std::size_t i = 0; i < today.series.size(); ++i) {
             INFO(today.series[i].name);

@@ -37,6 +37,7 @@ struct Run {
           users(s, w),
           verification(s.models.size()),
           employers(w.enterprises.size()),
+          enterprise_staff(gatesim::enterprise_staff(w.users, w.enterprises.size())),
           tallies(agent_blocks(), layout.width()),
           intents(tallies.groups()),
           anticipation(s, enforce),
@@ -55,6 +56,7 @@ struct Run {
     UserRuleCache user_rules;
     VerificationService verification;
     EmployerStatus employers;
+    std::vector<double> enterprise_staff;  // [enterprise]: real users employed
     GroupTallies tallies;
     std::vector<std::vector<Intent>> intents;  // [tally group]
     Anticipation anticipation;
@@ -93,8 +95,11 @@ void update_choices(Run& run, int day) { run.choices.update(day); }
 void step_enterprises(Run& run, int day) {
     const std::size_t d = static_cast<std::size_t>(day) * run.trajectory.enterprise_cells;
     Trajectory& t = run.trajectory;
+    const double* yesterday = day > 0 ? &t.daily[static_cast<std::size_t>(day - 1) * run.layout.width()] : nullptr;
+    std::vector<double> spare = enterprise_spare_capacity(run.s, run.layout, yesterday, t.initial_home_users);
     gatesim::step_enterprises(
-        EnterpriseStep{run.s, run.options.replicate, *run.policy, run.choices, day, run.anticipation.belief(day), run.anticipation.at_risk().data()},
+        EnterpriseStep{run.s, run.options.replicate, *run.policy, run.choices, day, run.anticipation.belief(day), run.anticipation.at_risk().data(),
+                       spare.empty() ? nullptr : spare.data(), run.enterprise_staff.data()},
         run.w.enterprises, run.employers, EnterpriseDay{&t.enterprises_by_state[d * enterprise_state_count], &t.migration_cost[d], &t.load_shifted[d]});
 }
 

@@ -2,6 +2,7 @@
 #include "model/enterprises.hpp"
 
 #include <algorithm>
+#include <limits>
 
 #include "model/returns.hpp"
 #include "model/rng.hpp"
@@ -19,6 +20,15 @@ struct Decision {
     double& migration_cost;
 
     bool can_use(std::size_t model) const { return enterprise_can_use(step.policy, t, e, model); }
+    // Whether `model` has room for its staff today (taking it); the rest wait. Enterprises are
+    // admitted in index order.
+    bool admitted(std::size_t model) const {
+        if (!step.spare) return true;
+        if (step.staff[e] > step.spare[model]) return false;
+        step.spare[model] -= step.staff[e];
+        return true;
+    }
+    bool may_fail_over() const { return t.fallback[e] != no_model && can_use(t.fallback[e]) && admitted(t.fallback[e]); }
     void set(EnterpriseState st) {
         t.state[e] = st;
         t.since[e] = static_cast<std::int16_t>(step.day);
@@ -44,7 +54,7 @@ struct Decision {
     void react() {
         if (may_attest) {
             attest();
-        } else if (t.fallback[e] != no_model && can_use(t.fallback[e])) {
+        } else if (may_fail_over()) {
             set(EnterpriseState::failed_over);
             t.current[e] = t.fallback[e];
         } else {
@@ -89,6 +99,11 @@ struct Decision {
         }
         if (may_attest) {  // e.g. a shutdown became a nationality gate
             attest();
+            return;
+        }
+        if (step.spare && may_fail_over()) {  // turned away by a full fallback, or it reopened
+            set(EnterpriseState::failed_over);
+            t.current[e] = t.fallback[e];
             return;
         }
         // Migrate once the outage it expects to sit through, weighted by its aversion to risk,
@@ -170,6 +185,7 @@ struct Decision {
             set(disrupted ? EnterpriseState::waiting : EnterpriseState::normal);
             return;
         }
+        if (!admitted(t.target[e])) return;  // full: it waits, ready
         set(EnterpriseState::migrated);
         t.current[e] = t.target[e];
         migration_cost += t.weight[e] * t.integration_days[e] * step.s.enterprises.migration_cost_per_day;
@@ -178,7 +194,7 @@ struct Decision {
     void migrating(int elapsed) {
         if (!disrupted) {
             recover();
-        } else if (elapsed >= t.integration_days[e]) {
+        } else if (elapsed >= t.integration_days[e] && admitted(t.target[e])) {  // full: it waits, ready
             set(EnterpriseState::migrated);
             t.current[e] = t.target[e];
             migration_cost += t.weight[e] * t.integration_days[e] * step.s.enterprises.migration_cost_per_day;
@@ -218,6 +234,30 @@ struct Decision {
 };
 
 }  // namespace
+
+std::vector<double> enterprise_staff(const Users& users, std::size_t enterprises) {
+    std::vector<double> staff(enterprises, 0.0);
+    for (std::size_t i = 0; i < users.size(); ++i)
+        if (users.employer[i] != no_employer) staff[static_cast<std::size_t>(users.employer[i])] += users.weight[i];
+    return staff;
+}
+
+std::vector<double> enterprise_spare_capacity(const Scenario& s, const TallyLayout& layout, const double* yesterday,
+                                              const std::vector<double>& initial_home_users) {
+    const std::size_t m = s.models.size();
+    if (std::none_of(s.models.begin(), s.models.end(), [](const Model& x) { return x.capacity_users.has_value(); })) return {};
+    std::vector<double> spare(m, std::numeric_limits<double>::infinity());
+    for (std::size_t j = 0; j < m; ++j) {
+        if (!s.models[j].capacity_users) continue;
+        double in_use = 0;
+        if (yesterday)
+            for (std::size_t c = 0; c < layout.cells; ++c) in_use += yesterday[layout.users_by_model(j, c)];
+        else
+            in_use = initial_home_users[j];
+        spare[j] = *s.models[j].capacity_users - in_use;
+    }
+    return spare;
+}
 
 void step_enterprises(const EnterpriseStep& step, EnterpriseTable& t, EmployerStatus& status, const EnterpriseDay& out) {
     const Enterprises& spec = step.s.enterprises;

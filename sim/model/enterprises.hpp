@@ -31,7 +31,20 @@ struct EnterpriseStep {
     int day;
     double belief;            // today's belief that the models at risk will be lost (anticipation.hpp)
     const std::uint8_t* at_risk;  // [model]: put at risk by the news
+    // Capacity (capacity.hpp): [model] users a model can still take today, drawn down as
+    // enterprises move onto it; null when no model has a capacity. staff: [enterprise] real users.
+    double* spare;
+    const double* staff;
 };
+
+// Real users employed by each enterprise: what its fail-over or migration brings onto a model.
+std::vector<double> enterprise_staff(const Users& users, std::size_t enterprises);
+
+// Each model's spare serving capacity for enterprises today: its capacity less the users it had
+// yesterday (`yesterday` a day of the trajectory, or null on day 0: the users preferring it);
+// infinite without a capacity. Empty when no model has a capacity.
+std::vector<double> enterprise_spare_capacity(const Scenario& s, const TallyLayout& layout, const double* yesterday,
+                                              const std::vector<double>& initial_home_users);
 
 // What one day of enterprises adds to the trajectory, by enterprise cell.
 struct EnterpriseDay {

@@ -137,3 +137,33 @@ TEST_CASE("migrating back takes the integration days: no enterprise is home befo
     REQUIRE(stayed.scalar("migration_cost") > 0);
     CHECK(r.scalar("migration_cost") == Approx(2 * stayed.scalar("migration_cost")));
 }
+
+// ---- Capacity ------------------------------------------------------------------------------
+
+TEST_CASE("fail-overs and migrations onto a capacity-limited model never exceed its capacity; the rest wait") {
+    // Every enterprise multi-homed; every model but the shut-down provider's gets a capacity 2%
+    // above its users on day 10, so the surge of fail-overs on the block day cannot all fit.
+    const auto s = shutdown({"enterprises.multi_homed_share=1"});
+    const auto open = test::run(s);
+    std::vector<std::string> limits;
+    std::vector<std::pair<std::size_t, double>> capacity;
+    for (std::size_t j = 0; j < s.models.size(); ++j) {
+        if (s.models[j].provider == "lab_a") continue;
+        const double c = open.series_named("users_by_model").at(10, j) * 1.02;
+        limits.push_back("models." + s.models[j].id + ".capacity_users=" + std::to_string(c));
+        capacity.emplace_back(j, std::stod(std::to_string(c)));
+    }
+    const auto limited = test::run(test::with(s, limits));
+    for (std::size_t d = 0; d < static_cast<std::size_t>(s.days); ++d)
+        for (const auto& [j, c] : capacity) {
+            INFO("day " << d << ", model " << s.models[j].id);
+            REQUIRE(limited.series_named("users_by_model").at(d, j) <= c * (1 + 1e-12));
+        }
+    // Without the limits the same fail-overs overflow them; with them, part of the enterprises wait.
+    bool overflowed = false;
+    for (const auto& [j, c] : capacity) overflowed = overflowed || open.series_named("users_by_model").at(block_day, j) > c;
+    CHECK(overflowed);
+    CHECK(enterprises(limited, block_day, EnterpriseState::failed_over) < enterprises(open, block_day, EnterpriseState::failed_over));
+    CHECK(enterprises(limited, block_day, EnterpriseState::waiting) > 0);
+    CHECK(enterprises(open, block_day, EnterpriseState::waiting) == 0);
+}

@@ -30,18 +30,8 @@ double foreign_users(const Results& r, std::size_t day, std::size_t m) {
     return r.series_named("users_by_model_and_nationality").at(day, m * 2 + 1);
 }
 
-// Enterprises in a state on a day.
-double enterprises(const Results& r, std::size_t day, EnterpriseState st) {
-    return r.series_named("enterprises_by_state").at(day, static_cast<std::size_t>(st));
-}
-
-// Sum of a breakdown series over all cells on a day.
-double total(const Results& r, const char* name, std::size_t day) {
-    const auto& s = r.series_named(name);
-    double sum = 0;
-    for (std::size_t c = 0; c < s.width(); ++c) sum += s.at(day, c);
-    return sum;
-}
+using test::enterprises;
+using test::total;
 
 // Plans cleared, for worlds whose segments are replaced.
 std::vector<std::string> no_plans(const Scenario& s) {

@@ -15,16 +15,8 @@ std::vector<std::string> operator+(std::vector<std::string> a, const std::vector
     return a;
 }
 
-double enterprises(const Results& r, std::size_t day, EnterpriseState st) {
-    return r.series_named("enterprises_by_state").at(day, static_cast<std::size_t>(st));
-}
-
-double total(const Results& r, const char* name, std::size_t day) {
-    const auto& s = r.series_named(name);
-    double sum = 0;
-    for (std::size_t c = 0; c < s.width(); ++c) sum += s.at(day, c);
-    return sum;
-}
+using test::enterprises;
+using test::total;
 
 // Single-homed enterprises with a five-day integration under a shutdown on day 14 that is never
 // lifted by the regulator; a few users, many enterprises.

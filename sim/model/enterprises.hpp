@@ -1,7 +1,10 @@
 // Enterprises: each enterprise's workload state day by day. While disrupted it waits, fails over
 // to a tested fallback, migrates (integration-depth days, at a cost) or, under a rule that takes
-// attestations, sets up attestation for its US-person employees; it returns when access does.
-// Employees follow their employer for work use (users.cpp).
+// attestations, sets up attestation for its US-person employees; it returns when access does,
+// and may then add a fallback. While served by a model the news puts at risk it may migrate or
+// shift load ahead of a block (anticipation.hpp); a migration back takes its integration days.
+// Fail-overs and migrations fit in competitors' spare capacity. Employees follow their employer
+// for work use (users.cpp).
 #pragma once
 
 #include <cstdint>

@@ -13,6 +13,7 @@
 #include "model/choice.hpp"
 #include "model/circumvention.hpp"
 #include "model/diffusion.hpp"
+#include "model/leakage.hpp"
 #include "model/enterprises.hpp"
 #include "model/parallel.hpp"
 #include "model/regulation.hpp"
@@ -42,6 +43,7 @@ struct Run {
           anticipation(s, enforce),
           circumvention(s, w.users, enforce),
           diffusion(s, users.successor),
+          leakage(s, w.users.size(), enforce),
           stationary((!enforce || s.directive.stages.empty()) && !users.any_successor() && !anticipation.any()),
           trajectory(start_trajectory(s, layout, w.users)) {}
 
@@ -60,6 +62,7 @@ struct Run {
     Anticipation anticipation;
     CircumventionUptake circumvention;
     Diffusion diffusion;
+    LeakageRoutes leakage;
     std::vector<std::uint8_t> settled_anticipating;  // see user_day
     bool stationary;  // see step::repeat_yesterday
     Trajectory trajectory;
@@ -109,7 +112,8 @@ UserDay user_day(Run& run, int day) {
     return UserDay{day,        run.s,         run.options.replicate, run.layout,       run.users,
                    run.user_rules, *run.policy, run.policy_changed,  run.choices,      run.w.enterprises,
                    run.employers,  run.verification, news_multiplier(run.s, day), belief, run.anticipation.at_risk().data(), settled,
-                   run.circumvention.active() ? &run.circumvention : nullptr, run.diffusion.active() ? &run.diffusion : nullptr};
+                   run.circumvention.active() ? &run.circumvention : nullptr, run.diffusion.active() ? &run.diffusion : nullptr,
+                   run.leakage.active() ? &run.leakage : nullptr};
 }
 
 // Tally groups in parallel, each writing only its own tally and intents; a group's blocks in order.
@@ -144,6 +148,7 @@ void record(Run& run, int day) {
     run.verification.record_queue(run.layout.verification_total(today, v_queue));
     run.circumvention.record(run.layout, today);
     run.diffusion.record(run.layout, today);
+    run.leakage.record(run.coverage);
 }
 
 // With every rule open and no successor to adopt, nobody ever leaves its preferred model: each

@@ -33,6 +33,7 @@ enum class Purpose : std::uint64_t {
     anticipation = 17,           // whether a served user leaves ahead of a feared block, and for which model
     circumvention = 18,          // whether a location-blocked user takes circumvention up, and whether it is caught
     enterprise_return = 19,      // whether a migrated enterprise migrates back to its reopened primary model today
+    leakage = 20,                // whether a gated foreign national takes a leakage route up (sharing, reseller), and is caught
     parameters = 6,   // uncertain scenario parameters (one draw per parameter draw) and designs
     resampling = 7,   // bootstrap resampling in ensemble and sensitivity analyses
 };
@@ -100,6 +101,8 @@ enum class Draw : std::uint8_t {
     circumvention_detection,  // circumvention: 2 day + 1; is a circumventor caught today?
     compliance_relief,      // directive: agent 1, the day; does the regulator relax the order today for compliance?
     enterprise_return,      // enterprise_return: the day; does a migrated enterprise migrate back today?
+    leakage_uptake,         // leakage: 2 day; does a gated foreign national take up account sharing or a reseller today?
+    leakage_detection,      // leakage: 2 day + 1; is a user on a leakage route caught today?
 };
 
 constexpr Purpose purpose_of(Draw draw) {
@@ -124,6 +127,8 @@ constexpr Purpose purpose_of(Draw draw) {
         case Draw::circumvention_uptake:
         case Draw::circumvention_detection: return Purpose::circumvention;
         case Draw::enterprise_return: return Purpose::enterprise_return;
+        case Draw::leakage_uptake:
+        case Draw::leakage_detection: return Purpose::leakage;
     }
     return Purpose::population;
 }
@@ -144,9 +149,11 @@ constexpr std::uint64_t draw_slot(Draw draw, std::int64_t day) {
         case Draw::verification_applying: return d * verification_slots_per_day + 3;
         case Draw::migration_target: return d + migration_target_offset;
         case Draw::anticipation:
-        case Draw::circumvention_uptake: return 2 * d;
+        case Draw::circumvention_uptake:
+        case Draw::leakage_uptake: return 2 * d;
         case Draw::anticipation_choice:
-        case Draw::circumvention_detection: return 2 * d + 1;
+        case Draw::circumvention_detection:
+        case Draw::leakage_detection: return 2 * d + 1;
         default: return d;
     }
 }

@@ -215,6 +215,9 @@ struct Segment {
     double imitation = 0;
     double account_sharing_uptake = 0;
     double reseller_uptake = 0;
+    double outside_share = 0;
+    double entry_innovation = 0;
+    double entry_imitation = 0;
 };
 template <class V>
 void describe(V& v, Segment& s) {
@@ -244,6 +247,9 @@ void describe(V& v, Segment& s) {
     v("habit_days", s.habit_days, {.doc = "Time constant of habit formation on the alternative: habit = habit_weight x (1 - exp(-days away / habit_days)); 0 = formed at once.", .unit = "days", .min = 0, .max = 3650});
     v("account_sharing_uptake", s.account_sharing_uptake, {.doc = "Daily rate at which a foreign national a nationality gate blocks starts using a verified US person's account, when every affected US person is verified and lends it: hazard = 1 - exp(-rate x verification.account_sharing_share x yesterday's verification coverage) (0 = nobody shares).", .unit = "per day", .min = 0, .max = 100});
     v("reseller_uptake", s.reseller_uptake, {.doc = "Daily rate at which a foreign API user a nationality gate blocks buys access through a reseller of a verified account, at no markup: hazard = 1 - exp(-rate x (1 + verification.reseller_markup)^-price_weight) (0 = nobody buys).", .unit = "per day", .min = 0, .max = 100});
+    v("outside_share", s.outside_share, {.doc = "Share of the segment's individual users (not employees) outside the market on day 0: they use no model until they enter, by entry_innovation and entry_imitation (0 = everyone is in the market).", .unit = "fraction", .min = 0, .max = 1});
+    v("entry_innovation", s.entry_innovation, {.doc = "Bass innovation p of market entry: the daily entry rate of a user outside the market before anyone around it is in.", .unit = "per day", .min = 0, .max = 100});
+    v("entry_imitation", s.entry_imitation, {.doc = "Bass imitation q of market entry: adds q x F to the daily entry rate, F the share of the user's region and segment in the market yesterday.", .unit = "per day", .min = 0, .max = 100});
 }
 
 struct Sector {

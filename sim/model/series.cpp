@@ -82,6 +82,8 @@ void add_disruption(SeriesBuilder& series, const Axes& axes, const TrajectoryVie
     series.add("returned", "users", "Users back on their preferred model after switching", {}, [&](int d, std::size_t) { return run.cells_total(d, m_returned); });
     series.add("circumventing", "users", "Users on a model through circumvention of a location gate (any nationality)", {},
                [&](int d, std::size_t) { return run.cells_total(d, m_circumventing); });
+    series.add("outside_market", "users", "Users not yet in the market: they use no model (segments.*.outside_share, market entry)", {},
+               [&](int d, std::size_t) { return run.cells_total(d, m_outside_market); });
     series.add("circumvention_detected", "users", "Circumventors the provider's signals caught that day (circumvention.adoption)", {},
                [&](int d, std::size_t) { return run.cells_total(d, m_circumvention_detected); });
 

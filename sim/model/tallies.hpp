@@ -42,6 +42,7 @@ enum CellMetric : std::size_t {
     m_circumventing,       // users of any nationality on a model through circumvention of a location gate
     m_circumvention_detected,  // circumventors caught today (circumvention.adoption)
     m_account_sharing_detected, m_reseller_detected,  // users caught on a leakage route today (leakage.hpp)
+    m_outside_market,      // users not yet in the market (market_entry.hpp): counted in nothing else
     cell_metric_count
 };
 

@@ -160,6 +160,7 @@ struct BlockStep {
     void stay_home(std::size_t i, Route home_route);
     Route circumvent(std::size_t i, std::size_t local, Route home_route);
     Route leak(std::size_t i, std::size_t local);
+    bool enter(std::size_t i);
     void wait_or_switch(std::size_t i, std::size_t local, Route home_route);
 };
 
@@ -280,6 +281,7 @@ void BlockStep::stay_elsewhere(std::size_t i) {
 
 // Everything but the first fast path.
 void BlockStep::decide(std::size_t i) {
+    if (d.entry && d.entry->outside(i) && !enter(i)) return;
     if (settled_elsewhere(i)) {
         stay_elsewhere(i);
         return;
@@ -537,6 +539,18 @@ Route BlockStep::circumvent(std::size_t i, std::size_t local, Route home_route) 
     if (RandomEngine(circumvention_key, local, Draw::circumvention_uptake, d.day).uniform() >= uptake) return home_route;
     u.flags[i] |= flag_circumventing;
     return access_to(i, home);
+}
+
+// Market entry (market_entry.hpp): a user outside the market counts in nothing but
+// outside_market until it enters; on the day it enters it decides as an active user.
+bool BlockStep::enter(std::size_t i) {
+    if (!d.entry->enters(i, i - begin, u.region[i], u.segment[i], d.day, key(Draw::market_entry, begin / agent_block_size))) {
+        t[L.cell(u.cell[i], m_outside_market)] += u.weight[i];
+        return false;
+    }
+    u.state[i] = UserState::active;
+    since_today(i);
+    return true;
 }
 
 // Leakage routes around a nationality gate (leakage.hpp): a foreign national the gate denies its

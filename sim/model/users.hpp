@@ -14,6 +14,7 @@
 #include "model/circumvention.hpp"
 #include "model/enterprises.hpp"
 #include "model/leakage.hpp"
+#include "model/market_entry.hpp"
 #include "model/regulation.hpp"
 #include "model/returns.hpp"
 #include "model/scenario.hpp"
@@ -91,6 +92,7 @@ struct UserDay {
     const CircumventionUptake* circumvention;  // null unless circumvention is adopted in this run
     const Diffusion* diffusion;           // null unless some segment imitates
     LeakageRoutes* leakage;               // null unless some segment takes a leakage route around a gate
+    MarketEntry* entry;                   // null unless some users start outside the market
 };
 
 // The product of the hazard multipliers of the regulator's news items so far.

@@ -13,6 +13,8 @@
 #include "model/choice.hpp"
 #include "model/circumvention.hpp"
 #include "model/diffusion.hpp"
+#include "model/leakage.hpp"
+#include "model/market_entry.hpp"
 #include "model/enterprises.hpp"
 #include "model/parallel.hpp"
 #include "model/regulation.hpp"
@@ -43,7 +45,9 @@ struct Run {
           anticipation(s, enforce),
           circumvention(s, w.users, enforce),
           diffusion(s, users.successor),
-          stationary((!enforce || s.directive.stages.empty()) && !users.any_successor() && !anticipation.any()),
+          leakage(s, w.users.size(), enforce),
+          entry(s, options.replicate, w.users),
+          stationary((!enforce || s.directive.stages.empty()) && !users.any_successor() && !anticipation.any() && !entry.active()),
           trajectory(start_trajectory(s, layout, w.users)) {}
 
     const Scenario& s;
@@ -62,6 +66,8 @@ struct Run {
     Anticipation anticipation;
     CircumventionUptake circumvention;
     Diffusion diffusion;
+    LeakageRoutes leakage;
+    MarketEntry entry;
     std::vector<std::uint8_t> settled_anticipating;  // see user_day
     bool stationary;  // see step::repeat_yesterday
     Trajectory trajectory;
@@ -116,7 +122,8 @@ UserDay user_day(Run& run, int day) {
     return UserDay{day,        run.s,         run.options.replicate, run.layout,       run.users,
                    run.user_rules, *run.policy, run.policy_changed,  run.choices,      run.w.enterprises,
                    run.employers,  run.verification, news_multiplier(run.s, day), belief, run.anticipation.at_risk().data(), settled,
-                   run.circumvention.active() ? &run.circumvention : nullptr, run.diffusion.active() ? &run.diffusion : nullptr};
+                   run.circumvention.active() ? &run.circumvention : nullptr, run.diffusion.active() ? &run.diffusion : nullptr,
+                   run.leakage.active() ? &run.leakage : nullptr, run.entry.active() ? &run.entry : nullptr};
 }
 
 // Tally groups in parallel, each writing only its own tally and intents; a group's blocks in order.
@@ -151,6 +158,8 @@ void record(Run& run, int day) {
     run.verification.record_queue(run.layout.verification_total(today, v_queue));
     run.circumvention.record(run.layout, today);
     run.diffusion.record(run.layout, today);
+    run.leakage.record(run.coverage);
+    run.entry.record(run.layout, today);
 }
 
 // With every rule open and no successor to adopt, nobody ever leaves its preferred model: each

@@ -180,7 +180,7 @@ std::vector<double> TrajectoryView::partner_run_rate_path(std::size_t partner) c
 
 double TrajectoryView::foreign_access(int day) const {
     double total = 0;
-    for (std::size_t k = m_access_unrestricted; k <= m_access_exemption; ++k) total += cells_total(day, static_cast<CellMetric>(k));
+    for (std::size_t k = m_access_unrestricted; k <= m_access_reseller; ++k) total += cells_total(day, static_cast<CellMetric>(k));
     return total;
 }
 

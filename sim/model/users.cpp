@@ -159,6 +159,8 @@ struct BlockStep {
     void leave_for(std::size_t i, std::uint8_t j);
     void stay_home(std::size_t i, Route home_route);
     Route circumvent(std::size_t i, std::size_t local, Route home_route);
+    Route leak(std::size_t i, std::size_t local);
+    bool enter(std::size_t i);
     void wait_or_switch(std::size_t i, std::size_t local, Route home_route);
 };
 
@@ -279,6 +281,7 @@ void BlockStep::stay_elsewhere(std::size_t i) {
 
 // Everything but the first fast path.
 void BlockStep::decide(std::size_t i) {
+    if (d.entry && d.entry->outside(i) && !enter(i)) return;
     if (settled_elsewhere(i)) {
         stay_elsewhere(i);
         return;
@@ -374,7 +377,8 @@ void BlockStep::decide_individually(std::size_t i, std::size_t local) {
     const double w = u.weight[i];
     const std::uint8_t home = u.home[i];
     count_affected_us(i);
-    const Route home_route = d.circumvention ? circumvent(i, local, access_to(i, home)) : access_to(i, home);
+    Route home_route = d.circumvention ? circumvent(i, local, access_to(i, home)) : access_to(i, home);
+    if (d.leakage && home_route == Route::denied) home_route = leak(i, local);
     // A blocked user may apply for verification whenever a gate it could pass governs its
     // preferred model, including after a shutdown turns into a gate.
     if (home_route == Route::denied && !(u.flags[i] & flag_applied)) consider_applying(verification, u, t, i, local, rates(i).uptake);
@@ -538,6 +542,30 @@ Route BlockStep::circumvent(std::size_t i, std::size_t local, Route home_route) 
     if (RandomEngine(circumvention_key, local, Draw::circumvention_uptake, d.day).uniform() >= uptake) return home_route;
     u.flags[i] |= flag_circumventing;
     return access_to(i, home);
+}
+
+// Market entry (market_entry.hpp): a user outside the market counts in nothing but
+// outside_market until it enters; on the day it enters it decides as an active user.
+bool BlockStep::enter(std::size_t i) {
+    if (!d.entry->enters(i, i - begin, u.region[i], u.segment[i], d.day, key(Draw::market_entry, begin / agent_block_size))) {
+        t[L.cell(u.cell[i], m_outside_market)] += u.weight[i];
+        return false;
+    }
+    u.state[i] = UserState::active;
+    since_today(i);
+    return true;
+}
+
+// Leakage routes around a nationality gate (leakage.hpp): a foreign national the gate denies its
+// home model may hold, lose or take up account sharing or a reseller. Returns its route home.
+Route BlockStep::leak(std::size_t i, std::size_t local) {
+    const std::size_t k = u.home[i] * d.policy.channels + u.channel[i];
+    if (u.nationality[i] != Nationality::foreign_national || !d.policy.offered[k] || !rule_semantics(d.policy.rule[k]).verified_pass)
+        return Route::denied;
+    const UserState state = u.state[i];
+    const bool deciding = state == UserState::active || state == UserState::returned || state == UserState::waiting;
+    return d.leakage->reach(i, local, u.segment[i], channel_kind(u.channel[i]) == ChannelKind::api, deciding, d.day,
+                            key(Draw::leakage_uptake, begin / agent_block_size), t + L.cell(u.cell[i], m_active), u.weight[i]);
 }
 
 // A waiting user: back home if it reopened; else blocked, and switches today with a hazard

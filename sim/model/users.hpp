@@ -13,6 +13,8 @@
 #include "model/diffusion.hpp"
 #include "model/circumvention.hpp"
 #include "model/enterprises.hpp"
+#include "model/leakage.hpp"
+#include "model/market_entry.hpp"
 #include "model/regulation.hpp"
 #include "model/returns.hpp"
 #include "model/scenario.hpp"
@@ -89,6 +91,8 @@ struct UserDay {
     const std::uint8_t* settled_home;     // UserRuleCache::settled_home, less the models at risk on a day of belief
     const CircumventionUptake* circumvention;  // null unless circumvention is adopted in this run
     const Diffusion* diffusion;           // null unless some segment imitates
+    LeakageRoutes* leakage;               // null unless some segment takes a leakage route around a gate
+    MarketEntry* entry;                   // null unless some users start outside the market
 };
 
 // The product of the hazard multipliers of the regulator's news items so far.

@@ -82,7 +82,7 @@ struct StreamKey {
 //  - anticipation keeps two slots per day: 2 day (does a served user leave today?) and
 //    2 day + 1 (which alternative it picks); circumvention likewise: 2 day (uptake) and
 //    2 day + 1 (detection); enterprise anticipation: 2 day (migrating ahead) and 2 day + 1
-//    (adding a fallback).
+//    (adding a fallback); leakage: 2 day (uptake) and 2 day + 1 (detection).
 enum class Draw : std::uint8_t {
     user_synthesis,         // population: slot 0; one engine draws all of a user's attributes
     enterprise_synthesis,   // enterprise_population: slot 0
@@ -163,13 +163,11 @@ constexpr std::uint64_t draw_slot(Draw draw, std::int64_t day) {
         case Draw::migration_target: return d + migration_target_offset;
         case Draw::anticipation:
         case Draw::circumvention_uptake:
-        case Draw::enterprise_anticipation: return 2 * d;
-        case Draw::anticipation_choice:
-        case Draw::circumvention_detection:
-        case Draw::fallback_adoption: return 2 * d + 1;
+        case Draw::enterprise_anticipation:
         case Draw::leakage_uptake: return 2 * d;
         case Draw::anticipation_choice:
         case Draw::circumvention_detection:
+        case Draw::fallback_adoption:
         case Draw::leakage_detection: return 2 * d + 1;
         default: return d;
     }

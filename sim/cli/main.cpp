@@ -38,7 +38,7 @@ int main(int argc, char** argv) {
     app.set_version_flag("--version", std::string("gatesim ") + GATESIM_VERSION + " (" + GATESIM_GIT_COMMIT + ")");
     app.require_subcommand(1);
     std::vector<std::unique_ptr<Command>> commands;
-    for (auto add : {add_run, add_validate, add_show, add_compare, add_sweep, add_sensitivity, add_export, add_report, add_schema})
+    for (auto add : {add_run, add_validate, add_show, add_compare, add_sweep, add_sensitivity, add_export, add_report, add_calibrate, add_schema})
         commands.push_back(add(app));
     app.footer("Run `gatesim COMMAND --help` for a command's options and examples.");
 

@@ -28,12 +28,10 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from . import calibration_observations as observations_io
+from . import calibration_file, calibration_observations as observations_io
 from .errors import CalibrationError, ScenarioError
 from .scenario import Scenario, as_scenario
 
-FILE_TYPE = "gatesim-calibration"
-SCHEMA_VERSION = 1
 # A parameter whose consistent values span this share of its prior range is not pinned down.
 WIDE = 0.7
 # Consistent values this correlated trace a ridge: only a combination of the pair is pinned down.
@@ -139,7 +137,7 @@ def loss(obs, predictions: Mapping, scales: Mapping, replicates: int) -> float:
     return total
 
 
-def _sampler(method: str, parameters, seed: int, trials: int):
+def _sampler(method: str, seed: int, trials: int):
     import optuna
 
     if method == "tpe":
@@ -161,25 +159,30 @@ def _storage(journal: str | None):
         return optuna.storages.JournalStorage(optuna.storages.JournalFileStorage(journal))
 
 
-def _study(parameters, method, seed, trials, journal, resume):
+def _study(parameters, method, seed, trials, journal, resume, inputs: str):
+    """The Optuna study, new or (resume) from the journal; a journal of another calibration
+    (parameters, method, seed, scenario or observations) is refused."""
+    import hashlib
+
     import optuna
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     if journal and os.path.exists(journal) and not resume:
         raise CalibrationError(f"{journal} holds the trials of an earlier calibration: continue it with "
                                "--resume (resume=True), or remove it")
-    fingerprint = ";".join(f"{p.key_path}={p.low}:{p.high}" for p in parameters) + f";{method};{seed}"
+    fingerprint = (";".join(f"{p.key_path}={p.low}:{p.high}" for p in parameters) + f";{method};seed={seed};"
+                   + hashlib.sha256(inputs.encode()).hexdigest()[:16])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         study = optuna.create_study(study_name="gatesim-calibration", storage=_storage(journal),
-                                    sampler=_sampler(method, parameters, seed, trials), direction="minimize",
+                                    sampler=_sampler(method, seed, trials), direction="minimize",
                                     load_if_exists=True)
     recorded = study.user_attrs.get("fingerprint")
     if recorded is None:
         study.set_user_attr("fingerprint", fingerprint)
     elif recorded != fingerprint:
-        raise CalibrationError(f"{journal} is a calibration of other parameters or settings ({recorded}); "
-                               "resume with the same command, or remove the journal")
+        raise CalibrationError(f"{journal} is a calibration of other parameters, settings, scenario or "
+                               f"observations ({recorded}); resume with the same command, or remove the journal")
     return study
 
 
@@ -195,7 +198,11 @@ def _optimize(study, trial_runner, parameters, obs, trials, replicates, progress
             bar.update(min(done, trials))
         for _ in range(max(0, trials - done)):
             trial = study.ask({p.key_path: optuna.distributions.FloatDistribution(p.low, p.high) for p in parameters})
-            predictions = trial_runner.predict(trial.params)
+            try:
+                predictions = trial_runner.predict(trial.params)
+            except BaseException:  # Ctrl-C or a failed run: the journal keeps the finished trials only
+                study.tell(trial, state=optuna.trial.TrialState.FAIL)
+                raise
             trial.set_user_attr("predictions", {n: [list(map(float, m)), list(map(float, s))]
                                                 for n, (m, s) in predictions.items()})
             study.tell(trial, loss(obs, predictions, scales, replicates))
@@ -235,7 +242,8 @@ def calibrate(scenario: Scenario | str, observations: str | os.PathLike, paramet
         runner = _Trial(sc, obs, replicates, pool, threads)
         centre = {p.key_path: (p.low + p.high) / 2 for p in params}
         observations_io.check_against(obs, runner.run(centre))  # located errors before any trial
-        study = _study(params, method, sc.seed if seed is None else int(seed), trials, journal, resume)
+        study = _study(params, method, sc.seed if seed is None else int(seed), trials, journal, resume,
+                       sc.to_yaml() + obs.text + f";replicates={replicates}")
         _optimize(study, runner, params, obs, trials, replicates, progress)
     cal = Calibration.from_study(study, params, obs, sc, replicates=replicates, level=level, method=method)
     if output is not None:
@@ -451,7 +459,14 @@ class Calibration:
         return calibration_pairs(self, **kwargs)
 
     def save(self, path: str | os.PathLike) -> None:
-        from .calibration_file import write
-
-        write(self, os.fspath(path))
+        """Writes the calibration file (docs/calibration.md); Calibration.load and gs.load read it back."""
+        calibration_file.write(self, os.fspath(path))
         self.path = os.fspath(path)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> "Calibration":
+        fields = calibration_file.read(os.fspath(path))
+        fields["parameters"] = [Parameter(*p) for p in fields["parameters"]]
+        cal = cls(**fields)
+        cal.path = os.fspath(path)
+        return cal

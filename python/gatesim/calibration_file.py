@@ -22,12 +22,14 @@ def _text(group, name, text):
     group.create_dataset(name, data=text, dtype=h5py.string_dtype())
 
 
-def write(cal, path: str) -> None:
-    """Writes under a temporary name and renames it into place, so an existing file is replaced
-    only by a complete one."""
-    import h5py
+FILE_TYPE = "gatesim-calibration"
+SCHEMA_VERSION = 1
 
-    from .calibration import FILE_TYPE, SCHEMA_VERSION
+
+def write(cal, path: str) -> None:
+    """Writes a Calibration under a temporary name and renames it into place, so an existing
+    file is replaced only by a complete one."""
+    import h5py
 
     tmp = path + ".tmp"
     with h5py.File(tmp, "w", track_order=True) as f:
@@ -61,11 +63,15 @@ def write(cal, path: str) -> None:
     os.replace(tmp, path)
 
 
-def read(path: str):
-    """A Calibration from its file; CalibrationError for a file that is not one."""
-    import h5py
+def _read_text(f, name: str) -> str:
+    value = f[name][()]
+    return value.decode() if isinstance(value, bytes) else str(value)
 
-    from .calibration import FILE_TYPE, Calibration, Parameter
+
+def read(path: str) -> dict:
+    """What Calibration.load needs from a calibration file: parameters as (key, low, high) and
+    the constructor's arguments; CalibrationError for a file that is not one."""
+    import h5py
 
     try:
         f = h5py.File(path, "r")
@@ -75,19 +81,15 @@ def read(path: str):
         if f.attrs.get("file_type") != FILE_TYPE:
             raise CalibrationError(f"{path}: not a calibration file (file_type {f.attrs.get('file_type')!r})")
         keys = [k.decode() if isinstance(k, bytes) else k for k in f["parameters/key_path"][()]]
-        parameters = [Parameter(k, float(lo), float(hi))
-                      for k, lo, hi in zip(keys, f["parameters/low"][()], f["parameters/high"][()])]
+        parameters = [(k, float(lo), float(hi)) for k, lo, hi in zip(keys, f["parameters/low"][()], f["parameters/high"][()])]
         observed, means, sds = {}, {}, {}
         for name, g in f["fit"].items():
             observed[name] = {"day": g["day"][()], "value": g["value"][()], "uncertainty": g["uncertainty"][()],
                               "metric": g.attrs["metric"]}
             means[name] = g["predicted_mean"][()]
             sds[name] = g["predicted_sd"][()]
-        text = lambda name: f[name][()].decode() if isinstance(f[name][()], bytes) else f[name][()]  # noqa: E731
-        cal = Calibration(parameters, f["trials/values"][()], f["trials/loss"][()], means, sds, observed,
-                          level=float(f.attrs["level"]), replicates=int(f.attrs["replicates"]),
-                          method=str(f.attrs["method"]), scenario_yaml=text("scenario"),
-                          observations_text=text("observations"),
-                          observations_path=str(f.attrs.get("observations_file", "")))
-    cal.path = path
-    return cal
+        return {"parameters": parameters, "trial_values": f["trials/values"][()], "loss": f["trials/loss"][()],
+                "predictions": means, "prediction_sd": sds, "observed": observed, "level": float(f.attrs["level"]),
+                "replicates": int(f.attrs["replicates"]), "method": str(f.attrs["method"]),
+                "scenario_yaml": _read_text(f, "scenario"), "observations_text": _read_text(f, "observations"),
+                "observations_path": str(f.attrs.get("observations_file", ""))}

@@ -58,6 +58,12 @@ def calibrate_command(args) -> int:
         cal = calibrate(scenario, args.observations, args.parameters, trials=args.trials, replicates=args.replicates,
                         method=args.method, level=args.level, seed=args.seed, output=args.output, resume=args.resume,
                         executor=pool, ranks=args.ranks)
+    except KeyboardInterrupt:
+        if os.path.exists(args.output + ".journal"):
+            print(f"\ngatesim: interrupted; the finished trials are kept in {args.output}.journal; continue with the "
+                  "same command and --resume", file=sys.stderr)
+            return 130
+        raise
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)

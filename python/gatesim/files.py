@@ -29,9 +29,9 @@ def load(path: str | os.PathLike) -> Results | Study:
     path = os.fspath(path)
     kind = _core.file_type(path)
     if kind == "gatesim-calibration":
-        from .calibration_file import read
+        from .calibration import Calibration
 
-        return read(path)
+        return Calibration.load(path)
     if kind == "gatesim-results":
         return load_results(path)
     data = _core.read_study(path)

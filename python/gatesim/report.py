@@ -453,9 +453,9 @@ def _calibration_section(calibration):
     if calibration is None:
         return None
     from . import calibration_report
-    from .calibration_file import read
+    from .calibration import Calibration
 
-    return calibration_report.section(read(os.fspath(calibration)) if isinstance(calibration, (str, os.PathLike))
+    return calibration_report.section(Calibration.load(calibration) if isinstance(calibration, (str, os.PathLike))
                                       else calibration)
 
 

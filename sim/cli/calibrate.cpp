@@ -4,14 +4,20 @@
 // calibration (python -m gatesim.command calibrate), so the CLI and gs.calibrate are one
 // implementation; Optuna, which drives the search, is a Python library. Its studies' runs are
 // the C++ engine's, through the package's bindings.
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "cli/common.hpp"
 #include "cli/python_command.hpp"
+#include "study/limits.hpp"
+#include "study/parameters.hpp"
 
 namespace gatesim::cli {
 namespace {
+
+constexpr std::uint64_t max_trials = 100'000;
 
 class CalibrateCommand : public Command {
 public:
@@ -33,30 +39,35 @@ public:
         app_->add_option("-o,--output", output_, "Calibration file to write (HDF5); trials go to OUTPUT.journal")
             ->required();
         app_->add_option("--set", overrides_, "Override a field: key.path=value (repeatable)");
-        app_->add_option("--trials", trials_, "Parameter points to evaluate (default 60; the first half at random)");
-        app_->add_option("--replicates", replicates_, "Runs per trial, under common random numbers (default 4)");
+        app_->add_option("--trials", trials_, "Parameter points to evaluate (default 60; the first half at random)")
+            ->check(count_between(1, max_trials));
+        app_->add_option("--replicates", replicates_, "Runs per trial, under common random numbers (default 4)")
+            ->check(count_between(1, max_replicates));
         app_->add_option("--method", method_, "tpe (default), cmaes or random")
             ->check(CLI::IsMember({"tpe", "cmaes", "random"}));
-        app_->add_option("--level", level_, "Credibility of the reported region (default 0.95)");
+        app_->add_option("--level", level_, "Credibility of the reported region (default 0.95)")
+            ->check(CLI::Range(0.5, 0.999));
         app_->add_option("--seed", seed_, "Seed of the sampler (default: the scenario's seed)");
-        app_->add_option("--workers", workers_, "Processes computing each trial's replicates (default 1: this one)");
-        app_->add_option("--ranks", ranks_, "MPI worker ranks computing the replicates (needs mpi4py)");
+        app_->add_option("--workers", workers_, "Processes computing each trial's replicates (default 1: this one)")
+            ->check(count_between(1, 1024));
+        app_->add_option("--ranks", ranks_, "MPI worker ranks computing the replicates (needs mpi4py)")
+            ->check(count_between(1, 1024));
         app_->add_flag("--resume", resume_, "Continue an interrupted calibration from OUTPUT.journal");
     }
 
     int execute(const Invocation&) override {
         std::vector<std::string> arguments{"calibrate", scenario_, observations_, "--parameters", parameters_, "-o", output_};
         for (const auto& s : overrides_) arguments.insert(arguments.end(), {"--set", s});
-        auto number = [&](const char* flag, const std::string& value) {
-            if (!value.empty()) arguments.insert(arguments.end(), {flag, value});
+        auto pass = [&](const char* flag, const auto& value) {
+            if (value) arguments.insert(arguments.end(), {flag, format_value(static_cast<double>(*value))});
         };
-        number("--trials", trials_);
-        number("--replicates", replicates_);
-        number("--method", method_);
-        number("--level", level_);
-        number("--seed", seed_);
-        number("--workers", workers_);
-        number("--ranks", ranks_);
+        pass("--trials", trials_);
+        pass("--replicates", replicates_);
+        pass("--level", level_);
+        pass("--workers", workers_);
+        pass("--ranks", ranks_);
+        if (seed_) arguments.insert(arguments.end(), {"--seed", std::to_string(*seed_)});
+        if (!method_.empty()) arguments.insert(arguments.end(), {"--method", method_});
         if (resume_) arguments.push_back("--resume");
         return run_gatesim_command(arguments, "gatesim, numpy, scipy, optuna, h5py, yaml",
                                    "calibrate needs a Python 3 with the gatesim package, numpy, SciPy, Optuna, h5py and "
@@ -66,7 +77,9 @@ public:
 private:
     std::string scenario_, observations_, parameters_, output_;
     std::vector<std::string> overrides_;
-    std::string trials_, replicates_, method_, level_, seed_, workers_, ranks_;  // checked by the Python side
+    std::optional<std::uint64_t> trials_, replicates_, seed_, workers_, ranks_;
+    std::optional<double> level_;
+    std::string method_;
     bool resume_ = false;
 };
 

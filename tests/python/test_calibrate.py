@@ -77,8 +77,7 @@ def test_the_calibration_file_reads_back_and_draws_its_sample_jointly(recovered)
     sc = world().with_parameters_from(recovered.path)
     res = gs.run(sc, replicates=8, noise_replicates=1, threads=2, progress=False)
     drawn = res.parameters[PATIENCE]
-    rows = set(np.round(recovered.sample[:, 0]))  # a whole-number field: rounded when set
-    assert set(np.round(drawn)) <= rows and len(set(drawn)) > 1
+    assert set(drawn) <= set(recovered.sample[:, 0]) and len(set(drawn)) > 1
 
 
 def test_the_fit_and_pair_plots_draw_the_band_and_the_region(recovered):
@@ -89,6 +88,21 @@ def test_the_fit_and_pair_plots_draw_the_band_and_the_region(recovered):
     assert len(fig.axes) == 2 and fig.axes[0].collections  # the band
     pairs = recovered.plot_pairs()
     assert len(pairs.axes) == 1
+
+
+def test_the_briefing_reports_the_calibration(cli, recovered, tmp_path):
+    ens = tmp_path / "ens.h5"
+    gs.run(world(), replicates=2, threads=2, progress=False, output=ens)
+    run = subprocess.run([str(cli), "report", str(ens), "-o", str(tmp_path / "briefing"), "--no-pdf",
+                          "--calibration", recovered.path], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    page = (tmp_path / "briefing" / "briefing.html").read_text()
+    section = page[page.index("<h2>Calibration</h2>"):page.index("<h2>Assumptions")]
+    region = recovered.region().loc[PATIENCE]
+    assert f"<code>{PATIENCE}</code>" in section and "32 observations" in section
+    assert gs.plots.human_number(region["best"], "") in section
+    assert 'id="calibration-fit"' in section and 'id="calibration-pairs"' in section
+    assert "Not pinned down" not in section  # this one is pinned down
 
 
 @pytest.mark.parametrize("body, where, expected", [
@@ -113,7 +127,7 @@ def test_a_quantity_the_results_lack_is_located_in_the_header(tmp_path):
                     "day,quantity,value\n20,users,5\n")
     with pytest.raises(gs.ObservationsError) as e:
         gs.calibrate(world(**{"population.agents": 2000}), path, f"{PATIENCE}=1:30", trials=4, replicates=1)
-    assert e.value.line == 3 and e.value.key == "quantities.users.select.model"
+    assert e.value.line == 4 and e.value.key == "quantities.users.select.model"
     assert "no model 'nope'" in str(e.value)
 
 
@@ -144,8 +158,7 @@ def test_the_cli_fits_resumes_and_carries_the_sample_into_an_ensemble(cli, root,
     run = subprocess.run([str(cli), "run", *scenario, "--replicates", "4", "--noise-replicates",
                           "1", "--parameters-from", str(out), "-o", str(ens)], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
-    rows = set(np.round(gs.load(out).sample[:, 0]))
-    assert set(np.round(gs.load(ens).parameters[PATIENCE])) <= rows
+    assert set(gs.load(ens).parameters[PATIENCE]) <= set(gs.load(out).sample[:, 0])
     bad = subprocess.run([str(cli), "run", scenario[0], "--replicates", "2", "--parameters-from", str(synthetic),
                           "-o", str(tmp_path / "x.h5")], capture_output=True, text=True)
     assert bad.returncode == 2 and str(synthetic) in bad.stderr

@@ -6,8 +6,9 @@ that remains (gs.calibrate, `gatesim calibrate`; docs/calibration.md).
     cal.best, cal.region(), cal.flags          # best fit, credible region, non-identifiable pairs
     cal.save("calib.h5"); gs.plots.calibration_fit(cal)
 
-Optuna's TPE sampler proposes parameter values (the first half of the trials uniformly at random,
-so the region below is mapped over the whole prior box); each trial runs `replicates` replicates
+Optuna's TPE sampler proposes parameter values (the first of them uniformly at random, so the
+region below is mapped over the whole prior box), and the last third of the trials are drawn
+uniformly around the trials near the region, to map it evenly; each trial runs `replicates` replicates
 of the scenario with the scenario's seed (common random numbers: every trial sees the same
 draws, so differences between trials are the parameters', not noise) through gs.run, on a pool
 of processes or MPI ranks when given. Trials go to an Optuna journal file (OUTPUT.journal) as
@@ -36,6 +37,8 @@ from .scenario import Scenario, as_scenario
 WIDE = 0.7
 # Consistent values this correlated trace a ridge: only a combination of the pair is pinned down.
 RIDGE = 0.7
+# A region of fewer trials than this is too thinly mapped to be read as one.
+FEW = 5
 # A pair whose consistent values both span this share of their prior ranges is not pinned down
 # together, even without a straight ridge (a curved one, or a broad plateau).
 LOOSE = 0.5
@@ -137,13 +140,19 @@ def loss(obs, predictions: Mapping, scales: Mapping, replicates: int) -> float:
     return total
 
 
+def refinement_trials(trials: int) -> int:
+    """How many of the trials map the region rather than search (none for short runs)."""
+    return trials // 3 if trials >= 12 else 0
+
+
 def _sampler(method: str, seed: int, trials: int):
     import optuna
 
+    startup = max(1, (trials - refinement_trials(trials)) // 2)
     if method == "tpe":
-        return optuna.samplers.TPESampler(seed=seed, n_startup_trials=max(1, trials // 2), multivariate=True)
+        return optuna.samplers.TPESampler(seed=seed, n_startup_trials=startup, multivariate=True)
     if method == "cmaes":
-        return optuna.samplers.CmaEsSampler(seed=seed, n_startup_trials=max(1, trials // 2))
+        return optuna.samplers.CmaEsSampler(seed=seed, n_startup_trials=startup)
     if method == "random":
         return optuna.samplers.RandomSampler(seed=seed)
     raise CalibrationError(f"method {method!r}: expected tpe, cmaes or random")
@@ -186,17 +195,37 @@ def _study(parameters, method, seed, trials, journal, resume, inputs: str):
     return study
 
 
-def _optimize(study, trial_runner, parameters, obs, trials, replicates, progress):
+def _refinement_point(study, parameters, obs, scenario, replicates, level, seed, index) -> dict:
+    """A point drawn uniformly from the box around the trials near the region so far
+    (delta chi2 within twice the cut-off), widened by a quarter of its width on each side (at
+    least 5% of the prior range) and clipped to the prior: the region's neighbourhood is mapped
+    evenly, as history matching's later waves do, instead of only where TPE went."""
+    so_far = Calibration.from_study(study, parameters, obs, scenario, replicates=replicates, level=level, method="")
+    near = so_far.trial_values[so_far.delta_chi2 <= 2 * so_far.cutoff]
+    rng = np.random.default_rng([int(seed), int(index)])
+    point = {}
+    for j, p in enumerate(parameters):
+        lo, hi = float(near[:, j].min()), float(near[:, j].max())
+        pad = max(0.25 * (hi - lo), 0.05 * (p.high - p.low))
+        point[p.key_path] = float(rng.uniform(max(p.low, lo - pad), min(p.high, hi + pad)))
+    return point
+
+
+def _optimize(study, trial_runner, parameters, obs, trials, replicates, progress, *, level, seed):
     import optuna
 
     from .running import _progress_bar
 
     scales = _sse_scales(obs)
     done = len([t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE])
+    search = trials - refinement_trials(trials)
     with _progress_bar(progress, trials, "calibration", "trial") as bar:
         if bar is not None:
             bar.update(min(done, trials))
-        for _ in range(max(0, trials - done)):
+        for index in range(done, trials):
+            if index >= search and not any(t.state == optuna.trial.TrialState.WAITING for t in study.trials):
+                study.enqueue_trial(_refinement_point(study, parameters, obs, trial_runner.scenario, replicates, level,
+                                                      seed, index))
             trial = study.ask({p.key_path: optuna.distributions.FloatDistribution(p.low, p.high) for p in parameters})
             try:
                 predictions = trial_runner.predict(trial.params)
@@ -218,7 +247,8 @@ def calibrate(scenario: Scenario | str, observations: str | os.PathLike, paramet
     """Fits `parameters` ('key=low:high,...' or {key: (low, high)}) of a scenario to an
     observations file (docs/calibration.md) and returns a Calibration.
 
-    trials: parameter points evaluated (the first half at random); replicates: runs per trial
+    trials: parameter points evaluated (a third at random, a third by the sampler, a third
+    mapping the region; docs/calibration.md); replicates: runs per trial
     under common random numbers; method: tpe (default), cmaes or random; level: credibility of
     the region; seed: the sampler's seed (default the scenario's). output: the calibration file
     (HDF5) to write; its trials go to output + '.journal' as they finish, and resume=True
@@ -242,9 +272,9 @@ def calibrate(scenario: Scenario | str, observations: str | os.PathLike, paramet
         runner = _Trial(sc, obs, replicates, pool, threads)
         centre = {p.key_path: (p.low + p.high) / 2 for p in params}
         observations_io.check_against(obs, runner.run(centre))  # located errors before any trial
-        study = _study(params, method, sc.seed if seed is None else int(seed), trials, journal, resume,
-                       sc.to_yaml() + obs.text + f";replicates={replicates}")
-        _optimize(study, runner, params, obs, trials, replicates, progress)
+        seed = sc.seed if seed is None else int(seed)
+        study = _study(params, method, seed, trials, journal, resume, sc.to_yaml() + obs.text + f";replicates={replicates}")
+        _optimize(study, runner, params, obs, trials, replicates, progress, level=level, seed=seed)
     cal = Calibration.from_study(study, params, obs, sc, replicates=replicates, level=level, method=method)
     if output is not None:
         cal.save(output)
@@ -303,19 +333,26 @@ class Calibration:
                    observations_text=obs.text, observations_path=obs.path)
 
     def _chi2(self) -> np.ndarray:
-        """chi2 of every trial (-2 log-likelihood up to a constant): residuals over the
-        observation's variance plus the replicates' squared standard error where an uncertainty
-        is given; where none is, over the quantity's residual variance at the best trial
-        (its mean squared residual there), so that part of the best fit has chi2 = its count."""
+        """chi2 of every trial (-2 log-likelihood up to a constant). Where uncertainties are
+        given, the covariance of a quantity's residuals is the observations' variances plus one
+        shared term: the replicates' standard error s/sqrt(R) at every day at once, because
+        under common random numbers a trial's error is a whole path too high or too low, not
+        independent noise per day (Sherman-Morrison for the rank-one term). Where none is given,
+        the residuals are over the quantity's residual variance at the best trial (its mean
+        squared residual there), so that part of the best fit has chi2 = its count."""
         best = int(np.argmin(self.loss))
         total = np.zeros(len(self.loss))
         for name, o in self.observed.items():
-            residual2 = (o["value"][None, :] - self.predictions[name]) ** 2
+            residual = o["value"][None, :] - self.predictions[name]
             given = np.isfinite(o["uncertainty"])
-            variance = o["uncertainty"][None, :] ** 2 + self.prediction_sd[name] ** 2 / self.replicates
-            total += np.sum(np.where(given[None, :], residual2 / np.where(given[None, :], variance, 1.0), 0.0), axis=1)
+            if given.any():
+                r = residual[:, given]
+                d = o["uncertainty"][given] ** 2  # (observation,)
+                u = self.prediction_sd[name][:, given] / math.sqrt(self.replicates)  # (trial, observation)
+                ru = np.sum(r * u / d, axis=1)
+                total += np.sum(r ** 2 / d, axis=1) - ru ** 2 / (1 + np.sum(u ** 2 / d, axis=1))
             if (~given).any():
-                unknown = residual2[:, ~given]
+                unknown = residual[:, ~given] ** 2
                 sigma2 = max(float(unknown[best].mean()), 1e-300)
                 total += unknown.sum(axis=1) / sigma2
         return total
@@ -374,6 +411,10 @@ class Calibration:
             if row["width_share"] >= WIDE:
                 out.append(f"{key} is not identified: the values consistent with the data span "
                            f"{row['width_share']:.0%} of its prior range")
+        inside = int(self.accepted.sum())
+        if inside < FEW:
+            out.append(f"the region rests on only {inside} trial(s): too few to map it; run more trials "
+                       "(a larger --trials with --resume continues this calibration)")
         return out + [why for _, _, why in self._loose_pairs()]
 
     def _loose_pairs(self) -> list[tuple[str, str, str]]:

@@ -39,7 +39,7 @@ public:
         app_->add_option("-o,--output", output_, "Calibration file to write (HDF5); trials go to OUTPUT.journal")
             ->required();
         app_->add_option("--set", overrides_, "Override a field: key.path=value (repeatable)");
-        app_->add_option("--trials", trials_, "Parameter points to evaluate (default 60; the first half at random)")
+        app_->add_option("--trials", trials_, "Parameter points to evaluate (default 60: a third at random, a third searched, a third mapping the region)")
             ->check(count_between(1, max_trials));
         app_->add_option("--replicates", replicates_, "Runs per trial, under common random numbers (default 4)")
             ->check(count_between(1, max_replicates));

@@ -411,10 +411,13 @@ class Calibration:
             if row["width_share"] >= WIDE:
                 out.append(f"{key} is not identified: the values consistent with the data span "
                            f"{row['width_share']:.0%} of its prior range")
+            elif row["width_share"] >= LOOSE:
+                out.append(f"{key} is only loosely pinned down: the values consistent with the data span "
+                           f"{row['width_share']:.0%} of its prior range")
         inside = int(self.accepted.sum())
         if inside < FEW:
-            out.append(f"the region rests on only {inside} trial(s): too few to map it; run more trials "
-                       "(a larger --trials with --resume continues this calibration)")
+            out.append(f"the region rests on only {inside} trial(s): too few to map it; run more trials (a larger "
+                       "--trials with --resume continues this calibration) or more replicates")
         return out + [why for _, _, why in self._loose_pairs()]
 
     def _loose_pairs(self) -> list[tuple[str, str, str]]:

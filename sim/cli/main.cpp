@@ -1,5 +1,5 @@
 // The gatesim command line: sets up the app, its subcommands (one file each: run, validate,
-// show, compare, sweep, sensitivity, export, schema) and dispatches to the one parsed.
+// show, compare, sweep, sensitivity, export, report, calibrate, schema) and dispatches to the one parsed.
 // Exit codes: 0 success, 2 bad input, 1 internal error, 130 interrupted (common.hpp).
 // Under mpirun or srun (GATESIM_MPI builds), rank 0 runs the command with the same arguments and
 // spreads its studies' runs over the other ranks, which only compute (sim/mpi, docs/cluster.md).

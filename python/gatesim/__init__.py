@@ -8,12 +8,14 @@
     res.summary(); df = res.to_pandas(); ds = res.to_xarray()
     same = gs.load("results/global_shutdown.h5")      # any file the CLI writes: run, ensemble, study
     gs.report(["cmp.h5"], "briefing", audience="policy")   # briefing/briefing.html and .pdf
+    cal = gs.calibrate(sc, "obs.csv", "segments.consumer.return_hazard=0:0.2")   # fit to observations
 
 The simulation, validation, statistics and file formats are the C++ core's (the same code as the
 CLI); this package binds them and adds tables and charts.
 """
 from . import _core
-from .errors import GatesimError, Problem, ResultsFileError, SanityWarning, ScenarioError
+from .calibration import Calibration, calibrate
+from .errors import CalibrationError, GatesimError, ObservationsError, Problem, ResultsFileError, SanityWarning, ScenarioError
 from .files import load
 from .results import Results, ScalarInfo, SeriesInfo
 from .report import ReportError, report
@@ -26,7 +28,7 @@ __version__ = _core.__version__
 git_commit = _core.git_commit
 
 __all__ = [
-    "DEFAULT_QUANTILES", "Comparison", "GatesimError", "Problem", "ReportError", "Results", "ResultsFileError", "SanityWarning", "ScalarInfo",
+    "Calibration", "CalibrationError", "DEFAULT_QUANTILES", "ObservationsError", "calibrate", "Comparison", "GatesimError", "Problem", "ReportError", "Results", "ResultsFileError", "SanityWarning", "ScalarInfo",
     "Scenario", "ScenarioError", "Sensitivity", "SeriesInfo", "Sweep", "compare", "load", "report", "run", "sensitivity", "sweep",
 ]
 

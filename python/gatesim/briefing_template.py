@@ -69,6 +69,22 @@ then the paired difference from {{ reference }} (mean, with the {{ delta_kind }}
 </figure>
 {% endfor %}
 
+{% if calibration %}<h2>Calibration</h2>
+<p class="literal">{{ calibration.lead }}</p>
+<table class="assumptions">
+<thead><tr><th>parameter</th><th>best fit</th><th>median</th><th>consistent values</th><th>prior range</th><th>share of prior</th></tr></thead>
+<tbody>{% for r in calibration.rows %}<tr><td><code>{{ r.key }}</code></td><td class="n">{{ r.best }}</td><td class="n">{{ r.median }}</td>
+<td class="n">{{ r.low }} to {{ r.high }}</td><td class="n">{{ r.prior }}</td><td class="n">{{ r.share }}</td></tr>
+{% endfor %}</tbody>
+</table>
+{% for f in calibration.flags %}<p class="literal"><b>Not pinned down:</b> {{ f }}</p>
+{% endfor %}
+{% for f in calibration.figures %}<figure id="{{ f.id }}" class="chart">
+{{ f.svg }}
+<figcaption class="literal"><b>Calibration figure {{ loop.index }}.</b> {{ f.caption }}</figcaption>
+</figure>
+{% endfor %}{% endif %}
+
 <h2>Assumptions that drive the results</h2>
 <table class="assumptions">
 <thead><tr><th>input</th><th>value</th><th>source</th></tr></thead>

@@ -66,3 +66,20 @@ class SanityWarning(UserWarning):
     """A run's output contradicts the world's own scale (penalties above the provider's revenue,
     more users blocked than exist, ...): the same sentences as on stderr and in the file's
     /warnings."""
+
+
+class ObservationsError(GatesimError, ValueError):
+    """An observations file a calibration cannot use (docs/calibration.md): .file, .line and
+    .column (1-based, 0 when unknown) locate the problem, .key names the column or header key."""
+
+    def __init__(self, file: str, line: int, column: int, key: str, message: str):
+        self.file, self.line, self.column, self.key, self.message = file, int(line), int(column), key, message
+        super().__init__(str(Problem(file, self.line, self.column, key, message)))
+
+    def __reduce__(self):
+        return (type(self), (self.file, self.line, self.column, self.key, self.message))
+
+
+class CalibrationError(GatesimError, ValueError):
+    """A calibration that cannot run as asked: a parameter that is no numeric field, a range
+    outside the field's, too few trials, or a calibration file gatesim cannot read."""

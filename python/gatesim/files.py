@@ -5,6 +5,7 @@
     gs.load("cmp.h5")     # gatesim compare            -> Comparison
     gs.load("sweep.h5")   # gatesim sweep              -> Sweep
     gs.load("sens.h5")    # gatesim sensitivity        -> Sensitivity
+    gs.load("calib.h5")   # gatesim calibrate          -> Calibration
 
 Each has save(), which writes the file back (at the current schema version) so that gs.load
 gives the same object again. Files of the previous schema version are read too.
@@ -26,7 +27,12 @@ def load(path: str | os.PathLike) -> Results | Study:
     """Reads any gatesim file: a run, an ensemble, a comparison, a sweep or a sensitivity
     analysis (see the module doc). Raises ResultsFileError for files it cannot read."""
     path = os.fspath(path)
-    if _core.file_type(path) == "gatesim-results":
+    kind = _core.file_type(path)
+    if kind == "gatesim-calibration":
+        from .calibration import Calibration
+
+        return Calibration.load(path)
+    if kind == "gatesim-results":
         return load_results(path)
     data = _core.read_study(path)
     if not data["complete"]:

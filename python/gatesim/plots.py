@@ -13,6 +13,8 @@ writes a figure with the results' provenance in the image's metadata.
 - substitution: where users went (stacked users by model, or a model -> model flow diagram)
 - comparison: paired deltas against a baseline, with intervals, one row per scenario
 - tornado: a one-at-a-time sensitivity ranking
+- calibration_fit, calibration_pairs: a calibration's fit against its observations, with the
+  band over the values consistent with the data, and the pairs of those values
 
 The functions take anything shaped like gatesim.Results (or a Comparison or Sensitivity): they
 import nothing from the modules that build results, and every band and median is the C++
@@ -463,5 +465,67 @@ def tornado(table, *, baseline: float | None = None, metric: str | None = None, 
     ax.set_xlabel(f"{metric or 'metric'} ({unit})" if unit else (metric or "metric"))
     ax.set_title(title or f"What drives {metric or 'the metric'} (one at a time)")
     legend_outside(ax)
+    fig.tight_layout()
+    return fig
+
+
+def calibration_fit(cal, quantities: Sequence[str] | str | None = None, *, confidence: float | None = None,
+                    figsize=None):
+    """A calibration's fitted values against its observations, one panel per quantity: the
+    observations with their uncertainty (1 sd), the best fit, and the band of the fitted means
+    over the trials consistent with the data (a share `confidence` of them, default
+    gs.options.confidence)."""
+    names = [quantities] if isinstance(quantities, str) else list(quantities or cal.quantities)
+    lo, hi = outer_quantiles(confidence)
+    fig, axes = _subplots(len(names), 1, figsize=figsize or (SLIDE[0], max(2.6, 2.4 * len(names))), squeeze=False)
+    for ax, name in zip(axes[:, 0], names):
+        o = cal.observed[name]
+        inside = cal.predictions[name][cal.accepted]
+        order = np.argsort(o["day"])
+        day = o["day"][order]
+        band = np.quantile(inside, [lo, hi], axis=0)[:, order]
+        ax.fill_between(day, band[0], band[1], color="#1f77b4", alpha=0.25, lw=0,
+                        label=f"fit, {round(100 * (hi - lo))}% of consistent trials")
+        ax.plot(day, cal.predictions[name][cal.best_index][order], color="#1f77b4", lw=1.6, label="best fit")
+        sigma = np.where(np.isfinite(o["uncertainty"]), o["uncertainty"], 0.0)[order]
+        ax.errorbar(day, o["value"][order], yerr=sigma, fmt="o", ms=3.5, color="#000000", elinewidth=0.8,
+                    label="observed (±1 sd)")
+        ax.set_title(f"{readable_name(name)}: {o['metric']}", loc="left", fontsize="medium")
+        ax.set_xlabel("day")
+        ax.yaxis.set_major_formatter(_value_formatter(""))
+        legend_outside(ax)
+    fig.suptitle(f"Calibration fit: {', '.join(cal.keys)}", x=0.01, ha="left")
+    fig.tight_layout()
+    return fig
+
+
+def calibration_pairs(cal, *, figsize=None):
+    """Pair plots of the fitted parameters: every trial (grey) and those consistent with the data
+    (blue), the best fit (star); on the diagonal, histograms of the consistent values over the
+    prior range. A ridge (strong correlation) means only a combination is pinned down."""
+    k = len(cal.keys)
+    fig, axes = _subplots(k, k, figsize=figsize or (2.6 * k + 1.5, 2.4 * k + 0.6), squeeze=False)
+    best = cal.trial_values[cal.best_index]
+    for i in range(k):
+        for j in range(k):
+            ax = axes[i, j]
+            pi, pj = cal.parameters[i], cal.parameters[j]
+            if i == j:
+                ax.hist(cal.sample[:, i], bins=12, range=(pi.low, pi.high), color="#1f77b4", alpha=0.7)
+                ax.set_xlim(pi.low, pi.high)
+                ax.set_yticks([])
+            else:
+                ax.scatter(cal.trial_values[:, j], cal.trial_values[:, i], s=6, color="#bbbbbb", label="trials")
+                ax.scatter(cal.sample[:, j], cal.sample[:, i], s=9, color="#1f77b4", label="consistent with the data")
+                ax.scatter([best[j]], [best[i]], marker="*", s=90, color="#d62728", label="best fit")
+                ax.set_xlim(pj.low, pj.high)
+                ax.set_ylim(pi.low, pi.high)
+            if i == k - 1:
+                ax.set_xlabel(readable_name(pj.key_path), fontsize="small")
+            if j == 0 and i != j:
+                ax.set_ylabel(readable_name(pi.key_path), fontsize="small")
+    if k > 1:
+        legend_outside(axes[0, k - 1])
+    fig.suptitle(f"Parameter values consistent with the data ({cal.level:.0%} region)", x=0.01, ha="left")
     fig.tight_layout()
     return fig

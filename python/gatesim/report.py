@@ -418,7 +418,7 @@ def reproduce_commands(inputs: list[Input], audience: str, output: str) -> list[
 
 
 # --- writing ------------------------------------------------------------------------------------
-def render_html(inputs: list[Input], audience: str, output: str, title: str | None = None) -> str:
+def render_html(inputs: list[Input], audience: str, output: str, title: str | None = None, calibration=None) -> str:
     import jinja2
 
     from . import _core, briefing_figures, briefing_template
@@ -440,12 +440,23 @@ def render_html(inputs: list[Input], audience: str, output: str, title: str | No
         rows=table_rows(entries, metrics), reference=reference,
         delta_kind=next((_markup(e.delta_kind(metrics[0])) for e in entries if e.delta(metrics[0]) is not None), None),
         level_kind=interval_kind(*entries[0].outer()) if entries[0].ensemble else None,
-        figures=figures, assumptions=[{**a, "values": [{**v, "value": _markup(v["value"])} for v in a["values"]],
+        figures=figures, calibration=_calibration_section(calibration), assumptions=[{**a, "values": [{**v, "value": _markup(v["value"])} for v in a["values"]],
                                        "source": a["source"]} for a in assumptions(entries)],
         provenance=[{k: (_markup(v) if isinstance(v, str) and v.startswith("<span") else v) for k, v in row.items()}
                     | {"digests": [(label, _markup(d)) for label, d in row["digests"]]} for row in provenance_rows(inputs)],
         commands=reproduce_commands(inputs, audience, output), version=_core.__version__,
         generated=datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"))
+
+
+def _calibration_section(calibration):
+    """The calibration section's content (calibration_report), from a Calibration or its file."""
+    if calibration is None:
+        return None
+    from . import calibration_report
+    from .calibration import Calibration
+
+    return calibration_report.section(Calibration.load(calibration) if isinstance(calibration, (str, os.PathLike))
+                                      else calibration)
 
 
 def _markup(text: str):
@@ -455,10 +466,12 @@ def _markup(text: str):
 
 
 def report(inputs, output: str | os.PathLike, audience: str = "policy", *, pdf: bool = True,
-           title: str | None = None) -> dict[str, str]:
+           title: str | None = None, calibration=None) -> dict[str, str]:
     """Writes output/briefing.html and output/briefing.pdf from results files (paths, or objects
     gs.load returned, which remember their file) and returns their paths. audience: "investor"
-    or "policy". Raises ReportError for unusable inputs; output is replaced only when complete."""
+    or "policy". calibration: a calibration file or Calibration (gs.calibrate), for a section on
+    what was fitted and how well it is pinned down. Raises ReportError for unusable inputs;
+    output is replaced only when complete."""
     if audience not in AUDIENCES:
         raise ReportError(f"audience: say investor or policy, not {audience!r}")
     inputs = [inputs] if isinstance(inputs, (str, os.PathLike)) or hasattr(inputs, "path") else list(inputs)
@@ -470,7 +483,7 @@ def report(inputs, output: str | os.PathLike, audience: str = "policy", *, pdf: 
     if not os.access(output.parent, os.W_OK | os.X_OK) or (output.is_dir() and not os.access(output, os.W_OK | os.X_OK)):
         raise ReportError(f"{output}: cannot write there (the briefing is made beside it, then moved in)")
     opened = open_inputs(inputs)
-    page = render_html(opened, audience, str(output), title)
+    page = render_html(opened, audience, str(output), title, calibration)
     staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.tmp-", dir=output.parent))
     try:
         (staging / "briefing.html").write_text(page, encoding="utf-8")

@@ -162,6 +162,16 @@ class Scenario:
     def seed(self) -> int:
         return self._impl.seed
 
+    def with_parameters_from(self, path: str | os.PathLike) -> "Scenario":
+        """A copy whose studies draw the parameters a calibration fitted (gatesim calibrate -o
+        path, gs.calibrate(..., output=path)) from its sample: a whole row per parameter draw,
+        chosen by the study's own parameter stream, so the fitted fields keep their dependence
+        (like --parameters-from on the CLI). The copy's YAML shows each field's marginal (a
+        choice among its sampled values); the joint draw lives in this object."""
+        copy = self.copy()
+        copy._impl.use_sample(os.fspath(path))
+        return copy
+
     def copy(self) -> "Scenario":
         return Scenario(self._impl.copy(), self.source)
 

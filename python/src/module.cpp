@@ -14,6 +14,7 @@
 
 #include "model/engine.hpp"
 #include "model/errors.hpp"
+#include "io/parameter_sample.hpp"
 #include "io/provenance.hpp"
 #include "io/results_h5.hpp"
 #include "io/scenario_yaml.hpp"
@@ -181,6 +182,14 @@ void bind_scenario(py::module_& m) {
                                    return out;
                                })
         .def("copy", [](const LoadedScenario& s) { return LoadedScenario(s); })
+        .def(
+            "use_sample",
+            [](LoadedScenario& s, const std::string& path) {
+                StudyScenario study{s.scenario, s.uncertain};
+                use_sample(study, read_parameter_sample(path));
+                s.uncertain = std::move(study.uncertain);
+            },
+            py::arg("path"), "Draws the fields of a calibration file's sample jointly, a row per parameter draw")
         .def_property_readonly("days", [](const LoadedScenario& s) { return s.scenario.days; })
         .def_property_readonly("seed", [](const LoadedScenario& s) { return s.scenario.seed; });
 }

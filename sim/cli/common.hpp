@@ -58,6 +58,7 @@ std::unique_ptr<Command> add_sweep(CLI::App& app);
 std::unique_ptr<Command> add_sensitivity(CLI::App& app);
 std::unique_ptr<Command> add_export(CLI::App& app);
 std::unique_ptr<Command> add_report(CLI::App& app);
+std::unique_ptr<Command> add_calibrate(CLI::App& app);
 std::unique_ptr<Command> add_schema(CLI::App& app);
 
 // The subcommand a mistyped name most likely meant: "" when argv[1] is a subcommand or an

@@ -124,7 +124,7 @@ public:
         for (const auto& f : files_) {
             const LoadedScenario loaded = load(f, options_.overrides, options_.seed, options_.scope);
             if (first_yaml.empty()) first_yaml = to_yaml(loaded);
-            study.scenarios.push_back(study_scenario(loaded));
+            study.scenarios.push_back(options_.scenario_of(loaded));
         }
         study.files = files_;
         study.replicates = options_.replicates;

@@ -1,5 +1,5 @@
 // The gatesim command line: sets up the app, its subcommands (one file each: run, validate,
-// show, compare, sweep, sensitivity, export, schema) and dispatches to the one parsed.
+// show, compare, sweep, sensitivity, export, report, calibrate, schema) and dispatches to the one parsed.
 // Exit codes: 0 success, 2 bad input, 1 internal error, 130 interrupted (common.hpp).
 // Under mpirun or srun (GATESIM_MPI builds), rank 0 runs the command with the same arguments and
 // spreads its studies' runs over the other ranks, which only compute (sim/mpi, docs/cluster.md).
@@ -38,7 +38,7 @@ int main(int argc, char** argv) {
     app.set_version_flag("--version", std::string("gatesim ") + GATESIM_VERSION + " (" + GATESIM_GIT_COMMIT + ")");
     app.require_subcommand(1);
     std::vector<std::unique_ptr<Command>> commands;
-    for (auto add : {add_run, add_validate, add_show, add_compare, add_sweep, add_sensitivity, add_export, add_report, add_schema})
+    for (auto add : {add_run, add_validate, add_show, add_compare, add_sweep, add_sensitivity, add_export, add_report, add_calibrate, add_schema})
         commands.push_back(add(app));
     app.footer("Run `gatesim COMMAND --help` for a command's options and examples.");
 

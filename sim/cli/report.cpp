@@ -19,6 +19,7 @@ public:
                      "  gatesim compare scenarios/baseline.yaml scenarios/global_shutdown.yaml --replicates 20 -o cmp.h5\n"
                      "  gatesim report cmp.h5 -o briefing --audience policy     # briefing/briefing.html, briefing.pdf\n"
                      "  gatesim report ens.h5 out.h5 -o briefing --audience investor --no-pdf\n"
+                     "  gatesim report ens.h5 -o briefing --calibration calib.h5   # with a calibration section\n"
                      "Runs the gatesim Python package (Debian's python3; GATESIM_PYTHON chooses another).");
         app_->add_option("files", files_, "Files written by gatesim run, compare or sensitivity")->required();
         app_->add_option("-o,--output", output_, "Folder to write briefing.html and briefing.pdf into")->required();
@@ -26,6 +27,7 @@ public:
             ->check(CLI::IsMember({"investor", "policy"}));
         app_->add_option("--title", title_, "Title of the briefing (default: the audience and the scenarios)");
         app_->add_flag("--no-pdf", no_pdf_, "Only the HTML page");
+        app_->add_option("--calibration", calibration_, "A calibration file (gatesim calibrate) to report on");
     }
 
     int execute(const Invocation&) override {
@@ -34,8 +36,10 @@ public:
         arguments.insert(arguments.end(), {"-o", output_, "--audience", audience_});
         if (!title_.empty()) arguments.insert(arguments.end(), {"--title", title_});
         if (no_pdf_) arguments.push_back("--no-pdf");
+        if (!calibration_.empty()) arguments.insert(arguments.end(), {"--calibration", calibration_});
         return run_gatesim_command(arguments, std::string("gatesim, numpy, pandas, matplotlib, jinja2, h5py, yaml") +
-                                                  (no_pdf_ ? "" : ", weasyprint"),
+                                                  (no_pdf_ ? "" : ", weasyprint") +
+                                                  (calibration_.empty() ? "" : ", scipy"),
                                    "report needs a Python 3 with the gatesim package, numpy, pandas, matplotlib, "
                                    "Jinja2, h5py and PyYAML (and WeasyPrint for the PDF; Debian: python3-matplotlib, "
                                    "python3-jinja2, python3-h5py, python3-yaml, weasyprint)");
@@ -43,7 +47,7 @@ public:
 
 private:
     std::vector<std::string> files_;
-    std::string output_, audience_ = "policy", title_;
+    std::string output_, audience_ = "policy", title_, calibration_;
     bool no_pdf_ = false;
 };
 

@@ -109,7 +109,8 @@ public:
                                ->check(count_between(1, max_replicates));
         ensemble_.add(app_, false);
         // Ensemble options would be silently ignored by a single run.
-        for (const char* name : {"--noise-replicates", "--quantiles", "--keep-replicates", "--resume", "--stop-after"})
+        for (const char* name : {"--noise-replicates", "--quantiles", "--keep-replicates", "--resume", "--stop-after",
+                                 "--parameters-from"})
             app_->get_option(name)->needs(replicates);
     }
 
@@ -150,7 +151,7 @@ private:
         const StudyControl control = ensemble_.control(threads_);
         const OutputLock lock = require_output(output_, "run --replicates");
         const LoadedScenario loaded = load(scenario_.file, scenario_.overrides, seed_, scope_);
-        const EnsembleStudy study{study_scenario(loaded), ensemble_.replicates, ensemble_.noise_replicates};
+        const EnsembleStudy study{ensemble_.scenario_of(loaded), ensemble_.replicates, ensemble_.noise_replicates};
         StudyFile file(output_, provenance_of(to_yaml(loaded), scenario_.file, threads_, invocation));
         const EnsembleReport r =
             run_keeping_partial(file, output_, [&] { return run_ensemble_study(study, file, control); });

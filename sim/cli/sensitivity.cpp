@@ -115,7 +115,7 @@ private:
     // over the section's.
     SensitivityStudy plan(const LoadedScenario& loaded, StudyControl& control) const {
         SensitivityStudy study;
-        study.scenario = study_scenario(loaded);
+        study.scenario = options_.scenario_of(loaded);
         const std::string section_file = sweep_file_.empty() ? scenario_ : sweep_file_;
         const StudySections sections = load_study_sections(section_file, study.scenario.scenario, !sweep_file_.empty());
         const SensitivitySection& gsa = sections.sensitivity;

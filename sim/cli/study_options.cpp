@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "cli/common.hpp"
+#include "io/parameter_sample.hpp"
 #include "io/run_journal.hpp"
 #include "io/scenario_yaml.hpp"
 
@@ -57,6 +58,9 @@ void StudyOptions::add(CLI::App* cmd, bool scenario_options, bool noise) {
                         "Replicates per parameter draw (default: 1 draw when nothing is uncertain, else the largest "
                         "divisor of the replicates up to min(10, sqrt))")
             ->check(count_between(1, max_replicates));
+    cmd->add_option("--parameters-from", parameters_from,
+                    "Draw the parameters a calibration fitted from its sample (gatesim calibrate -o FILE), a whole row "
+                    "per parameter draw");
     cmd->add_option("--quantiles", quantiles, "Quantile bands, comma-separated (default 0.05,0.25,0.5,0.75,0.95)");
     cmd->add_flag("--keep-replicates", keep_replicates, "Keep every run's daily series in the file");
     cmd->add_flag("--resume", resume, "Continue the interrupted study whose finished runs are in OUTPUT.partial (same command line)");
@@ -75,6 +79,17 @@ StudyControl StudyOptions::control(int threads_used) const {
     control.resume = resume;
     if (stop_after) control.max_runs = *stop_after;
     return control;
+}
+
+StudyScenario StudyOptions::scenario_of(const LoadedScenario& loaded) const {
+    StudyScenario s = study_scenario(loaded);
+    if (parameters_from.empty()) return s;
+    try {
+        use_sample(s, read_parameter_sample(parameters_from));
+    } catch (const ParameterError& e) {
+        throw BadInput("--parameters-from " + parameters_from + ": " + e.what());
+    }
+    return s;
 }
 
 std::vector<double> parse_quantiles(const std::string& text) {

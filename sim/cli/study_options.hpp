@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "io/json_writer.hpp"
+#include "io/scenario_yaml.hpp"
 #include "study/studies.hpp"
 #include "io/study_h5.hpp"
 
@@ -30,6 +31,7 @@ struct StudyOptions {
     bool keep_replicates = false;
     bool resume = false;
     std::optional<std::uint64_t> stop_after;
+    std::string parameters_from;  // a calibration file whose sample the study draws its parameters from
 
     // With `scenario_options`: -o (required), --set, --scope, --seed and --threads; then the study's own
     // (--noise-replicates unless `noise` is false, --quantiles, --keep-replicates, --resume,
@@ -38,6 +40,9 @@ struct StudyOptions {
     // Threads, quantiles (BadInput when malformed), resume, run limit, a progress bar on a
     // terminal, and Ctrl-C.
     StudyControl control(int threads_used) const;
+    // The study's scenario: its uncertain fields, and with --parameters-from the calibration's
+    // sample, drawn a whole row per parameter draw (BadInput naming the file when it does not fit).
+    StudyScenario scenario_of(const LoadedScenario& loaded) const;
 };
 
 std::vector<double> parse_quantiles(const std::string& text);

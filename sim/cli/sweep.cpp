@@ -78,7 +78,7 @@ private:
     // The study from the sweep: section, with the command line's choices over the section's.
     SweepStudy plan(const LoadedScenario& loaded) const {
         SweepStudy study;
-        study.scenario = study_scenario(loaded);
+        study.scenario = options_.scenario_of(loaded);
         const std::string section_file = sweep_file_.empty() ? scenario_ : sweep_file_;
         const StudySections sections = load_study_sections(section_file, study.scenario.scenario, !sweep_file_.empty());
         if (!sections.sweep.present) throw BadInput(section_file + ": no sweep: section (see docs/uncertainty.md)");

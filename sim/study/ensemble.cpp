@@ -184,6 +184,8 @@ std::uint64_t plan_fingerprint(const EnsemblePlan& plan) {
         for (const auto& u : point.uncertain) {
             f.text(u.key_path);
             f.add(u.distribution);
+            // Only a joint field adds its sample's name, so that plans without one keep their fingerprints.
+            if (!u.joint.empty()) f.text("joint:" + u.joint);
         }
     }
     return f.value();

@@ -319,7 +319,55 @@ std::string check_support(const Distribution& d, double min, double max, bool wh
     return {};
 }
 
+std::size_t sample_row(std::string_view joint, std::size_t rows, std::uint64_t seed, std::uint64_t draw) {
+    // "sample:" keeps the stream apart from a field's even if a sample were named like a key path.
+    RandomEngine rng(StreamKey::of(seed, draw, Purpose::parameters, 0), path_hash("sample:" + std::string(joint)), 0);
+    return std::min(rows - 1, static_cast<std::size_t>(open_unit(rng) * static_cast<double>(rows)));
+}
+
+namespace {
+
+void check_sample(Scenario& scenario, const ParameterSample& sample) {
+    const std::string what = "parameter sample '" + sample.name + "'";
+    if (sample.key_paths.empty() || sample.rows.empty())
+        throw ParameterError(what + " has no " + (sample.key_paths.empty() ? "parameters" : "rows"));
+    for (std::size_t j = 0; j < sample.key_paths.size(); ++j) {
+        for (std::size_t k = 0; k < j; ++k)
+            if (sample.key_paths[k] == sample.key_paths[j]) throw ParameterError(what + " names '" + sample.key_paths[j] + "' twice");
+        const NumericField field = numeric_field(scenario, sample.key_paths[j]);
+        for (std::size_t i = 0; i < sample.rows.size(); ++i) {
+            const auto& row = sample.rows[i];
+            if (row.size() != sample.key_paths.size())
+                throw ParameterError(what + ": row " + std::to_string(i) + " has " + std::to_string(row.size()) +
+                                     " values for " + std::to_string(sample.key_paths.size()) + " parameters");
+            const double v = row[j];
+            if (!std::isfinite(v) || v < field.min || v > field.max)
+                throw ParameterError(what + ": row " + std::to_string(i) + ": " + sample.key_paths[j] + " = " +
+                                     format_value(v) + " is outside the field's range [" + format_value(field.min) +
+                                     ", " + format_value(field.max) + "]");
+        }
+    }
+}
+
+}  // namespace
+
+void use_sample(StudyScenario& scenario, const ParameterSample& sample) {
+    check_sample(scenario.scenario, sample);
+    auto& uncertain = scenario.uncertain;
+    for (std::size_t j = 0; j < sample.key_paths.size(); ++j) {
+        UncertainParameter p{sample.key_paths[j], Distribution{}, sample.name};
+        p.distribution.kind = DistributionKind::choice;  // the column's marginal, equal weights, in row order
+        for (const auto& row : sample.rows) p.distribution.values.push_back(row[j]);
+        std::erase_if(uncertain, [&](const UncertainParameter& u) { return u.key_path == p.key_path; });
+        uncertain.push_back(std::move(p));
+    }
+}
+
 double parameter_draw(const UncertainParameter& parameter, std::uint64_t seed, std::uint64_t draw) {
+    if (!parameter.joint.empty()) {
+        const auto& column = parameter.distribution.values;
+        return column[sample_row(parameter.joint, column.size(), seed, draw)];
+    }
     RandomEngine rng(StreamKey::of(seed, draw, Purpose::parameters, 0), path_hash(parameter.key_path), 0);
     return parameter.distribution.quantile(open_unit(rng));
 }

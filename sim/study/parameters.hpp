@@ -37,9 +37,12 @@ double whole_number_highest() {
 
 // A numeric field whose value is uncertain: sampled once per parameter draw (see
 // apply_parameter_draw), unlike a Distribution-typed field, which the engine samples itself.
+// A field of a joint sample (`joint` names the sample) has a choice among its column, in row
+// order, and is drawn with the sample's other fields: one row per draw.
 struct UncertainParameter {
     std::string key_path;
     Distribution distribution;
+    std::string joint{};
 
     bool operator==(const UncertainParameter&) const = default;
 };
@@ -96,6 +99,25 @@ double parameter_draw(const UncertainParameter& parameter, std::uint64_t seed, s
 // clamped to the field's range.
 void apply_parameter_draw(Scenario& scenario, const std::vector<UncertainParameter>& uncertain,
                           std::uint64_t draw);
+
+// Rows of parameter values that belong together (a calibration's sample of the values
+// consistent with the data, docs/calibration.md): rows[i][j] is field key_paths[j] in row i.
+// Drawn as a whole row per parameter draw, the fields keep their dependence.
+struct ParameterSample {
+    std::string name;  // where it came from, for messages and the draw stream
+    std::vector<std::string> key_paths;
+    std::vector<std::vector<double>> rows;
+};
+
+// The row of a joint sample of `rows` rows in parameter draw `draw`: uniform, from the
+// parameters stream keyed by (seed, draw) and the sample's name.
+std::size_t sample_row(std::string_view joint, std::size_t rows, std::uint64_t seed, std::uint64_t draw);
+
+// Makes the sample's fields uncertain in a study scenario (replacing their distributions, if
+// any; other uncertain fields stay independent). Throws ParameterError for a sample without rows,
+// a row of another width, a value that is not finite, a path named twice or one that names no
+// numeric field, or a value outside its field's range.
+void use_sample(StudyScenario& scenario, const ParameterSample& sample);
 
 // Shortest text that reads back as the same double (for messages and labels).
 std::string format_value(double value);

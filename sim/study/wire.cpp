@@ -208,6 +208,7 @@ void write_plan(Writer& w, const EnsemblePlan& plan) {
         for (const auto& u : point.uncertain) {
             w.text(u.key_path);
             w.distribution(u.distribution);
+            w.text(u.joint);
         }
     }
 }
@@ -240,6 +241,7 @@ EnsemblePlan read_plan(Reader& r) {
         for (auto& u : point.uncertain) {
             u.key_path = r.text();
             u.distribution = r.distribution();
+            u.joint = r.text();
         }
     }
     if (plan_fingerprint(plan) != fingerprint)

@@ -15,7 +15,7 @@ check() {  # check NAME COMMAND...: counts a pass when the command succeeds
   if "$@"; then passed=$((passed + 1)); else echo "FAIL: $name"; failed=$((failed + 1)); fi
 }
 
-for cmd in run validate show compare sweep sensitivity export report schema; do
+for cmd in run validate show compare sweep sensitivity export report calibrate schema; do
   "$gatesim" "$cmd" --help > "$work/help.txt" 2>&1
   check "$cmd --help exits 0" test $? -eq 0
   check "$cmd --help has an example" grep -q "^Examples:" "$work/help.txt"

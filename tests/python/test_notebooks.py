@@ -7,7 +7,7 @@ import nbclient
 import nbformat
 import pytest
 
-NOTEBOOKS = ["global_shutdown_vs_baseline.ipynb", "churn_drivers.ipynb"]
+NOTEBOOKS = ["global_shutdown_vs_baseline.ipynb", "churn_drivers.ipynb", "calibration_example.ipynb"]
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)

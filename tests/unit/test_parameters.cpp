@@ -134,3 +134,51 @@ TEST_CASE("parameter draws: reproducible, per draw, independent of the other unc
     for (std::uint64_t k = 0; k < 4000; ++k) sum += parameter_draw(a, 5, k);
     CHECK(sum / 4000 == Approx(5.5).margin(0.1));
 }
+
+TEST_CASE("a joint parameter sample is drawn a whole row per parameter draw, reproducibly") {
+    // Two fields whose rows lie on a line (a ridge): drawn independently they would leave it.
+    ParameterSample sample{"calib.h5", {"segments.consumer.patience_days", "models.a_frontier.capability"}, {}};
+    for (int i = 0; i < 20; ++i) sample.rows.push_back({2.0 + i, 0.8 + 0.01 * i});
+    const UncertainParameter other{"segments.developer.patience_days", {.kind = DistributionKind::uniform, .low = 1, .high = 9}};
+    StudyScenario study{test::small("global_shutdown"), {other}};
+    study.scenario.seed = 11;
+    use_sample(study, sample);
+    REQUIRE(study.uncertain.size() == 3);
+    CHECK(study.uncertain[0] == other);  // fields outside the sample stay independent
+    std::map<std::size_t, int> rows_seen;
+    for (std::uint64_t draw = 0; draw < 200; ++draw) {
+        Scenario s = study.scenario;
+        apply_parameter_draw(s, study.uncertain, draw);
+        const double days = parameter_value(s, "segments.consumer.patience_days");
+        const double capability = parameter_value(s, "models.a_frontier.capability");
+        const auto row = static_cast<std::size_t>(std::lround(days - 2));
+        REQUIRE(row < sample.rows.size());
+        CHECK(capability == Approx(sample.rows[row][1]));  // the same row for both fields
+        CHECK(row == sample_row("calib.h5", sample.rows.size(), 11, draw));
+        ++rows_seen[row];
+        // The independent field draws as it would without the sample.
+        CHECK(parameter_value(s, other.key_path) == Approx(std::clamp(parameter_draw(other, 11, draw), 1.0, 9.0)));
+    }
+    CHECK(rows_seen.size() == sample.rows.size());  // every row is reachable
+    int moved = 0;  // another seed picks other rows
+    for (std::uint64_t draw = 0; draw < 20; ++draw) moved += sample_row("calib.h5", 20, 11, draw) != sample_row("calib.h5", 20, 12, draw);
+    CHECK(moved > 10);
+}
+
+TEST_CASE("a parameter sample that does not fit the scenario is refused with the reason") {
+    StudyScenario study{test::small("global_shutdown"), {}};
+    auto refused = [&](ParameterSample sample) {
+        try {
+            use_sample(study, sample);
+        } catch (const ParameterError& e) {
+            return std::string(e.what());
+        }
+        return std::string("accepted");
+    };
+    CHECK_THAT(refused({"c.h5", {"segments.consumer.patience_days"}, {}}), Contains("has no rows"));
+    CHECK_THAT(refused({"c.h5", {"segments.consumer.patience_days"}, {{3, 4}}}), Contains("row 0 has 2 values for 1"));
+    CHECK_THAT(refused({"c.h5", {"models.a_frontier.capability"}, {{-1}}}), Contains("outside the field's range"));
+    CHECK_THAT(refused({"c.h5", {"segments.consumer.nope"}, {{1}}}), Contains("'nope' is not a field"));
+    CHECK_THAT(refused({"c.h5", {"segments.consumer.patience_days", "segments.consumer.patience_days"}, {{1, 2}}}),
+               Contains("twice"));
+}

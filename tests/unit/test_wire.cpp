@@ -166,3 +166,24 @@ TEST_CASE("bytes that are not a message of this build are refused") {
     changed[seed_key + 12] ^= 1;
     CHECK_THROWS_WITH(decode_plan(changed), Catch::Contains("different builds"));
 }
+
+TEST_CASE("a joint parameter sample travels with its name, so a worker draws the same rows") {
+    auto plan = two_point_plan();
+    StudyScenario joint{plan.points[1].scenario(), {}};
+    use_sample(joint, {"calib.h5", {"segments.consumer.patience_days", "models.a_frontier.capability"},
+                       {{3, 0.9}, {5, 0.95}, {8, 1.0}}});
+    plan.points[1].uncertain = joint.uncertain;
+    const EnsemblePlan decoded = decode_plan(encode_plan(plan));
+    CHECK(decoded.points[1].uncertain == joint.uncertain);
+    CHECK(decoded.points[1].uncertain[0].joint == "calib.h5");
+    CHECK(plan_fingerprint(decoded) == plan_fingerprint(plan));
+    // The sample's name is part of the fingerprint: another sample is another plan.
+    EnsemblePlan renamed = plan;
+    for (auto& u : renamed.points[1].uncertain) u.joint = "other.h5";
+    CHECK(plan_fingerprint(renamed) != plan_fingerprint(plan));
+    for (std::uint64_t replicate = 0; replicate < plan.replicates; ++replicate) {
+        const Scenario here = run_scenario(plan, 1, replicate), there = run_scenario(decoded, 1, replicate);
+        CHECK(parameter_value(here, "segments.consumer.patience_days") == parameter_value(there, "segments.consumer.patience_days"));
+        CHECK(parameter_value(here, "models.a_frontier.capability") == parameter_value(there, "models.a_frontier.capability"));
+    }
+}

@@ -13,6 +13,7 @@
 #include "model/choice.hpp"
 #include "model/circumvention.hpp"
 #include "model/diffusion.hpp"
+#include "model/appeals.hpp"
 #include "model/leakage.hpp"
 #include "model/market_entry.hpp"
 #include "model/enterprises.hpp"
@@ -47,7 +48,8 @@ struct Run {
           diffusion(s, users.successor),
           leakage(s, w.users.size(), enforce),
           entry(s, options.replicate, w.users),
-          stationary((!enforce || s.directive.stages.empty()) && !users.any_successor() && !anticipation.any() && !entry.active()),
+          appeals(s, w.users.size(), enforce),
+          stationary((!enforce || s.directive.stages.empty()) && !users.any_successor() && !anticipation.any() && !entry.active() && !appeals.active()),
           trajectory(start_trajectory(s, layout, w.users)) {}
 
     const Scenario& s;
@@ -68,6 +70,7 @@ struct Run {
     Diffusion diffusion;
     LeakageRoutes leakage;
     MarketEntry entry;
+    Appeals appeals;
     std::vector<std::uint8_t> settled_anticipating;  // see user_day
     bool stationary;  // see step::repeat_yesterday
     Trajectory trajectory;
@@ -123,7 +126,8 @@ UserDay user_day(Run& run, int day) {
                    run.user_rules, *run.policy, run.policy_changed,  run.choices,      run.w.enterprises,
                    run.employers,  run.verification, news_multiplier(run.s, day), belief, run.anticipation.at_risk().data(), settled,
                    run.circumvention.active() ? &run.circumvention : nullptr, run.diffusion.active() ? &run.diffusion : nullptr,
-                   run.leakage.active() ? &run.leakage : nullptr, run.entry.active() ? &run.entry : nullptr};
+                   run.leakage.active() ? &run.leakage : nullptr, run.entry.active() ? &run.entry : nullptr,
+                   run.appeals.active() ? &run.appeals : nullptr};
 }
 
 // Tally groups in parallel, each writing only its own tally and intents; a group's blocks in order.

@@ -35,6 +35,7 @@ enum class Purpose : std::uint64_t {
     enterprise_return = 19,      // whether a migrated enterprise migrates back to its reopened primary model today
     leakage = 20,                // whether a gated foreign national takes a leakage route up (sharing, reseller), and is caught
     market_entry = 21,           // whether a user starts outside the market, and whether it enters today
+    appeals = 22,                // whether a legitimate user of a fenced model is flagged wrongly, and its appeal
     enterprise_anticipation = 30,  // whether a served enterprise migrates ahead of a feared block, and where; fallback adoption
     parameters = 6,   // uncertain scenario parameters (one draw per parameter draw) and designs
     resampling = 7,   // bootstrap resampling in ensemble and sensitivity analyses
@@ -82,7 +83,8 @@ struct StreamKey {
 //  - anticipation keeps two slots per day: 2 day (does a served user leave today?) and
 //    2 day + 1 (which alternative it picks); circumvention likewise: 2 day (uptake) and
 //    2 day + 1 (detection); enterprise anticipation: 2 day (migrating ahead) and 2 day + 1
-//    (adding a fallback); leakage: 2 day (uptake) and 2 day + 1 (detection).
+//    (adding a fallback); leakage: 2 day (uptake) and 2 day + 1 (detection); appeals: 2 day
+//    (false flag) and 2 day + 1 (appeal and review, on the flag day).
 enum class Draw : std::uint8_t {
     user_synthesis,         // population: slot 0; one engine draws all of a user's attributes
     enterprise_synthesis,   // enterprise_population: slot 0
@@ -110,6 +112,8 @@ enum class Draw : std::uint8_t {
     leakage_detection,      // leakage: 2 day + 1; is a user on a leakage route caught today?
     market_outside,         // market_entry: slot 0; does the user start outside the market?
     market_entry,           // market_entry: the day + 1; does a user outside the market enter today?
+    false_flag,             // appeals: 2 day; is a legitimate user of a fenced model flagged wrongly today?
+    appeal,                 // appeals: 2 day + 1, the flag day; does the flagged user appeal, and is it granted (one engine)
 };
 
 constexpr Purpose purpose_of(Draw draw) {
@@ -140,6 +144,8 @@ constexpr Purpose purpose_of(Draw draw) {
         case Draw::leakage_detection: return Purpose::leakage;
         case Draw::market_outside:
         case Draw::market_entry: return Purpose::market_entry;
+        case Draw::false_flag:
+        case Draw::appeal: return Purpose::appeals;
     }
     return Purpose::population;
 }
@@ -164,11 +170,13 @@ constexpr std::uint64_t draw_slot(Draw draw, std::int64_t day) {
         case Draw::anticipation:
         case Draw::circumvention_uptake:
         case Draw::enterprise_anticipation:
-        case Draw::leakage_uptake: return 2 * d;
+        case Draw::leakage_uptake:
+        case Draw::false_flag: return 2 * d;
         case Draw::anticipation_choice:
         case Draw::circumvention_detection:
         case Draw::fallback_adoption:
-        case Draw::leakage_detection: return 2 * d + 1;
+        case Draw::leakage_detection:
+        case Draw::appeal: return 2 * d + 1;
         default: return d;
     }
 }

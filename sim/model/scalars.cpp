@@ -43,6 +43,7 @@ struct Totals {
     double value_lost = 0, value_lost_intended = 0;
     double access[7] = {0, 0, 0, 0, 0, 0, 0};  // unrestricted, the case routes, then account_sharing and reseller
     double leakage_detected[2] = {0, 0};        // account_sharing, reseller
+    double flags[3] = {0, 0, 0};                // flagged, wrongly flagged, reinstated (appeals)
     double reference = 0, equivalent = 0, equivalent_reference = 0;
     double route_peak[case_routes] = {0, 0, 0, 0}, route_paid[case_routes] = {0, 0, 0, 0};
     double checks = 0, false_rejects = 0, false_accepts = 0, verification_cost = 0, migration_cost = 0;
@@ -85,6 +86,7 @@ void add_revenue(Totals& t, const Scenario& s, const std::vector<std::uint8_t>& 
 void add_foreign_access(Totals& t, const TrajectoryView& run, const TrajectoryView& cf, int d) {
     for (std::size_t k = 0; k < 7; ++k) t.access[k] += run.cells_total(d, static_cast<CellMetric>(m_access_unrestricted + k));
     for (std::size_t k = 0; k < 2; ++k) t.leakage_detected[k] += run.cells_total(d, static_cast<CellMetric>(m_account_sharing_detected + k));
+    for (std::size_t k = 0; k < 3; ++k) t.flags[k] += run.cells_total(d, static_cast<CellMetric>(m_flagged + k));
     for (std::size_t r = 0; r < case_routes; ++r) {
         t.route_peak[r] = std::max(t.route_peak[r], run.cells_total(d, static_cast<CellMetric>(m_access_permitted + r)));
         t.route_paid[r] += run.cells_total(d, static_cast<CellMetric>(m_paid_permitted + r));
@@ -240,6 +242,9 @@ std::vector<Scalar> summary_scalars(const Scenario& s, const World& w, const Tra
         {"foreign_access_days_reseller", "user-days", "... through a reseller of a verified API account (leakage routes)", t.access[6]},
         {"leakage_detected_account_sharing", "users", "Account sharers the provider caught, over the horizon", t.leakage_detected[0]},
         {"leakage_detected_reseller", "users", "Reseller customers the provider's KYC caught, over the horizon", t.leakage_detected[1]},
+        {"users_flagged", "users", "Flags the provider's signals raised on users of a fenced model (caught circumventors and wrongly flagged), over the horizon", t.flags[0]},
+        {"users_wrongly_flagged", "users", "... of them on legitimate users (false flags)", t.flags[1]},
+        {"users_reinstated", "users", "Flagged users an appeal reinstated, over the horizon", t.flags[2]},
         {"foreign_access_days_counterfactual", "user-days", "The same access-days without the directive: the one yardstick of every scenario", t.reference},
         {"foreign_access_days_prevented", "user-days", "Counterfactual minus scenario foreign access-days", prevented},
         {"prevented_share", "fraction", "foreign_access_days_prevented / foreign_access_days_counterfactual", ratio(prevented, t.reference)},

@@ -520,6 +520,11 @@ struct Circumvention {
     double awareness_peak_days = 7;
     double contagion = 0;
     double detection_daily = 0;
+    double false_flag_daily = 0;
+    double appeal_probability = 0;
+    int appeal_review_days = 14;
+    double appeal_success = 0.8;
+    double appeal_success_caught = 0.05;
 };
 template <class V>
 void describe(V& v, Circumvention& c) {
@@ -528,6 +533,11 @@ void describe(V& v, Circumvention& c) {
     v("awareness_peak_days", c.awareness_peak_days, {.doc = "Days after a fence first applies when awareness peaks; it fades after.", .unit = "days", .min = 0.001, .max = 3650});
     v("contagion", c.contagion, {.doc = "Daily uptake rate per unit share of the user's region and segment circumventing the day before (word of mouth).", .unit = "per day", .min = 0, .max = 100});
     v("detection_daily", c.detection_daily, {.doc = "Share of circumventors the provider's IP and payment signals catch each day; a caught user loses the circumvention and does not try again.", .unit = "probability per day", .min = 0, .max = 1});
+    v("false_flag_daily", c.false_flag_daily, {.doc = "Share of the legitimate users of a model a location gate governs (passing it as permitted, on the model) whom those signals flag wrongly each day; a flagged user loses the model until an appeal reinstates it (0 = nobody is flagged wrongly).", .unit = "probability per day", .min = 0, .max = 1});
+    v("appeal_probability", c.appeal_probability, {.doc = "Probability a flagged user (wrongly flagged or a caught circumventor) appeals, once, on the day it is flagged; one not appealing stays blocked from the model while the gate lasts.", .unit = "probability", .min = 0, .max = 1});
+    v("appeal_review_days", c.appeal_review_days, {.doc = "Days from an appeal to its decision; the user stays blocked meanwhile.", .unit = "days", .min = 0, .max = 3650});
+    v("appeal_success", c.appeal_success, {.doc = "Probability the review reinstates a wrongly flagged user; a rejected user stays blocked (one appeal per flag), a reinstated one is cleared and not flagged again.", .unit = "probability", .min = 0, .max = 1});
+    v("appeal_success_caught", c.appeal_success_caught, {.doc = "Probability the review reinstates a caught circumventor, who gets its circumvention back and may be caught again.", .unit = "probability", .min = 0, .max = 1});
 }
 
 struct Subscriptions {

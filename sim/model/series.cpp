@@ -86,6 +86,11 @@ void add_disruption(SeriesBuilder& series, const Axes& axes, const TrajectoryVie
                [&](int d, std::size_t) { return run.cells_total(d, m_outside_market); });
     series.add("circumvention_detected", "users", "Circumventors the provider's signals caught that day (circumvention.adoption)", {},
                [&](int d, std::size_t) { return run.cells_total(d, m_circumvention_detected); });
+    series.add("flags", "users",
+               "Users of a fenced model the provider's signals flagged that day (caught circumventors and wrongly flagged), the wrongly "
+               "flagged among them, and flagged users an appeal reinstated that day (appeals)",
+               {{"flag_measure", {"flagged", "wrongly_flagged", "reinstated"}}},
+               [&](int d, std::size_t k) { return run.cells_total(d, static_cast<CellMetric>(m_flagged + k)); });
 
     auto intended_switched = [&](int d) { return run.cells_total(d, m_switched, foreign) - run.cells_total(d, m_churned, foreign); };
     struct Split { const char* name; const char* unit; const char* what; std::function<double(int)> total, intended; };

@@ -43,6 +43,9 @@ enum CellMetric : std::size_t {
     m_circumvention_detected,  // circumventors caught today (circumvention.adoption)
     m_account_sharing_detected, m_reseller_detected,  // users caught on a leakage route today (leakage.hpp)
     m_outside_market,      // users not yet in the market (market_entry.hpp): counted in nothing else
+    m_flagged,             // users flagged today on a fenced model: caught circumventors and wrongly flagged (appeals.hpp)
+    m_wrongly_flagged,     // legitimate users flagged today
+    m_reinstated,          // flagged users an appeal reinstated today
     cell_metric_count
 };
 

@@ -160,6 +160,7 @@ struct BlockStep {
     void stay_home(std::size_t i, Route home_route);
     Route circumvent(std::size_t i, std::size_t local, Route home_route);
     Route leak(std::size_t i, std::size_t local);
+    Route appeal(std::size_t i, std::size_t local, Route home_route);
     bool enter(std::size_t i);
     void wait_or_switch(std::size_t i, std::size_t local, Route home_route);
 };
@@ -266,6 +267,7 @@ inline void BlockStep::count_affected_us(std::size_t i) {
 bool BlockStep::settled_elsewhere(std::size_t i) const {
     const UserState settled = u.state[i];
     if (settled == UserState::churned && rates(i).reconsider.reconsiders()) return false;
+    if (d.appeals && d.appeals->reviewing(i)) return false;  // the review may reinstate it today
     return !d.policy_changed && (settled == UserState::switched || settled == UserState::churned) && u.employer[i] == no_employer &&
            u.verification[i] != VerificationStatus::pending && u.verification[i] != VerificationStatus::in_review;
 }
@@ -379,6 +381,7 @@ void BlockStep::decide_individually(std::size_t i, std::size_t local) {
     count_affected_us(i);
     Route home_route = d.circumvention ? circumvent(i, local, access_to(i, home)) : access_to(i, home);
     if (d.leakage && home_route == Route::denied) home_route = leak(i, local);
+    if (d.appeals) home_route = appeal(i, local, home_route);
     // A blocked user may apply for verification whenever a gate it could pass governs its
     // preferred model, including after a shutdown turns into a gate.
     if (home_route == Route::denied && !(u.flags[i] & flag_applied)) consider_applying(verification, u, t, i, local, rates(i).uptake);
@@ -531,6 +534,7 @@ Route BlockStep::circumvent(std::size_t i, std::size_t local, Route home_route) 
         if (caught <= 0 || RandomEngine(circumvention_key, local, Draw::circumvention_detection, d.day).uniform() >= caught) return home_route;
         u.flags[i] = static_cast<std::uint8_t>(u.flags[i] & ~(flag_circumventing | flag_vpn));
         t[L.cell(u.cell[i], m_circumvention_detected)] += u.weight[i];
+        if (d.appeals) d.appeals->caught(i, local, home, d.day, key(Draw::appeal, begin / agent_block_size), t + L.cell(u.cell[i], m_active), u.weight[i]);
         return access_to(i, home);
     }
     const UserState state = u.state[i];
@@ -566,6 +570,23 @@ Route BlockStep::leak(std::size_t i, std::size_t local) {
     const bool deciding = state == UserState::active || state == UserState::returned || state == UserState::waiting;
     return d.leakage->reach(i, local, u.segment[i], channel_kind(u.channel[i]) == ChannelKind::api, deciding, d.day,
                             key(Draw::leakage_uptake, begin / agent_block_size), t + L.cell(u.cell[i], m_active), u.weight[i]);
+}
+
+// Flags and appeals on a fenced model (appeals.hpp): a flagged user is blocked from its home
+// model until an appeal reinstates it. Returns its route home.
+Route BlockStep::appeal(std::size_t i, std::size_t local, Route home_route) {
+    const std::uint8_t home = u.home[i];
+    const std::size_t k = home * d.policy.channels + u.channel[i];
+    const bool fenced = d.policy.offered[k] && rule_semantics(d.policy.rule[k]).location_based;
+    const bool on_home = u.state[i] == UserState::active || u.state[i] == UserState::returned;
+    switch (d.appeals->screen(i, local, home, fenced, fenced && on_home && home_route == Route::permitted, d.day,
+                              key(Draw::false_flag, begin / agent_block_size), t + L.cell(u.cell[i], m_active), u.weight[i])) {
+        case Appeals::Outcome::unchanged: return home_route;
+        case Appeals::Outcome::blocked: return Route::denied;
+        case Appeals::Outcome::reinstated_circumventor: break;
+    }
+    u.flags[i] |= flag_vpn | flag_circumventing;
+    return access_to(i, home);
 }
 
 // A waiting user: back home if it reopened; else blocked, and switches today with a hazard

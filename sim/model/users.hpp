@@ -13,6 +13,7 @@
 #include "model/diffusion.hpp"
 #include "model/circumvention.hpp"
 #include "model/enterprises.hpp"
+#include "model/appeals.hpp"
 #include "model/leakage.hpp"
 #include "model/market_entry.hpp"
 #include "model/regulation.hpp"
@@ -93,6 +94,7 @@ struct UserDay {
     const Diffusion* diffusion;           // null unless some segment imitates
     LeakageRoutes* leakage;               // null unless some segment takes a leakage route around a gate
     MarketEntry* entry;                   // null unless some users start outside the market
+    Appeals* appeals;                     // null unless users of a fenced model can be flagged and appeal
 };
 
 // The product of the hazard multipliers of the regulator's news items so far.

@@ -369,7 +369,11 @@ TEST_CASE("new mechanisms at their neutral settings give exactly today's results
                                             "circumvention.detection_daily=0.5", "regions.india.circumvention_cost=3",
                                             "regulator.compliance_relief.gate_rate=0", "regulator.compliance_relief.coverage_rate=0",
                                             "enterprises.anticipation_rate=0", "enterprises.load_shift_share=0",
-                                            "enterprises.fallback_adoption_probability=0"}));
+                                            "enterprises.fallback_adoption_probability=0",
+                                            // No false flag and, without adoption, no caught circumventor: appeals act on nobody.
+                                            "circumvention.false_flag_daily=0", "circumvention.appeal_probability=0.7",
+                                            "circumvention.appeal_success=0.3", "circumvention.appeal_success_caught=0.9",
+                                            "circumvention.appeal_review_days=3"}));
         REQUIRE(today.series.size() == neutral.series.size());
         for (std::size_t i = 0; i < today.series.size(); ++i) {
             INFO(today.series[i].name);

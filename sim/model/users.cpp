@@ -79,6 +79,8 @@ void UserRuleCache::refresh(const Scenario& s, const DayPolicy& policy, const Us
                                                                              : std::size_t{0});
 }
 
+SettledBlocks::SettledBlocks(std::size_t agents) : blocks_((agents + agent_block_size - 1) / agent_block_size) {}
+
 double news_multiplier(const Scenario& s, int day) {
     double multiplier = 1.0;
     for (const auto& n : s.regulator.news)
@@ -567,78 +569,142 @@ void BlockStep::wait_or_switch(std::size_t i, std::size_t local, Route home_rout
     wait(i);
 }
 
-}  // namespace
+// The first fast path, taken by most users on most days: settled on a preferred model that is
+// open to everyone on the user's channel, with nothing pending. It records what use() would,
+// for a user on its preferred model. Columns and offsets are read through local pointers, so
+// the compiler keeps them in registers instead of reloading them after every tally update.
+struct FastPath {
+    const UserState* state_col;
+    const std::uint8_t* home_col;
+    const std::uint8_t* channel_col;
+    const VerificationStatus* verification_col;
+    const std::int32_t* employer_col;
+    const std::uint16_t* cell_col;
+    const Nationality* nationality_col;
+    const std::uint8_t* flags_col;
+    const float* value_col;
+    const float* tokens_col;
+    const std::uint8_t* settled;
+    const std::uint8_t* settled_access;
+    const double* price_col;
+    const double* plan_price;
+    const std::uint8_t* provider_col;
+    const std::uint8_t* normal;
+    const std::uint8_t* controlled;
+    double weight;
+    std::size_t channels, models, providers, by_model_base, cells, money_base, affected_us_slot, verified_us_slot;
 
-void step_users(const UserDay& day, Users& u, std::size_t b, double* t, std::vector<Intent>& intents) {
-    const TallyLayout& L = day.layout;
-    BlockStep step(day, u, b, t, &intents);
-    const std::size_t begin = b * agent_block_size, end = std::min(u.size(), begin + agent_block_size);
+    FastPath(const UserDay& day, const Users& u)
+        : state_col(u.state.data()),
+          home_col(u.home.data()),
+          channel_col(u.channel.data()),
+          verification_col(u.verification.data()),
+          employer_col(u.employer.data()),
+          cell_col(u.cell.data()),
+          nationality_col(u.nationality.data()),
+          flags_col(u.flags.data()),
+          value_col(u.daily_value.data()),
+          tokens_col(u.daily_tokens.data()),
+          settled(day.settled_home),
+          settled_access(day.rules.settled_access.data()),
+          price_col(day.params.price_per_token.data()),
+          plan_price(day.params.home_plan_price.data()),
+          provider_col(day.params.provider.data()),
+          normal(day.employers.normal.data()),
+          controlled(day.policy.controlled.data()),
+          weight(u.weight.value()),
+          channels(day.layout.channels),
+          models(day.layout.models),
+          providers(day.layout.providers),
+          by_model_base(day.layout.users_by_model(0, 0)),
+          cells(day.layout.cells),
+          money_base(day.layout.money(0, 0, 0)),
+          affected_us_slot(day.layout.affected_us()),
+          verified_us_slot(day.layout.verified_affected_us()) {}
 
-    // The fast path reads columns and offsets through local pointers, so the compiler keeps
-    // them in registers instead of reloading them after every tally update.
-    const UserState* state_col = u.state.data();
-    const std::uint8_t* home_col = u.home.data();
-    const std::uint8_t* channel_col = u.channel.data();
-    const VerificationStatus* verification_col = u.verification.data();
-    const std::int32_t* employer_col = u.employer.data();
-    const std::uint16_t* cell_col = u.cell.data();
-    const Nationality* nationality_col = u.nationality.data();
-    const std::uint8_t* flags_col = u.flags.data();
-    const double* weight_col = u.weight.data();
-    const float* value_col = u.daily_value.data();
-    const float* tokens_col = u.daily_tokens.data();
-    const std::uint8_t* settled = day.settled_home;
-    const std::uint8_t* settled_access = day.rules.settled_access.data();
-    const double* price_col = day.params.price_per_token.data();
-    const double* plan_price = day.params.home_plan_price.data();
-    const std::uint8_t* provider_col = day.params.provider.data();
-    const std::uint8_t* normal = day.employers.normal.data();
-    const std::uint8_t* controlled = day.policy.controlled.data();
-    const std::size_t channels = L.channels, models = L.models, providers = L.providers;
-    const std::size_t by_model_base = L.users_by_model(0, 0), cells = L.cells;
-    const std::size_t money_base = L.money(0, 0, 0);
-    const std::size_t affected_us_slot = L.affected_us();
-    const std::size_t verified_us_slot = L.verified_affected_us();
-
-    for (std::size_t i = begin; i < end; ++i) {
-        // Fast path, taken by most users on most days: settled on a preferred model that is
-        // open to everyone on the user's channel, with nothing pending. It records what use()
-        // would, for a user on its preferred model.
+    // Takes user i's day into t if it is on the fast path; else adds nothing and returns false.
+    bool operator()(std::size_t i, double* t) const {
         const std::uint8_t h = home_col[i], c = channel_col[i];
         const VerificationStatus v = verification_col[i];
         const std::int32_t employer = employer_col[i];
-        if (state_col[i] == UserState::active && settled[h * channels + c] && v != VerificationStatus::pending &&
-            v != VerificationStatus::in_review && (employer == no_employer || normal[employer])) {
-            const double weight = weight_col[i];
-            const Nationality n = nationality_col[i];
-            const std::size_t cell = cell_col[i];
-            double* tally = t + cell * cell_metric_count;
-            tally[m_active] += weight;
-            tally[m_value_delivered] += weight * value_col[i];
-            double* money = t + money_base + (((cell / channel_kinds) * channels + c) * providers + provider_col[h]) * money_metric_count;
-            double paid = 0;
-            if (flags_col[i] & flag_pays_home) {
-                const double monthly = weight * plan_price[cell * models + h];
-                money[money_mrr] += monthly;
-                paid = monthly * (12.0 / 365.0);
-            } else if (c != channel_consumer) {
-                paid = weight * tokens_col[i] * price_col[h];
-                money[money_usage] += paid;
-            }
-            t[by_model_base + h * cells + cell] += weight;
-            if (n == Nationality::foreign_national) {
-                if (const std::uint8_t k = settled_access[h]) {
-                    tally[k] += weight;
-                    if (k == m_access_permitted) tally[m_paid_permitted] += paid;
-                }
-            } else if (controlled[h] && employer == no_employer) {
-                t[affected_us_slot] += weight;
-                if (v == VerificationStatus::verified) t[verified_us_slot] += weight;
-            }
-            continue;
+        if (state_col[i] != UserState::active || !settled[h * channels + c] || v == VerificationStatus::pending ||
+            v == VerificationStatus::in_review || (employer != no_employer && !normal[employer]))
+            return false;
+        const Nationality n = nationality_col[i];
+        const std::size_t cell = cell_col[i];
+        double* tally = t + cell * cell_metric_count;
+        tally[m_active] += weight;
+        tally[m_value_delivered] += weight * value_col[i];
+        double* money = t + money_base + (((cell / channel_kinds) * channels + c) * providers + provider_col[h]) * money_metric_count;
+        double paid = 0;
+        if (flags_col[i] & flag_pays_home) {
+            const double monthly = weight * plan_price[cell * models + h];
+            money[money_mrr] += monthly;
+            paid = monthly * (12.0 / 365.0);
+        } else if (c != channel_consumer) {
+            paid = weight * tokens_col[i] * price_col[h];
+            money[money_usage] += paid;
         }
-        step.decide(i);
+        t[by_model_base + h * cells + cell] += weight;
+        if (n == Nationality::foreign_national) {
+            if (const std::uint8_t k = settled_access[h]) {
+                tally[k] += weight;
+                if (k == m_access_permitted) tally[m_paid_permitted] += paid;
+            }
+        } else if (controlled[h] && employer == no_employer) {
+            t[affected_us_slot] += weight;
+            if (v == VerificationStatus::verified) t[verified_us_slot] += weight;
+        }
+        return true;
     }
+};
+
+// A new epoch's first day for block b: its settled members (on the fast path, no employer,
+// whose status could change without a new epoch) add into a scratch row whose non-zero
+// entries become the block's sums; the others are visited and marked for the days after.
+template <class Visit>
+void start_epoch(const UserDay& day, const Users& u, std::size_t b, SettledBlocks::Block& block, const FastPath& fast,
+                 Visit&& visit) {
+    const std::size_t width = day.layout.width(), begin = b * agent_block_size, end = std::min(u.size(), begin + agent_block_size);
+    thread_local std::vector<double> scratch;
+    scratch.assign(width, 0.0);
+    block.visited.assign((agent_block_size + 63) / 64, 0);
+    for (std::size_t i = begin; i < end; ++i) {
+        if (u.employer[i] == no_employer && fast(i, scratch.data())) continue;
+        block.visited[(i - begin) / 64] |= std::uint64_t{1} << ((i - begin) % 64);
+        visit(i);
+    }
+    block.slot.clear();
+    block.total.clear();
+    for (std::size_t k = 0; k < width; ++k)
+        if (scratch[k] != 0) block.slot.push_back(static_cast<std::uint32_t>(k)), block.total.push_back(scratch[k]);
+    block.epoch = day.settled_blocks->epoch();
+}
+
+}  // namespace
+
+void step_users(const UserDay& day, Users& u, std::size_t b, double* t, std::vector<Intent>& intents) {
+    BlockStep step(day, u, b, t, &intents);
+    const FastPath fast(day, u);
+    const std::size_t begin = b * agent_block_size, end = std::min(u.size(), begin + agent_block_size);
+    auto visit = [&](std::size_t i) {
+        if (fast(i, t)) return;
+        if (day.touched) day.touched->keep(u, b);
+        step.decide(i);
+    };
+    if (!day.settled_blocks) {
+        for (std::size_t i = begin; i < end; ++i) visit(i);
+        return;
+    }
+    SettledBlocks::Block& block = day.settled_blocks->block(b);
+    if (block.epoch != day.settled_blocks->epoch()) {
+        start_epoch(day, u, b, block, fast, visit);
+    } else {
+        for (std::size_t w = 0; w < block.visited.size(); ++w)
+            for (std::uint64_t bits = block.visited[w]; bits; bits &= bits - 1)
+                visit(begin + w * 64 + static_cast<std::size_t>(__builtin_ctzll(bits)));
+    }
+    for (std::size_t k = 0; k < block.slot.size(); ++k) t[block.slot[k]] += block.total[k];
 }
 
 void settle_intents(const UserDay& day, Users& u, double* t, const std::vector<Intent>& intents) {

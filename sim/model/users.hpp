@@ -69,6 +69,31 @@ struct UserRuleCache {
     void refresh(const Scenario& s, const DayPolicy& policy, const UserParameters& params);
 };
 
+// Settled totals of agent blocks. A user on the first fast path (settled on a preferred model
+// open to everyone on its channel, nothing pending, no employer) adds the same to the tallies
+// every day while the rules and the settled table do not change, and nothing changes it (only
+// users off the fast path change). So each block keeps its settled members' sums, computed on
+// the day the conditions last changed (an epoch), adds them on the days after, and visits only
+// its other members; the engine starts a new epoch when the conditions change.
+class SettledBlocks {
+public:
+    explicit SettledBlocks(std::size_t agents);
+    void new_epoch() { ++epoch_; }
+
+    struct Block {
+        std::uint64_t epoch = 0;             // of the sums below; 0: none yet
+        std::vector<std::uint32_t> slot;     // tally offsets the settled members add to
+        std::vector<double> total;           // what they add, in slot order
+        std::vector<std::uint64_t> visited;  // bit per member: off the fast path on the epoch's first day
+    };
+    Block& block(std::size_t b) { return blocks_[b]; }
+    std::uint64_t epoch() const { return epoch_; }
+
+private:
+    std::uint64_t epoch_ = 1;
+    std::vector<Block> blocks_;
+};
+
 // Everything the user step reads on one day.
 struct UserDay {
     int day;
@@ -89,6 +114,8 @@ struct UserDay {
     const std::uint8_t* settled_home;     // UserRuleCache::settled_home, less the models at risk on a day of belief
     const CircumventionUptake* circumvention;  // null unless circumvention is adopted in this run
     const Diffusion* diffusion;           // null unless some segment imitates
+    TouchedBlocks* touched;               // the counterfactual's: blocks to keep before a user changes (else null)
+    SettledBlocks* settled_blocks;        // null: every user is visited
 };
 
 // The product of the hazard multipliers of the regulator's news items so far.

@@ -45,7 +45,7 @@ struct Run {
           stationary((!enforce || s.directive.stages.empty()) && !users.any_successor() && !anticipation.any()),
           trajectory(start_trajectory(s, layout, w.users)),
           touched(touched_blocks),
-          settled_blocks(w.users.size()) {}
+          settled_blocks(w.users.size(), w.enterprises.size()) {}
 
     const Scenario& s;
     World& w;
@@ -68,6 +68,7 @@ struct Run {
     TouchedBlocks* touched;  // the counterfactual keeps what it changes of the world, to put it back
     SettledBlocks settled_blocks;
     std::vector<std::uint8_t> settled_yesterday;  // the settled table the blocks' sums were made under
+    bool new_epoch_tomorrow = false;
 
     const DayPolicy* policy = nullptr;  // today's rules
     bool policy_changed = true;         // today's rules differ from yesterday's (or it is day 0)
@@ -99,6 +100,7 @@ void step_enterprises(Run& run, int day) {
     const std::size_t d = static_cast<std::size_t>(day) * run.trajectory.enterprise_cells;
     gatesim::step_enterprises(EnterpriseStep{run.s, run.options.replicate, *run.policy, run.choices, day}, run.w.enterprises, run.employers,
                               &run.trajectory.enterprises_by_state[d * enterprise_state_count], &run.trajectory.migration_cost[d]);
+    run.settled_blocks.employers_today(run.employers.normal, day);
 }
 
 void plan_verification_service(Run& run, int day) { run.verification.plan(run.s.verification, day); }
@@ -111,11 +113,17 @@ UserDay user_day(Run& run, int day) {
         run.anticipation.unsettle(run.user_rules.settled_home, run.policy->channels, run.settled_anticipating);
         settled = run.settled_anticipating.data();
     }
-    // Settled users add the same as yesterday unless the rules or the settled table changed.
+    // Settled users add the same as yesterday unless the rules or the settled table changed; the
+    // day after a change starts another epoch, as users settled elsewhere are steady only on a
+    // day the rules did not change.
     const std::size_t entries = run.user_rules.settled_home.size();
     if (run.policy_changed || !std::equal(settled, settled + entries, run.settled_yesterday.begin(), run.settled_yesterday.end())) {
         run.settled_blocks.new_epoch();
         run.settled_yesterday.assign(settled, settled + entries);
+        run.new_epoch_tomorrow = true;
+    } else if (run.new_epoch_tomorrow) {
+        run.settled_blocks.new_epoch();
+        run.new_epoch_tomorrow = false;
     }
     return UserDay{day,        run.s,         run.options.replicate, run.layout,       run.users,
                    run.user_rules, *run.policy, run.policy_changed,  run.choices,      run.w.enterprises,

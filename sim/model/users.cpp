@@ -79,7 +79,18 @@ void UserRuleCache::refresh(const Scenario& s, const DayPolicy& policy, const Us
                                                                              : std::size_t{0});
 }
 
-SettledBlocks::SettledBlocks(std::size_t agents) : blocks_((agents + agent_block_size - 1) / agent_block_size) {}
+SettledBlocks::SettledBlocks(std::size_t agents, std::size_t enterprises)
+    : blocks_((agents + agent_block_size - 1) / agent_block_size), normal_(enterprises, 1), status_changed_(enterprises, -1) {}
+
+void SettledBlocks::employers_today(const std::vector<std::uint8_t>& normal, int day) {
+    for (std::size_t e = 0; e < normal.size(); ++e)
+        if (normal[e] != normal_[e]) normal_[e] = normal[e], status_changed_[e] = day;
+}
+
+bool SettledBlocks::holds(const Block& b) const {
+    return b.epoch == epoch_ && std::all_of(b.employers.begin(), b.employers.end(),
+                                            [&](std::int32_t e) { return status_changed_[static_cast<std::size_t>(e)] <= b.day; });
+}
 
 double news_multiplier(const Scenario& s, int day) {
     double multiplier = 1.0;
@@ -147,6 +158,7 @@ struct BlockStep {
     void since_today(std::size_t i) { u.since[i] = static_cast<std::int16_t>(d.day); }
 
     bool settled_elsewhere(std::size_t i) const;
+    bool steady_elsewhere(std::size_t i) const;
     void stay_elsewhere(std::size_t i);
     void decide(std::size_t i);
     void follow_employer(std::size_t i, std::size_t e);
@@ -268,6 +280,12 @@ bool BlockStep::settled_elsewhere(std::size_t i) const {
     if (settled == UserState::churned && rates(i).reconsider.reconsiders()) return false;
     return !d.policy_changed && (settled == UserState::switched || settled == UserState::churned) && u.employer[i] == no_employer &&
            u.verification[i] != VerificationStatus::pending && u.verification[i] != VerificationStatus::in_review;
+}
+
+// Settled elsewhere, and its day changes nothing of it (a switched user has been counted as
+// newly blocked already): it adds the same every day while the rules do not change.
+bool BlockStep::steady_elsewhere(std::size_t i) const {
+    return settled_elsewhere(i) && (u.state[i] == UserState::churned || (u.flags[i] & flag_ever_blocked));
 }
 
 void BlockStep::stay_elsewhere(std::size_t i) {
@@ -659,26 +677,40 @@ struct FastPath {
     }
 };
 
-// A new epoch's first day for block b: its settled members (on the fast path, no employer,
-// whose status could change without a new epoch) add into a scratch row whose non-zero
-// entries become the block's sums; the others are visited and marked for the days after.
+// A new epoch's first day for block b: its settled members, on the first fast path or steady
+// on an alternative, add into a scratch row whose non-zero entries become the block's sums; the
+// others are visited and marked for the days after.
 template <class Visit>
-void start_epoch(const UserDay& day, const Users& u, std::size_t b, SettledBlocks::Block& block, const FastPath& fast,
+void start_epoch(const UserDay& day, const Users& u, std::size_t b, SettledBlocks::Block& block, const FastPath& fast, BlockStep& step,
                  Visit&& visit) {
     const std::size_t width = day.layout.width(), begin = b * agent_block_size, end = std::min(u.size(), begin + agent_block_size);
     thread_local std::vector<double> scratch;
     scratch.assign(width, 0.0);
     block.visited.assign((agent_block_size + 63) / 64, 0);
+    block.employers.clear();
+    double* tally = step.t;
     for (std::size_t i = begin; i < end; ++i) {
-        if (u.employer[i] == no_employer && fast(i, scratch.data())) continue;
+        if (fast(i, scratch.data())) {
+            if (u.employer[i] != no_employer) block.employers.push_back(u.employer[i]);
+            continue;
+        }
+        if (u.employer[i] == no_employer && step.steady_elsewhere(i)) {
+            step.t = scratch.data();
+            step.stay_elsewhere(i);
+            step.t = tally;
+            continue;
+        }
         block.visited[(i - begin) / 64] |= std::uint64_t{1} << ((i - begin) % 64);
         visit(i);
     }
+    std::sort(block.employers.begin(), block.employers.end());
+    block.employers.erase(std::unique(block.employers.begin(), block.employers.end()), block.employers.end());
     block.slot.clear();
     block.total.clear();
     for (std::size_t k = 0; k < width; ++k)
         if (scratch[k] != 0) block.slot.push_back(static_cast<std::uint32_t>(k)), block.total.push_back(scratch[k]);
     block.epoch = day.settled_blocks->epoch();
+    block.day = day.day;
 }
 
 }  // namespace
@@ -697,8 +729,8 @@ void step_users(const UserDay& day, Users& u, std::size_t b, double* t, std::vec
         return;
     }
     SettledBlocks::Block& block = day.settled_blocks->block(b);
-    if (block.epoch != day.settled_blocks->epoch()) {
-        start_epoch(day, u, b, block, fast, visit);
+    if (!day.settled_blocks->holds(block)) {
+        start_epoch(day, u, b, block, fast, step, visit);
     } else {
         for (std::size_t w = 0; w < block.visited.size(); ++w)
             for (std::uint64_t bits = block.visited[w]; bits; bits &= bits - 1)

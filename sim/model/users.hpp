@@ -70,28 +70,38 @@ struct UserRuleCache {
 };
 
 // Settled totals of agent blocks. A user on the first fast path (settled on a preferred model
-// open to everyone on its channel, nothing pending, no employer) adds the same to the tallies
-// every day while the rules and the settled table do not change, and nothing changes it (only
-// users off the fast path change). So each block keeps its settled members' sums, computed on
-// the day the conditions last changed (an epoch), adds them on the days after, and visits only
-// its other members; the engine starts a new epoch when the conditions change.
+// open to everyone on its channel, nothing pending), or settled on an alternative on a day the
+// rules did not change, adds the same to the tallies every day while the rules, the settled
+// table and (for an employee) its employer's status do not change, and nothing changes it
+// (only users visited change). So each block keeps its settled members' sums, computed on the
+// day the conditions last changed (the start of an epoch), adds them on the days after, and
+// visits only its other members. The engine starts a new epoch when the rules or the settled
+// table change; a block whose settled employees' employer changed status starts its own.
 class SettledBlocks {
 public:
-    explicit SettledBlocks(std::size_t agents);
+    SettledBlocks(std::size_t agents, std::size_t enterprises);
     void new_epoch() { ++epoch_; }
+    // Today's employer status (after the enterprise step).
+    void employers_today(const std::vector<std::uint8_t>& normal, int day);
 
     struct Block {
         std::uint64_t epoch = 0;             // of the sums below; 0: none yet
+        int day = 0;                         // the sums were made
         std::vector<std::uint32_t> slot;     // tally offsets the settled members add to
         std::vector<double> total;           // what they add, in slot order
-        std::vector<std::uint64_t> visited;  // bit per member: off the fast path on the epoch's first day
+        std::vector<std::uint64_t> visited;  // bit per member: not settled on the day the sums were made
+        std::vector<std::int32_t> employers; // of its settled employees
     };
     Block& block(std::size_t b) { return blocks_[b]; }
     std::uint64_t epoch() const { return epoch_; }
+    // The block's sums still hold: same epoch, and none of its settled employees' employers changed status since.
+    bool holds(const Block& b) const;
 
 private:
     std::uint64_t epoch_ = 1;
     std::vector<Block> blocks_;
+    std::vector<std::uint8_t> normal_;   // [enterprise]: yesterday's status
+    std::vector<int> status_changed_;    // [enterprise]: the day its status last changed
 };
 
 // Everything the user step reads on one day.

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "model/parallel.hpp"
+#include "model/users.hpp"
 #include "model/world.hpp"
 #include "support.hpp"
 
@@ -169,4 +170,25 @@ TEST_CASE("the worker pool runs every block once, passes a failure on, and serve
     sum();
     other.join();
     CHECK(total == 2 * (500 * 499 / 2));
+}
+
+TEST_CASE("a block's settled sums stop holding in a new epoch or when an employer of its settled employees changes status") {
+    SettledBlocks blocks(2 * 4096, 4);
+    SettledBlocks::Block& b = blocks.block(1);
+    b.epoch = blocks.epoch();
+    b.day = 5;
+    b.employers = {2};
+    std::vector<std::uint8_t> normal(4, 1);
+    blocks.employers_today(normal, 5);
+    CHECK(blocks.holds(b));
+    normal[3] = 0;  // another block's employer
+    blocks.employers_today(normal, 6);
+    CHECK(blocks.holds(b));
+    normal[2] = 0;
+    blocks.employers_today(normal, 7);
+    CHECK(!blocks.holds(b));
+    b.day = 7;  // made again today
+    CHECK(blocks.holds(b));
+    blocks.new_epoch();
+    CHECK(!blocks.holds(b));
 }

@@ -149,12 +149,13 @@ void admit_surge(Run& run, int day) {
 }
 
 void settle_intents(Run& run, const UserDay& today) {
+    if (std::all_of(run.intents.begin(), run.intents.end(), [](const std::vector<Intent>& v) { return v.empty(); })) return;
     for_each_block(run.tallies.groups(), run.options.threads,
                    [&](std::size_t g) { gatesim::settle_intents(today, run.w.users, run.tallies.group(g), run.intents[g]); });
 }
 
 void reduce(Run& run, int day) {
-    run.tallies.reduce_into(&run.trajectory.daily[static_cast<std::size_t>(day) * run.layout.width()]);
+    run.tallies.reduce_into(&run.trajectory.daily[static_cast<std::size_t>(day) * run.layout.width()], run.options.threads);
 }
 
 // What tomorrow's steps read of today: verification coverage (a stage trigger) and the queue.

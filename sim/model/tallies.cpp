@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "model/market.hpp"
+#include "model/parallel.hpp"
 
 namespace gatesim {
 
@@ -14,11 +15,15 @@ double TallyLayout::verification_total(const double* row, VerificationMetric v) 
     return total;
 }
 
-void GroupTallies::reduce_into(double* row) const {
-    for (std::size_t g = 0; g < groups(); ++g) {
-        const double* t = group(g);
-        for (std::size_t k = 0; k < width_; ++k) row[k] += t[k];
-    }
+void GroupTallies::reduce_into(double* row, int threads) const {
+    constexpr std::size_t chunk = 2048;
+    for_each_block((width_ + chunk - 1) / chunk, groups() > 1 ? threads : 1, [&](std::size_t c) {
+        const std::size_t begin = c * chunk, end = std::min(width_, begin + chunk);
+        for (std::size_t g = 0; g < groups(); ++g) {
+            const double* t = group(g);
+            for (std::size_t k = begin; k < end; ++k) row[k] += t[k];
+        }
+    });
 }
 
 Trajectory start_trajectory(const Scenario& s, const TallyLayout& layout, const Users& users) {

@@ -19,8 +19,8 @@ struct RunOptions {
     std::function<void(int day, int days)> progress;
     // When set and true, the run stops at the next day boundary by throwing Cancelled.
     const std::atomic<bool>* cancel = nullptr;
-    // Visits every user every day, without the settled sums of agent blocks (users.hpp): the
-    // reference the sums are tested against. Results agree to rounding.
+    // Every user decides every day, without the fast path or the settled sums of agent blocks
+    // (users.hpp): the reference they are tested against. Results agree to rounding.
     bool visit_every_user = false;
 };
 

@@ -588,8 +588,8 @@ void BlockStep::wait_or_switch(std::size_t i, std::size_t local, Route home_rout
 }
 
 // The first fast path, taken by most users on most days: settled on a preferred model that is
-// open to everyone on the user's channel, with nothing pending. It records what use() would,
-// for a user on its preferred model. Columns and offsets are read through local pointers, so
+// open to everyone on the user's channel (active there, or returned to it), with nothing
+// pending. It records what stay_home() would, for a user on its preferred model. Columns and offsets are read through local pointers, so
 // the compiler keeps them in registers instead of reloading them after every tally update.
 struct FastPath {
     const UserState* state_col;
@@ -645,13 +645,15 @@ struct FastPath {
         const std::uint8_t h = home_col[i], c = channel_col[i];
         const VerificationStatus v = verification_col[i];
         const std::int32_t employer = employer_col[i];
-        if (state_col[i] != UserState::active || !settled[h * channels + c] || v == VerificationStatus::pending ||
+        const UserState state = state_col[i];
+        if ((state != UserState::active && state != UserState::returned) || !settled[h * channels + c] || v == VerificationStatus::pending ||
             v == VerificationStatus::in_review || (employer != no_employer && !normal[employer]))
             return false;
         const Nationality n = nationality_col[i];
         const std::size_t cell = cell_col[i];
         double* tally = t + cell * cell_metric_count;
         tally[m_active] += weight;
+        if (state == UserState::returned) tally[m_returned] += weight;  // as stay_home() counts it
         tally[m_value_delivered] += weight * value_col[i];
         double* money = t + money_base + (((cell / channel_kinds) * channels + c) * providers + provider_col[h]) * money_metric_count;
         double paid = 0;
@@ -724,8 +726,11 @@ void step_users(const UserDay& day, Users& u, std::size_t b, double* t, std::vec
         if (day.touched) day.touched->keep(u, b);
         step.decide(i);
     };
-    if (!day.settled_blocks) {
-        for (std::size_t i = begin; i < end; ++i) visit(i);
+    if (!day.settled_blocks) {  // the reference: every user decides, none takes a fast path
+        for (std::size_t i = begin; i < end; ++i) {
+            if (day.touched) day.touched->keep(u, b);
+            step.decide(i);
+        }
         return;
     }
     SettledBlocks::Block& block = day.settled_blocks->block(b);

@@ -43,7 +43,7 @@ struct Run {
           circumvention(s, w.users, enforce),
           diffusion(s, users.successor),
           stationary((!enforce || s.directive.stages.empty()) && !users.any_successor() && !anticipation.any()),
-          trajectory(start_trajectory(s, layout, w.users)),
+          trajectory(start_trajectory(s, layout, w.users, options.threads)),
           touched(touched_blocks),
           settled_blocks(w.users.size(), w.enterprises.size()) {}
 

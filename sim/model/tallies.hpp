@@ -131,7 +131,7 @@ struct Trajectory {
 };
 
 // An empty record of s.days days; initial_home_users from the users' preferred models.
-Trajectory start_trajectory(const Scenario& s, const TallyLayout& layout, const Users& users);
+Trajectory start_trajectory(const Scenario& s, const TallyLayout& layout, const Users& users, int threads);
 
 // The cells a view reads: every cell, or a scope's.
 struct CellSelection {

@@ -84,12 +84,14 @@ SettledBlocks::SettledBlocks(std::size_t agents, std::size_t enterprises)
 
 void SettledBlocks::employers_today(const std::vector<std::uint8_t>& normal, int day) {
     for (std::size_t e = 0; e < normal.size(); ++e)
-        if (normal[e] != normal_[e]) normal_[e] = normal[e], status_changed_[e] = day;
+        if (normal[e] != normal_[e]) normal_[e] = normal[e], status_changed_[e] = day, any_status_changed_ = day;
 }
 
 bool SettledBlocks::holds(const Block& b) const {
-    return b.epoch == epoch_ && std::all_of(b.employers.begin(), b.employers.end(),
-                                            [&](std::int32_t e) { return status_changed_[static_cast<std::size_t>(e)] <= b.day; });
+    if (b.epoch != epoch_) return false;
+    return any_status_changed_ <= b.day || std::all_of(b.employers.begin(), b.employers.end(), [&](std::int32_t e) {
+               return status_changed_[static_cast<std::size_t>(e)] <= b.day;
+           });
 }
 
 double news_multiplier(const Scenario& s, int day) {

@@ -102,6 +102,7 @@ private:
     std::vector<Block> blocks_;
     std::vector<std::uint8_t> normal_;   // [enterprise]: yesterday's status
     std::vector<int> status_changed_;    // [enterprise]: the day its status last changed
+    int any_status_changed_ = -1;        // the last day any enterprise's status changed
 };
 
 // Everything the user step reads on one day.

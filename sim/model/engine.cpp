@@ -100,7 +100,7 @@ void step_enterprises(Run& run, int day) {
     const std::size_t d = static_cast<std::size_t>(day) * run.trajectory.enterprise_cells;
     gatesim::step_enterprises(EnterpriseStep{run.s, run.options.replicate, *run.policy, run.choices, day}, run.w.enterprises, run.employers,
                               &run.trajectory.enterprises_by_state[d * enterprise_state_count], &run.trajectory.migration_cost[d]);
-    run.settled_blocks.employers_today(run.employers.normal, day);
+    run.settled_blocks.employers_today(run.w.enterprises, run.employers, day);
 }
 
 void plan_verification_service(Run& run, int day) { run.verification.plan(run.s.verification, day); }

@@ -80,11 +80,15 @@ void UserRuleCache::refresh(const Scenario& s, const DayPolicy& policy, const Us
 }
 
 SettledBlocks::SettledBlocks(std::size_t agents, std::size_t enterprises)
-    : blocks_((agents + agent_block_size - 1) / agent_block_size), normal_(enterprises, 1), status_changed_(enterprises, -1) {}
+    : blocks_((agents + agent_block_size - 1) / agent_block_size),
+      employers_(enterprises, EmployerSignature{EnterpriseState::normal, no_model, 0, 1}),
+      status_changed_(enterprises, -1) {}
 
-void SettledBlocks::employers_today(const std::vector<std::uint8_t>& normal, int day) {
-    for (std::size_t e = 0; e < normal.size(); ++e)
-        if (normal[e] != normal_[e]) normal_[e] = normal[e], status_changed_[e] = day, any_status_changed_ = day;
+void SettledBlocks::employers_today(const EnterpriseTable& enterprises, const EmployerStatus& status, int day) {
+    for (std::size_t e = 0; e < enterprises.size(); ++e) {
+        const EmployerSignature today{enterprises.state[e], enterprises.current[e], status.disrupted[e], status.normal[e]};
+        if (!(today == employers_[e])) employers_[e] = today, status_changed_[e] = day, any_status_changed_ = day;
+    }
 }
 
 bool SettledBlocks::holds(const Block& b) const {
@@ -92,6 +96,22 @@ bool SettledBlocks::holds(const Block& b) const {
     return any_status_changed_ <= b.day || std::all_of(b.employers.begin(), b.employers.end(), [&](std::int32_t e) {
                return status_changed_[static_cast<std::size_t>(e)] <= b.day;
            });
+}
+
+void SettledBlocks::Block::merge(std::uint32_t k, double value) {
+    const auto at = std::lower_bound(slot.begin(), slot.end(), k);
+    const auto n = at - slot.begin();
+    if (at != slot.end() && *at == k) {
+        total[static_cast<std::size_t>(n)] += value;
+        return;
+    }
+    slot.insert(at, k);
+    total.insert(total.begin() + n, value);
+}
+
+void SettledBlocks::Block::add_employer(std::int32_t e) {
+    const auto at = std::lower_bound(employers.begin(), employers.end(), e);
+    if (at == employers.end() || *at != e) employers.insert(at, e);
 }
 
 double news_multiplier(const Scenario& s, int day) {
@@ -161,6 +181,7 @@ struct BlockStep {
 
     bool settled_elsewhere(std::size_t i) const;
     bool steady_elsewhere(std::size_t i) const;
+    bool steady_follower(std::size_t i) const;
     void stay_elsewhere(std::size_t i);
     void decide(std::size_t i);
     void follow_employer(std::size_t i, std::size_t e);
@@ -288,6 +309,19 @@ bool BlockStep::settled_elsewhere(std::size_t i) const {
 // newly blocked already): it adds the same every day while the rules do not change.
 bool BlockStep::steady_elsewhere(std::size_t i) const {
     return settled_elsewhere(i) && (u.state[i] == UserState::churned || (u.flags[i] & flag_ever_blocked));
+}
+
+// An employee on the model its moved employer uses, as yesterday (follow_employer changes
+// nothing of it): it adds the same every day while its employer's status and the rules do not change.
+bool BlockStep::steady_follower(std::size_t i) const {
+    if (d.enterprises.size() == 0 || u.verification[i] == VerificationStatus::pending || u.verification[i] == VerificationStatus::in_review)
+        return false;
+    const auto e = static_cast<std::size_t>(u.employer[i]);
+    const EnterpriseState employer = d.enterprises.state[e];
+    if (employer != EnterpriseState::failed_over && employer != EnterpriseState::migrated) return false;
+    const bool still_blocked = d.employers.disrupted[e];
+    return u.state[i] == (still_blocked ? UserState::switched : UserState::churned) && u.current[i] == d.enterprises.current[e] &&
+           (!still_blocked || (u.flags[i] & flag_ever_blocked));
 }
 
 void BlockStep::stay_elsewhere(std::size_t i) {
@@ -681,9 +715,34 @@ struct FastPath {
     }
 };
 
-// A new epoch's first day for block b: its settled members, on the first fast path or steady
-// on an alternative, add into a scratch row whose non-zero entries become the block's sums; the
-// others are visited and marked for the days after.
+// Adds user i's day into `row` if it is settled (see SettledBlocks): on the fast path, steady on
+// an alternative, or an employee steady behind its moved employer. Returns whether it was.
+bool settled_day(std::size_t i, double* row, const Users& u, const FastPath& fast, BlockStep& step) {
+    if (fast(i, row)) return true;
+    const std::int32_t employer = u.employer[i];
+    if (employer == no_employer ? !step.steady_elsewhere(i) : !step.steady_follower(i)) return false;
+    double* tally = step.t;
+    step.t = row;
+    if (employer == no_employer) step.stay_elsewhere(i);
+    else step.follow_employer(i, static_cast<std::size_t>(employer));
+    step.t = tally;
+    return true;
+}
+
+// Calls f on every tally offset a settled user's day can add to: its cell's metrics, the money
+// of its cell and channel, the users of each model in its cell, and the capability-gap and
+// verification-coverage sums.
+template <class F>
+void for_each_settled_slot(const TallyLayout& L, std::size_t cell, std::size_t channel, F&& f) {
+    for (std::size_t k = 0; k < cell_metric_count; ++k) f(L.cell(cell, static_cast<CellMetric>(k)));
+    for (std::size_t p = 0; p < L.providers; ++p)
+        for (std::size_t k = 0; k < money_metric_count; ++k) f(L.money(cell, channel, p) + k);
+    for (std::size_t m = 0; m < L.models; ++m) f(L.users_by_model(m, cell));
+    for (std::size_t k = L.gap_sum(); k < L.width(); ++k) f(k);
+}
+
+// A new epoch's first day for block b: its settled members add into a scratch row whose non-zero
+// entries become the block's sums; the others are visited and marked for the days after.
 template <class Visit>
 void start_epoch(const UserDay& day, const Users& u, std::size_t b, SettledBlocks::Block& block, const FastPath& fast, BlockStep& step,
                  Visit&& visit) {
@@ -692,16 +751,9 @@ void start_epoch(const UserDay& day, const Users& u, std::size_t b, SettledBlock
     scratch.assign(width, 0.0);
     block.visited.assign((agent_block_size + 63) / 64, 0);
     block.employers.clear();
-    double* tally = step.t;
     for (std::size_t i = begin; i < end; ++i) {
-        if (fast(i, scratch.data())) {
+        if (settled_day(i, scratch.data(), u, fast, step)) {
             if (u.employer[i] != no_employer) block.employers.push_back(u.employer[i]);
-            continue;
-        }
-        if (u.employer[i] == no_employer && step.steady_elsewhere(i)) {
-            step.t = scratch.data();
-            step.stay_elsewhere(i);
-            step.t = tally;
             continue;
         }
         block.visited[(i - begin) / 64] |= std::uint64_t{1} << ((i - begin) % 64);
@@ -715,6 +767,32 @@ void start_epoch(const UserDay& day, const Users& u, std::size_t b, SettledBlock
         if (scratch[k] != 0) block.slot.push_back(static_cast<std::uint32_t>(k)), block.total.push_back(scratch[k]);
     block.epoch = day.settled_blocks->epoch();
     block.day = day.day;
+}
+
+// A day within the epoch: the marked members are visited, but one found settled today joins the
+// block's sums instead (its day is added to the tally and merged into the sums).
+template <class Visit>
+void within_epoch(const UserDay& day, const Users& u, std::size_t b, double* t, SettledBlocks::Block& block, const FastPath& fast,
+                  BlockStep& step, Visit&& visit) {
+    const std::size_t begin = b * agent_block_size;
+    thread_local std::vector<double> joining;  // all zero between users
+    if (joining.size() != day.layout.width()) joining.assign(day.layout.width(), 0.0);
+    for (std::size_t w = 0; w < block.visited.size(); ++w)
+        for (std::uint64_t bits = block.visited[w]; bits; bits &= bits - 1) {
+            const std::size_t bit = static_cast<std::size_t>(__builtin_ctzll(bits)), i = begin + w * 64 + bit;
+            if (!settled_day(i, joining.data(), u, fast, step)) {
+                visit(i);
+                continue;
+            }
+            for_each_settled_slot(day.layout, u.cell[i], u.channel[i], [&](std::size_t k) {
+                if (joining[k] == 0) return;
+                t[k] += joining[k];
+                block.merge(static_cast<std::uint32_t>(k), joining[k]);
+                joining[k] = 0;
+            });
+            if (u.employer[i] != no_employer) block.add_employer(u.employer[i]);
+            block.visited[w] &= ~(std::uint64_t{1} << bit);
+        }
 }
 
 }  // namespace
@@ -738,12 +816,12 @@ void step_users(const UserDay& day, Users& u, std::size_t b, double* t, std::vec
     SettledBlocks::Block& block = day.settled_blocks->block(b);
     if (!day.settled_blocks->holds(block)) {
         start_epoch(day, u, b, block, fast, step, visit);
-    } else {
-        for (std::size_t w = 0; w < block.visited.size(); ++w)
-            for (std::uint64_t bits = block.visited[w]; bits; bits &= bits - 1)
-                visit(begin + w * 64 + static_cast<std::size_t>(__builtin_ctzll(bits)));
+        for (std::size_t k = 0; k < block.slot.size(); ++k) t[block.slot[k]] += block.total[k];
+        return;
     }
+    // Yesterday's sums first: members joining today add their day themselves.
     for (std::size_t k = 0; k < block.slot.size(); ++k) t[block.slot[k]] += block.total[k];
+    within_epoch(day, u, b, t, block, fast, step, visit);
 }
 
 void settle_intents(const UserDay& day, Users& u, double* t, const std::vector<Intent>& intents) {

@@ -69,28 +69,32 @@ struct UserRuleCache {
     void refresh(const Scenario& s, const DayPolicy& policy, const UserParameters& params);
 };
 
-// Settled totals of agent blocks. A user on the first fast path (settled on a preferred model
-// open to everyone on its channel, nothing pending), or settled on an alternative on a day the
-// rules did not change, adds the same to the tallies every day while the rules, the settled
-// table and (for an employee) its employer's status do not change, and nothing changes it
-// (only users visited change). So each block keeps its settled members' sums, computed on the
-// day the conditions last changed (the start of an epoch), adds them on the days after, and
-// visits only its other members. The engine starts a new epoch when the rules or the settled
-// table change; a block whose settled employees' employer changed status starts its own.
+// Settled totals of agent blocks. A settled user adds the same to the tallies every day, and
+// nothing changes it (only users visited change), while the rules, the settled table and (for
+// an employee) its employer's status do not change: a user on the first fast path (settled on
+// a preferred model open to everyone on its channel, nothing pending), one settled on an
+// alternative on a day the rules did not change, and an employee steady on the model its moved
+// employer uses. So each block keeps its settled members' sums, made on the first day of an
+// epoch, adds them on the days after, and visits only its other members; a visited member found
+// settled joins the sums (its contribution is merged in) and is no longer visited. The engine
+// starts a new epoch when the rules or the settled table change; a block whose settled
+// employees' employer changed status since its sums were made makes them again.
 class SettledBlocks {
 public:
     SettledBlocks(std::size_t agents, std::size_t enterprises);
     void new_epoch() { ++epoch_; }
     // Today's employer status (after the enterprise step).
-    void employers_today(const std::vector<std::uint8_t>& normal, int day);
+    void employers_today(const EnterpriseTable& enterprises, const EmployerStatus& status, int day);
 
     struct Block {
         std::uint64_t epoch = 0;             // of the sums below; 0: none yet
         int day = 0;                         // the sums were made
-        std::vector<std::uint32_t> slot;     // tally offsets the settled members add to
-        std::vector<double> total;           // what they add, in slot order
-        std::vector<std::uint64_t> visited;  // bit per member: not settled on the day the sums were made
-        std::vector<std::int32_t> employers; // of its settled employees
+        std::vector<std::uint32_t> slot;     // tally offsets the settled members add to, ascending
+        std::vector<double> total;           // what they add
+        std::vector<std::uint64_t> visited;  // bit per member: not settled
+        std::vector<std::int32_t> employers; // of its settled employees, ascending
+        void merge(std::uint32_t slot, double value);
+        void add_employer(std::int32_t e);
     };
     Block& block(std::size_t b) { return blocks_[b]; }
     std::uint64_t epoch() const { return epoch_; }
@@ -98,11 +102,17 @@ public:
     bool holds(const Block& b) const;
 
 private:
+    // What an employee's day reads of its employer.
+    struct EmployerSignature {
+        EnterpriseState state;
+        std::uint8_t current, disrupted, normal;
+        bool operator==(const EmployerSignature&) const = default;
+    };
     std::uint64_t epoch_ = 1;
     std::vector<Block> blocks_;
-    std::vector<std::uint8_t> normal_;   // [enterprise]: yesterday's status
-    std::vector<int> status_changed_;    // [enterprise]: the day its status last changed
-    int any_status_changed_ = -1;        // the last day any enterprise's status changed
+    std::vector<EmployerSignature> employers_;  // [enterprise]: yesterday's
+    std::vector<int> status_changed_;           // [enterprise]: the day its status last changed
+    int any_status_changed_ = -1;               // the last day any enterprise's status changed
 };
 
 // Everything the user step reads on one day.

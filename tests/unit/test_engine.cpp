@@ -175,20 +175,37 @@ TEST_CASE("the worker pool runs every block once, passes a failure on, and serve
 TEST_CASE("a block's settled sums stop holding in a new epoch or when an employer of its settled employees changes status") {
     SettledBlocks blocks(2 * 4096, 4);
     SettledBlocks::Block& b = blocks.block(1);
+    EnterpriseTable enterprises;
+    enterprises.resize(4);
+    EmployerStatus status(4);
+    blocks.employers_today(enterprises, status, 0);
     b.epoch = blocks.epoch();
     b.day = 5;
     b.employers = {2};
-    std::vector<std::uint8_t> normal(4, 1);
-    blocks.employers_today(normal, 5);
     CHECK(blocks.holds(b));
-    normal[3] = 0;  // another block's employer
-    blocks.employers_today(normal, 6);
+    status.normal[3] = 0;  // another block's employer
+    blocks.employers_today(enterprises, status, 6);
     CHECK(blocks.holds(b));
-    normal[2] = 0;
-    blocks.employers_today(normal, 7);
+    enterprises.current[2] = 7;  // its employees' employer moved to another model
+    blocks.employers_today(enterprises, status, 7);
     CHECK(!blocks.holds(b));
     b.day = 7;  // made again today
     CHECK(blocks.holds(b));
     blocks.new_epoch();
     CHECK(!blocks.holds(b));
+}
+
+TEST_CASE("a member joining a block's sums is merged in slot order") {
+    SettledBlocks::Block b;
+    b.slot = {3, 9};
+    b.total = {1.0, 2.0};
+    b.merge(9, 0.5);
+    b.merge(5, 4.0);
+    b.merge(0, 8.0);
+    CHECK(b.slot == std::vector<std::uint32_t>{0, 3, 5, 9});
+    CHECK(b.total == std::vector<double>{8.0, 1.0, 4.0, 2.5});
+    b.add_employer(4);
+    b.add_employer(1);
+    b.add_employer(4);
+    CHECK(b.employers == std::vector<std::int32_t>{1, 4});
 }

@@ -91,14 +91,13 @@ void SettledBlocks::employers_today(const EnterpriseTable& enterprises, const Em
     }
 }
 
-bool SettledBlocks::holds(const Block& b) const {
-    if (b.epoch != epoch_) return false;
-    return any_status_changed_ <= b.day || std::all_of(b.employers.begin(), b.employers.end(), [&](std::int32_t e) {
-               return status_changed_[static_cast<std::size_t>(e)] <= b.day;
+bool SettledBlocks::employees_hold(const Block& b) const {
+    return any_status_changed_ <= b.employees_day || std::all_of(b.employers.begin(), b.employers.end(), [&](std::int32_t e) {
+               return status_changed_[static_cast<std::size_t>(e)] <= b.employees_day;
            });
 }
 
-void SettledBlocks::Block::merge(std::uint32_t k, double value) {
+void SettledBlocks::Sums::merge(std::uint32_t k, double value) {
     const auto at = std::lower_bound(slot.begin(), slot.end(), k);
     const auto n = at - slot.begin();
     if (at != slot.end() && *at == k) {
@@ -715,85 +714,170 @@ struct FastPath {
     }
 };
 
-// Adds user i's day into `row` if it is settled (see SettledBlocks): on the fast path, steady on
-// an alternative, or an employee steady behind its moved employer. Returns whether it was.
-bool settled_day(std::size_t i, double* row, const Users& u, const FastPath& fast, BlockStep& step) {
-    if (fast(i, row)) return true;
-    const std::int32_t employer = u.employer[i];
-    if (employer == no_employer ? !step.steady_elsewhere(i) : !step.steady_follower(i)) return false;
-    double* tally = step.t;
-    step.t = row;
-    if (employer == no_employer) step.stay_elsewhere(i);
-    else step.follow_employer(i, static_cast<std::size_t>(employer));
-    step.t = tally;
-    return true;
-}
-
-// Calls f on every tally offset a settled user's day can add to: its cell's metrics, the money
-// of its cell and channel, the users of each model in its cell, and the capability-gap and
-// verification-coverage sums.
-template <class F>
-void for_each_settled_slot(const TallyLayout& L, std::size_t cell, std::size_t channel, F&& f) {
-    for (std::size_t k = 0; k < cell_metric_count; ++k) f(L.cell(cell, static_cast<CellMetric>(k)));
-    for (std::size_t p = 0; p < L.providers; ++p)
-        for (std::size_t k = 0; k < money_metric_count; ++k) f(L.money(cell, channel, p) + k);
-    for (std::size_t m = 0; m < L.models; ++m) f(L.users_by_model(m, cell));
-    for (std::size_t k = L.gap_sum(); k < L.width(); ++k) f(k);
-}
-
-// A new epoch's first day for block b: its settled members add into a scratch row whose non-zero
-// entries become the block's sums; the others are visited and marked for the days after.
-template <class Visit>
-void start_epoch(const UserDay& day, const Users& u, std::size_t b, SettledBlocks::Block& block, const FastPath& fast, BlockStep& step,
-                 Visit&& visit) {
-    const std::size_t width = day.layout.width(), begin = b * agent_block_size, end = std::min(u.size(), begin + agent_block_size);
-    thread_local std::vector<double> scratch;
-    scratch.assign(width, 0.0);
-    block.visited.assign((agent_block_size + 63) / 64, 0);
-    block.employers.clear();
-    for (std::size_t i = begin; i < end; ++i) {
-        if (settled_day(i, scratch.data(), u, fast, step)) {
-            if (u.employer[i] != no_employer) block.employers.push_back(u.employer[i]);
-            continue;
-        }
-        block.visited[(i - begin) / 64] |= std::uint64_t{1} << ((i - begin) % 64);
-        visit(i);
+// One block's day with settled sums. On an epoch's first day every member is looked at: the
+// settled ones add into scratch rows whose entries become the block's sums, the others are
+// visited and marked. On the days after the sums are added and the marked members visited, in
+// agent order; a marked member found settled joins the sums (its day goes into a row kept all
+// zero between users, and from there into the tally and the sums). When the employees' sums no
+// longer hold, every employee is looked at again and they are made anew.
+class SettledStep {
+public:
+    SettledStep(const UserDay& day, const Users& u, std::size_t b, double* t, SettledBlocks::Block& block, const FastPath& fast, BlockStep& step)
+        : day_(day), u_(u), begin_(b * agent_block_size), end_(std::min(u.size(), begin_ + agent_block_size)), t_(t), block_(block), fast_(fast), step_(step) {
+        if (joining_.size() != day.layout.width()) joining_.assign(day.layout.width(), 0.0);
     }
-    std::sort(block.employers.begin(), block.employers.end());
-    block.employers.erase(std::unique(block.employers.begin(), block.employers.end()), block.employers.end());
-    block.slot.clear();
-    block.total.clear();
-    for (std::size_t k = 0; k < width; ++k)
-        if (scratch[k] != 0) block.slot.push_back(static_cast<std::uint32_t>(k)), block.total.push_back(scratch[k]);
-    block.epoch = day.settled_blocks->epoch();
-    block.day = day.day;
-}
 
-// A day within the epoch: the marked members are visited, but one found settled today joins the
-// block's sums instead (its day is added to the tally and merged into the sums).
-template <class Visit>
-void within_epoch(const UserDay& day, const Users& u, std::size_t b, double* t, SettledBlocks::Block& block, const FastPath& fast,
-                  BlockStep& step, Visit&& visit) {
-    const std::size_t begin = b * agent_block_size;
-    thread_local std::vector<double> joining;  // all zero between users
-    if (joining.size() != day.layout.width()) joining.assign(day.layout.width(), 0.0);
-    for (std::size_t w = 0; w < block.visited.size(); ++w)
-        for (std::uint64_t bits = block.visited[w]; bits; bits &= bits - 1) {
-            const std::size_t bit = static_cast<std::size_t>(__builtin_ctzll(bits)), i = begin + w * 64 + bit;
-            if (!settled_day(i, joining.data(), u, fast, step)) {
-                visit(i);
+    template <class Visit>
+    void run(Visit&& visit) {
+        if (!day_.settled_blocks->holds(block_)) {
+            start_epoch(visit);
+        } else {
+            const bool employees_again = !day_.settled_blocks->employees_hold(block_);
+            add(block_.individuals);
+            if (!employees_again) add(block_.employees);
+            visit_marked(employees_again, visit);
+        }
+    }
+
+private:
+    template <class Visit>
+    void start_epoch(Visit&& visit) {
+        const std::size_t width = day_.layout.width(), words = (agent_block_size + 63) / 64;
+        thread_local std::vector<double> individuals, employees;
+        individuals.assign(width, 0.0);
+        employees.assign(width, 0.0);
+        block_.visited.assign(words, 0);
+        block_.employed.assign(words, 0);
+        block_.employers.clear();
+        for (std::size_t i = begin_; i < end_; ++i) {
+            const bool employee = u_.employer[i] != no_employer;
+            if (employee) block_.employed[(i - begin_) / 64] |= std::uint64_t{1} << ((i - begin_) % 64);
+            if (settled_day(i, employee ? employees.data() : individuals.data())) {
+                if (employee) block_.employers.push_back(u_.employer[i]);
                 continue;
             }
-            for_each_settled_slot(day.layout, u.cell[i], u.channel[i], [&](std::size_t k) {
-                if (joining[k] == 0) return;
-                t[k] += joining[k];
-                block.merge(static_cast<std::uint32_t>(k), joining[k]);
-                joining[k] = 0;
-            });
-            if (u.employer[i] != no_employer) block.add_employer(u.employer[i]);
-            block.visited[w] &= ~(std::uint64_t{1} << bit);
+            block_.visited[(i - begin_) / 64] |= std::uint64_t{1} << ((i - begin_) % 64);
+            visit(i);
         }
-}
+        std::sort(block_.employers.begin(), block_.employers.end());
+        block_.employers.erase(std::unique(block_.employers.begin(), block_.employers.end()), block_.employers.end());
+        compact(individuals, block_.individuals);
+        compact(employees, block_.employees);
+        add(block_.individuals);
+        add(block_.employees);
+        block_.epoch = day_.settled_blocks->epoch();
+        block_.employees_day = day_.day;
+    }
+
+    // The marked members, and every employee when their sums are made again, in agent order.
+    template <class Visit>
+    void visit_marked(bool employees_again, Visit&& visit) {
+        thread_local std::vector<double> employees;  // all zero between blocks
+        if (employees_again) {
+            if (employees.size() != joining_.size()) employees.assign(joining_.size(), 0.0);
+            block_.employers.clear();
+        }
+        std::vector<std::pair<std::uint16_t, std::uint8_t>> employee_cells;  // (cell, channel) of the settled employees
+        for (std::size_t w = 0; w < block_.visited.size(); ++w) {
+            const std::uint64_t employed = employees_again ? block_.employed[w] : 0;
+            for (std::uint64_t bits = block_.visited[w] | employed; bits; bits &= bits - 1) {
+                const std::size_t bit = static_cast<std::size_t>(__builtin_ctzll(bits)), i = begin_ + w * 64 + bit;
+                const std::uint64_t mask = std::uint64_t{1} << bit;
+                const bool settled = (employed & mask) ? settled_day(i, employees.data()) : join(i);
+                if (settled) {
+                    block_.visited[w] &= ~mask;
+                    if (employed & mask) employee_cells.emplace_back(u_.cell[i], u_.channel[i]), block_.employers.push_back(u_.employer[i]);
+                    continue;
+                }
+                block_.visited[w] |= mask;
+                visit(i);
+            }
+        }
+        if (employees_again) make_employee_sums(employees, employee_cells);
+    }
+
+    // The employees' sums from the row their settled days went into, read (and cleared) at the
+    // offsets their cells and channels can add to.
+    void make_employee_sums(std::vector<double>& row, std::vector<std::pair<std::uint16_t, std::uint8_t>>& cells) {
+        std::sort(cells.begin(), cells.end());
+        cells.erase(std::unique(cells.begin(), cells.end()), cells.end());
+        std::vector<std::pair<std::uint32_t, double>> entries;
+        for (const auto& [cell, channel] : cells)
+            for_each_settled_slot(cell, channel, [&](std::size_t k) {
+                if (row[k] != 0) entries.emplace_back(static_cast<std::uint32_t>(k), row[k]), row[k] = 0;
+            });
+        std::sort(entries.begin(), entries.end());
+        block_.employees.clear();
+        for (const auto& [k, v] : entries) block_.employees.slot.push_back(k), block_.employees.total.push_back(v);
+        std::sort(block_.employers.begin(), block_.employers.end());
+        block_.employers.erase(std::unique(block_.employers.begin(), block_.employers.end()), block_.employers.end());
+        block_.employees_day = day_.day;
+        add(block_.employees);
+    }
+
+    static void compact(const std::vector<double>& row, SettledBlocks::Sums& sums) {
+        sums.clear();
+        for (std::size_t k = 0; k < row.size(); ++k)
+            if (row[k] != 0) sums.slot.push_back(static_cast<std::uint32_t>(k)), sums.total.push_back(row[k]);
+    }
+
+    void add(const SettledBlocks::Sums& sums) {
+        for (std::size_t k = 0; k < sums.slot.size(); ++k) t_[sums.slot[k]] += sums.total[k];
+    }
+
+    // Whether user i is settled today; if so its day is added to the tally and merged into the sums.
+    bool join(std::size_t i) {
+        if (!settled_day(i, joining_.data())) return false;
+        const bool employee = u_.employer[i] != no_employer;
+        SettledBlocks::Sums& sums = employee ? block_.employees : block_.individuals;
+        for_each_settled_slot(u_.cell[i], u_.channel[i], [&](std::size_t k) {
+            if (joining_[k] == 0) return;
+            t_[k] += joining_[k];
+            sums.merge(static_cast<std::uint32_t>(k), joining_[k]);
+            joining_[k] = 0;
+        });
+        if (employee) block_.add_employer(u_.employer[i]);
+        return true;
+    }
+
+    // Adds user i's day into `row` if it is settled: on the fast path, steady on an alternative,
+    // or an employee steady behind its moved employer. Returns whether it was.
+    bool settled_day(std::size_t i, double* row) {
+        if (fast_(i, row)) return true;
+        const std::int32_t employer = u_.employer[i];
+        if (employer == no_employer ? !step_.steady_elsewhere(i) : !step_.steady_follower(i)) return false;
+        double* tally = step_.t;
+        step_.t = row;
+        if (employer == no_employer) step_.stay_elsewhere(i);
+        else step_.follow_employer(i, static_cast<std::size_t>(employer));
+        step_.t = tally;
+        return true;
+    }
+
+    // Calls f on every tally offset a settled user's day can add to: its cell's metrics, the
+    // money of its cell and channel, the users of each model in its cell, and the capability-gap
+    // and verification-coverage sums.
+    template <class F>
+    void for_each_settled_slot(std::size_t cell, std::size_t channel, F&& f) const {
+        const TallyLayout& L = day_.layout;
+        for (std::size_t k = 0; k < cell_metric_count; ++k) f(L.cell(cell, static_cast<CellMetric>(k)));
+        for (std::size_t p = 0; p < L.providers; ++p)
+            for (std::size_t k = 0; k < money_metric_count; ++k) f(L.money(cell, channel, p) + k);
+        for (std::size_t m = 0; m < L.models; ++m) f(L.users_by_model(m, cell));
+        for (std::size_t k = L.gap_sum(); k < L.width(); ++k) f(k);
+    }
+
+    const UserDay& day_;
+    const Users& u_;
+    const std::size_t begin_, end_;
+    double* t_;
+    SettledBlocks::Block& block_;
+    const FastPath& fast_;
+    BlockStep& step_;
+    static thread_local std::vector<double> joining_;  // all zero between users
+};
+
+thread_local std::vector<double> SettledStep::joining_;
 
 }  // namespace
 
@@ -813,15 +897,7 @@ void step_users(const UserDay& day, Users& u, std::size_t b, double* t, std::vec
         }
         return;
     }
-    SettledBlocks::Block& block = day.settled_blocks->block(b);
-    if (!day.settled_blocks->holds(block)) {
-        start_epoch(day, u, b, block, fast, step, visit);
-        for (std::size_t k = 0; k < block.slot.size(); ++k) t[block.slot[k]] += block.total[k];
-        return;
-    }
-    // Yesterday's sums first: members joining today add their day themselves.
-    for (std::size_t k = 0; k < block.slot.size(); ++k) t[block.slot[k]] += block.total[k];
-    within_epoch(day, u, b, t, block, fast, step, visit);
+    SettledStep(day, u, b, t, day.settled_blocks->block(b), fast, step).run(visit);
 }
 
 void settle_intents(const UserDay& day, Users& u, double* t, const std::vector<Intent>& intents) {

@@ -86,20 +86,28 @@ public:
     // Today's employer status (after the enterprise step).
     void employers_today(const EnterpriseTable& enterprises, const EmployerStatus& status, int day);
 
+    // Tally offsets (ascending) and what settled members add to them.
+    struct Sums {
+        std::vector<std::uint32_t> slot;
+        std::vector<double> total;
+        void merge(std::uint32_t slot, double value);
+        void clear() { slot.clear(), total.clear(); }
+    };
     struct Block {
         std::uint64_t epoch = 0;             // of the sums below; 0: none yet
-        int day = 0;                         // the sums were made
-        std::vector<std::uint32_t> slot;     // tally offsets the settled members add to, ascending
-        std::vector<double> total;           // what they add
+        Sums individuals;                    // of its settled members without an employer, made on the epoch's first day
+        Sums employees;                      // of its settled employees, made on `employees_day`
+        int employees_day = 0;
         std::vector<std::uint64_t> visited;  // bit per member: not settled
+        std::vector<std::uint64_t> employed; // bit per member: has an employer
         std::vector<std::int32_t> employers; // of its settled employees, ascending
-        void merge(std::uint32_t slot, double value);
         void add_employer(std::int32_t e);
     };
     Block& block(std::size_t b) { return blocks_[b]; }
     std::uint64_t epoch() const { return epoch_; }
-    // The block's sums still hold: same epoch, and none of its settled employees' employers changed status since.
-    bool holds(const Block& b) const;
+    // The block's sums hold: same epoch; and its employees' too: none of their employers changed status since.
+    bool holds(const Block& b) const { return b.epoch == epoch_; }
+    bool employees_hold(const Block& b) const;
 
 private:
     // What an employee's day reads of its employer.

@@ -172,7 +172,7 @@ TEST_CASE("the worker pool runs every block once, passes a failure on, and serve
     CHECK(total == 2 * (500 * 499 / 2));
 }
 
-TEST_CASE("a block's settled sums stop holding in a new epoch or when an employer of its settled employees changes status") {
+TEST_CASE("a block's settled sums stop holding in a new epoch; its employees' when one of their employers changes status") {
     SettledBlocks blocks(2 * 4096, 4);
     SettledBlocks::Block& b = blocks.block(1);
     EnterpriseTable enterprises;
@@ -180,30 +180,33 @@ TEST_CASE("a block's settled sums stop holding in a new epoch or when an employe
     EmployerStatus status(4);
     blocks.employers_today(enterprises, status, 0);
     b.epoch = blocks.epoch();
-    b.day = 5;
+    b.employees_day = 5;
     b.employers = {2};
     CHECK(blocks.holds(b));
+    CHECK(blocks.employees_hold(b));
     status.normal[3] = 0;  // another block's employer
     blocks.employers_today(enterprises, status, 6);
-    CHECK(blocks.holds(b));
+    CHECK(blocks.employees_hold(b));
     enterprises.current[2] = 7;  // its employees' employer moved to another model
     blocks.employers_today(enterprises, status, 7);
-    CHECK(!blocks.holds(b));
-    b.day = 7;  // made again today
+    CHECK(!blocks.employees_hold(b));
     CHECK(blocks.holds(b));
+    b.employees_day = 7;  // made again today
+    CHECK(blocks.employees_hold(b));
     blocks.new_epoch();
     CHECK(!blocks.holds(b));
 }
 
 TEST_CASE("a member joining a block's sums is merged in slot order") {
+    SettledBlocks::Sums sums;
+    sums.slot = {3, 9};
+    sums.total = {1.0, 2.0};
+    sums.merge(9, 0.5);
+    sums.merge(5, 4.0);
+    sums.merge(0, 8.0);
+    CHECK(sums.slot == std::vector<std::uint32_t>{0, 3, 5, 9});
+    CHECK(sums.total == std::vector<double>{8.0, 1.0, 4.0, 2.5});
     SettledBlocks::Block b;
-    b.slot = {3, 9};
-    b.total = {1.0, 2.0};
-    b.merge(9, 0.5);
-    b.merge(5, 4.0);
-    b.merge(0, 8.0);
-    CHECK(b.slot == std::vector<std::uint32_t>{0, 3, 5, 9});
-    CHECK(b.total == std::vector<double>{8.0, 1.0, 4.0, 2.5});
     b.add_employer(4);
     b.add_employer(1);
     b.add_employer(4);

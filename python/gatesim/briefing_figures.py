@@ -187,7 +187,7 @@ def revenue(entries):
     return fig, caption
 
 
-ROUTES = ("false_accept", "circumvention", "exemption", "permitted", "unrestricted")
+ROUTES = ("false_accept", "circumvention", "exemption", "account_sharing", "reseller", "permitted", "unrestricted")
 
 
 def policy(entries):
@@ -199,6 +199,7 @@ def policy(entries):
                                       gridspec_kw={"width_ratios": [2, 1]})
     y = np.arange(len(shown))
     colours = {"prevented": "#4d4d4d", "false_accept": "#e6550d", "circumvention": "#fd8d3c", "exemption": "#fdae6b",
+               "account_sharing": "#a63603", "reseller": "#d94801",
                "permitted": "#9ecae1", "unrestricted": "#c6dbef"}
     for k, e in enumerate(shown):
         start = 0.0
@@ -223,7 +224,7 @@ def policy(entries):
     fig.tight_layout()
     caption = ("Policy effect, medians across runs: the foreign nationals' access-days to the controlled models that "
                "the response prevented (dark) next to those still reached, by route (false accepts in verification, "
-               "circumvention, employer exemptions, access the rule permits, days before any rule), and the "
+               "circumvention, employer exemptions, shared accounts and resellers, access the rule permits, days before any rule), and the "
                "collateral: blocked-days of US persons. Parts are each one's own median, so they need not add up "
                "to the counterfactual exactly.")
     return fig, caption

@@ -13,6 +13,8 @@
 #include "model/choice.hpp"
 #include "model/circumvention.hpp"
 #include "model/diffusion.hpp"
+#include "model/leakage.hpp"
+#include "model/market_entry.hpp"
 #include "model/enterprises.hpp"
 #include "model/parallel.hpp"
 #include "model/regulation.hpp"
@@ -37,12 +39,15 @@ struct Run {
           users(s, w),
           verification(s.models.size()),
           employers(w.enterprises.size()),
+          enterprise_staff(gatesim::enterprise_staff(w.users, w.enterprises.size())),
           tallies(agent_blocks(), layout.width()),
           intents(tallies.groups()),
           anticipation(s, enforce),
           circumvention(s, w.users, enforce),
           diffusion(s, users.successor),
-          stationary((!enforce || s.directive.stages.empty()) && !users.any_successor() && !anticipation.any()),
+          leakage(s, w.users.size(), enforce),
+          entry(s, options.replicate, w.users),
+          stationary((!enforce || s.directive.stages.empty()) && !users.any_successor() && !anticipation.any() && !entry.active()),
           trajectory(start_trajectory(s, layout, w.users, options.threads)),
           touched(touched_blocks),
           settled_blocks(w.users.size(), w.enterprises.size()) {}
@@ -57,11 +62,14 @@ struct Run {
     UserRuleCache user_rules;
     VerificationService verification;
     EmployerStatus employers;
+    std::vector<double> enterprise_staff;  // [enterprise]: real users employed
     GroupTallies tallies;
     std::vector<std::vector<Intent>> intents;  // [tally group]
     Anticipation anticipation;
     CircumventionUptake circumvention;
     Diffusion diffusion;
+    LeakageRoutes leakage;
+    MarketEntry entry;
     std::vector<std::uint8_t> settled_anticipating;  // see user_day
     bool stationary;  // see step::repeat_yesterday
     Trajectory trajectory;
@@ -98,8 +106,13 @@ void update_choices(Run& run, int day) { run.choices.update(day); }
 
 void step_enterprises(Run& run, int day) {
     const std::size_t d = static_cast<std::size_t>(day) * run.trajectory.enterprise_cells;
-    gatesim::step_enterprises(EnterpriseStep{run.s, run.options.replicate, *run.policy, run.choices, day}, run.w.enterprises, run.employers,
-                              &run.trajectory.enterprises_by_state[d * enterprise_state_count], &run.trajectory.migration_cost[d]);
+    Trajectory& t = run.trajectory;
+    const double* yesterday = day > 0 ? &t.daily[static_cast<std::size_t>(day - 1) * run.layout.width()] : nullptr;
+    std::vector<double> spare = enterprise_spare_capacity(run.s, run.layout, yesterday, t.initial_home_users);
+    gatesim::step_enterprises(
+        EnterpriseStep{run.s, run.options.replicate, *run.policy, run.choices, day, run.anticipation.belief(day), run.anticipation.at_risk().data(),
+                       spare.empty() ? nullptr : spare.data(), run.enterprise_staff.data()},
+        run.w.enterprises, run.employers, EnterpriseDay{&t.enterprises_by_state[d * enterprise_state_count], &t.migration_cost[d], &t.load_shifted[d]});
     run.settled_blocks.employers_today(run.w.enterprises, run.employers, day);
 }
 
@@ -129,6 +142,7 @@ UserDay user_day(Run& run, int day) {
                    run.user_rules, *run.policy, run.policy_changed,  run.choices,      run.w.enterprises,
                    run.employers,  run.verification, news_multiplier(run.s, day), belief, run.anticipation.at_risk().data(), settled,
                    run.circumvention.active() ? &run.circumvention : nullptr, run.diffusion.active() ? &run.diffusion : nullptr,
+                   run.leakage.active() ? &run.leakage : nullptr, run.entry.active() ? &run.entry : nullptr,
                    run.touched, run.options.visit_every_user ? nullptr : &run.settled_blocks};
 }
 
@@ -165,6 +179,8 @@ void record(Run& run, int day) {
     run.verification.record_queue(run.layout.verification_total(today, v_queue));
     run.circumvention.record(run.layout, today);
     run.diffusion.record(run.layout, today);
+    run.leakage.record(run.coverage);
+    run.entry.record(run.layout, today);
 }
 
 // With every rule open and no successor to adopt, nobody ever leaves its preferred model: each
@@ -179,6 +195,7 @@ void repeat_yesterday(Run& run, int day) {
     repeat(t.daily, run.layout.width());
     repeat(t.enterprises_by_state, t.enterprise_cells * enterprise_state_count);
     repeat(t.migration_cost, t.enterprise_cells);
+    repeat(t.load_shifted, t.enterprise_cells);
 }
 
 }  // namespace step

@@ -33,6 +33,9 @@ enum class Purpose : std::uint64_t {
     anticipation = 17,           // whether a served user leaves ahead of a feared block, and for which model
     circumvention = 18,          // whether a location-blocked user takes circumvention up, and whether it is caught
     enterprise_return = 19,      // whether a migrated enterprise migrates back to its reopened primary model today
+    leakage = 20,                // whether a gated foreign national takes a leakage route up (sharing, reseller), and is caught
+    market_entry = 21,           // whether a user starts outside the market, and whether it enters today
+    enterprise_anticipation = 30,  // whether a served enterprise migrates ahead of a feared block, and where; fallback adoption
     parameters = 6,   // uncertain scenario parameters (one draw per parameter draw) and designs
     resampling = 7,   // bootstrap resampling in ensemble and sensitivity analyses
 };
@@ -78,7 +81,8 @@ struct StreamKey {
 //    later reopening changes only its probability;
 //  - anticipation keeps two slots per day: 2 day (does a served user leave today?) and
 //    2 day + 1 (which alternative it picks); circumvention likewise: 2 day (uptake) and
-//    2 day + 1 (detection).
+//    2 day + 1 (detection); enterprise anticipation: 2 day (migrating ahead) and 2 day + 1
+//    (adding a fallback); leakage: 2 day (uptake) and 2 day + 1 (detection).
 enum class Draw : std::uint8_t {
     user_synthesis,         // population: slot 0; one engine draws all of a user's attributes
     enterprise_synthesis,   // enterprise_population: slot 0
@@ -100,6 +104,12 @@ enum class Draw : std::uint8_t {
     circumvention_detection,  // circumvention: 2 day + 1; is a circumventor caught today?
     compliance_relief,      // directive: agent 1, the day; does the regulator relax the order today for compliance?
     enterprise_return,      // enterprise_return: the day; does a migrated enterprise migrate back today?
+    enterprise_anticipation,  // enterprise_anticipation: 2 day; does a served enterprise migrate ahead today, and where (one engine)
+    fallback_adoption,        // enterprise_anticipation: 2 day + 1; does a recovering enterprise add a fallback, and which (one engine)
+    leakage_uptake,         // leakage: 2 day; does a gated foreign national take up account sharing or a reseller today?
+    leakage_detection,      // leakage: 2 day + 1; is a user on a leakage route caught today?
+    market_outside,         // market_entry: slot 0; does the user start outside the market?
+    market_entry,           // market_entry: the day + 1; does a user outside the market enter today?
 };
 
 constexpr Purpose purpose_of(Draw draw) {
@@ -124,6 +134,12 @@ constexpr Purpose purpose_of(Draw draw) {
         case Draw::circumvention_uptake:
         case Draw::circumvention_detection: return Purpose::circumvention;
         case Draw::enterprise_return: return Purpose::enterprise_return;
+        case Draw::enterprise_anticipation:
+        case Draw::fallback_adoption: return Purpose::enterprise_anticipation;
+        case Draw::leakage_uptake:
+        case Draw::leakage_detection: return Purpose::leakage;
+        case Draw::market_outside:
+        case Draw::market_entry: return Purpose::market_entry;
     }
     return Purpose::population;
 }
@@ -139,14 +155,20 @@ constexpr std::uint64_t draw_slot(Draw draw, std::int64_t day) {
         case Draw::user_synthesis:
         case Draw::enterprise_synthesis:
         case Draw::decision_day:
-        case Draw::paying: return 0;
+        case Draw::paying:
+        case Draw::market_outside: return 0;
+        case Draw::market_entry: return d + 1;
         case Draw::verification_progress: return d * verification_slots_per_day;
         case Draw::verification_applying: return d * verification_slots_per_day + 3;
         case Draw::migration_target: return d + migration_target_offset;
         case Draw::anticipation:
-        case Draw::circumvention_uptake: return 2 * d;
+        case Draw::circumvention_uptake:
+        case Draw::enterprise_anticipation:
+        case Draw::leakage_uptake: return 2 * d;
         case Draw::anticipation_choice:
-        case Draw::circumvention_detection: return 2 * d + 1;
+        case Draw::circumvention_detection:
+        case Draw::fallback_adoption:
+        case Draw::leakage_detection: return 2 * d + 1;
         default: return d;
     }
 }

@@ -12,9 +12,10 @@
 namespace gatesim {
 
 // How a user reaches a model, or that it cannot. Routes other than `permitted` are leakage
-// when the user is a foreign national and the model is controlled.
-enum class Route : std::uint8_t { denied = 0, permitted = 1, false_accept = 2, circumvention = 3, exemption = 4 };
-inline constexpr std::size_t leak_route_count = 4;  // permitted, false_accept, circumvention, exemption
+// when the user is a foreign national and the model is controlled. No rule lets a user through
+// by account_sharing or reseller: users take those routes around a gate (leakage.hpp).
+enum class Route : std::uint8_t { denied = 0, permitted = 1, false_accept = 2, circumvention = 3, exemption = 4, account_sharing = 5, reseller = 6 };
+inline constexpr std::size_t leak_route_count = 6;  // permitted, false_accept, circumvention, exemption, account_sharing, reseller
 
 // The properties of one rule. Each says who passes and by which route; a rule with none of
 // them denies everyone.

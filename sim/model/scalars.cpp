@@ -41,7 +41,8 @@ struct Totals {
     double peak = 0, peak_intended = 0, peak_collateral = 0, blocked_days = 0, blocked_days_intended = 0;
     double peak_us = 0, us_blocked_days = 0;
     double value_lost = 0, value_lost_intended = 0;
-    double access[5] = {0, 0, 0, 0, 0};  // unrestricted, then the case routes
+    double access[7] = {0, 0, 0, 0, 0, 0, 0};  // unrestricted, the case routes, then account_sharing and reseller
+    double leakage_detected[2] = {0, 0};        // account_sharing, reseller
     double reference = 0, equivalent = 0, equivalent_reference = 0;
     double route_peak[case_routes] = {0, 0, 0, 0}, route_paid[case_routes] = {0, 0, 0, 0};
     double checks = 0, false_rejects = 0, false_accepts = 0, verification_cost = 0, migration_cost = 0;
@@ -49,8 +50,8 @@ struct Totals {
     std::vector<double> revenue_change, revenue_change_discounted, partner_change;
     double restricted_cf_revenue = 0;
 
-    double foreign_access() const { return access[0] + access[1] + access[2] + access[3] + access[4]; }
-    double leaked() const { return access[2] + access[3] + access[4]; }
+    double foreign_access() const { return access[0] + access[1] + access[2] + access[3] + access[4] + access[5] + access[6]; }
+    double leaked() const { return access[2] + access[3] + access[4] + access[5] + access[6]; }
 };
 
 void add_disruption(Totals& t, const TrajectoryView& run, const TrajectoryView& cf, int d) {
@@ -82,7 +83,8 @@ void add_revenue(Totals& t, const Scenario& s, const std::vector<std::uint8_t>& 
 // Foreign access to the order's models (and equivalents) from the order's day on, in the
 // scenario by route and in the counterfactual: one yardstick for every response.
 void add_foreign_access(Totals& t, const TrajectoryView& run, const TrajectoryView& cf, int d) {
-    for (std::size_t k = 0; k < 5; ++k) t.access[k] += run.cells_total(d, static_cast<CellMetric>(m_access_unrestricted + k));
+    for (std::size_t k = 0; k < 7; ++k) t.access[k] += run.cells_total(d, static_cast<CellMetric>(m_access_unrestricted + k));
+    for (std::size_t k = 0; k < 2; ++k) t.leakage_detected[k] += run.cells_total(d, static_cast<CellMetric>(m_account_sharing_detected + k));
     for (std::size_t r = 0; r < case_routes; ++r) {
         t.route_peak[r] = std::max(t.route_peak[r], run.cells_total(d, static_cast<CellMetric>(m_access_permitted + r)));
         t.route_paid[r] += run.cells_total(d, static_cast<CellMetric>(m_paid_permitted + r));
@@ -234,10 +236,14 @@ std::vector<Scalar> summary_scalars(const Scenario& s, const World& w, const Tra
         {"foreign_access_days_false_accept", "user-days", "... through false acceptance in verification", t.access[2]},
         {"foreign_access_days_circumvention", "user-days", "... through circumvention (VPN)", t.access[3]},
         {"foreign_access_days_exemption", "user-days", "... through employer attestation", t.access[4]},
+        {"foreign_access_days_account_sharing", "user-days", "... through a verified US person's account (leakage routes)", t.access[5]},
+        {"foreign_access_days_reseller", "user-days", "... through a reseller of a verified API account (leakage routes)", t.access[6]},
+        {"leakage_detected_account_sharing", "users", "Account sharers the provider caught, over the horizon", t.leakage_detected[0]},
+        {"leakage_detected_reseller", "users", "Reseller customers the provider's KYC caught, over the horizon", t.leakage_detected[1]},
         {"foreign_access_days_counterfactual", "user-days", "The same access-days without the directive: the one yardstick of every scenario", t.reference},
         {"foreign_access_days_prevented", "user-days", "Counterfactual minus scenario foreign access-days", prevented},
         {"prevented_share", "fraction", "foreign_access_days_prevented / foreign_access_days_counterfactual", ratio(prevented, t.reference)},
-        {"leakage_share", "fraction", "Access-days by false accepts, circumvention and exemptions / foreign_access_days_counterfactual",
+        {"leakage_share", "fraction", "Access-days by false accepts, circumvention, exemptions, account sharing and resellers / foreign_access_days_counterfactual",
          ratio(t.leaked(), t.reference)},
         {"foreign_access_days_equivalent", "user-days", "Foreign access-days to other models of equivalent cyber capability, from the order's day", t.equivalent},
         {"foreign_access_days_equivalent_counterfactual", "user-days", "The same without the directive", t.equivalent_reference},

@@ -213,6 +213,11 @@ struct Segment {
     double habit_days = 30;
     double anticipation_rate = 0;
     double imitation = 0;
+    double account_sharing_uptake = 0;
+    double reseller_uptake = 0;
+    double outside_share = 0;
+    double entry_innovation = 0;
+    double entry_imitation = 0;
 };
 template <class V>
 void describe(V& v, Segment& s) {
@@ -240,6 +245,11 @@ void describe(V& v, Segment& s) {
     v("imitation", s.imitation, {.doc = "Bass imitation q: adds q x F to the daily adoption rate of a released successor (1 / adoption_days is the innovation p), F the share of the user's region and segment already on it yesterday (0 = constant hazard, as before).", .unit = "per day", .min = 0, .max = 100});
     v("anticipation_rate", s.anticipation_rate, {.doc = "Daily rate at which a user still served by a model at risk leaves it ahead of a block, at belief 1 and a typical dependency: hazard = 1 - exp(-rate x belief x dependency) (0 = nobody leaves before a block).", .unit = "per day", .min = 0, .max = 100});
     v("habit_days", s.habit_days, {.doc = "Time constant of habit formation on the alternative: habit = habit_weight x (1 - exp(-days away / habit_days)); 0 = formed at once.", .unit = "days", .min = 0, .max = 3650});
+    v("account_sharing_uptake", s.account_sharing_uptake, {.doc = "Daily rate at which a foreign national a nationality gate blocks starts using a verified US person's account, when every affected US person is verified and lends it: hazard = 1 - exp(-rate x verification.account_sharing_share x yesterday's verification coverage) (0 = nobody shares).", .unit = "per day", .min = 0, .max = 100});
+    v("reseller_uptake", s.reseller_uptake, {.doc = "Daily rate at which a foreign API user a nationality gate blocks buys access through a reseller of a verified account, at no markup: hazard = 1 - exp(-rate x (1 + verification.reseller_markup)^-price_weight) (0 = nobody buys).", .unit = "per day", .min = 0, .max = 100});
+    v("outside_share", s.outside_share, {.doc = "Share of the segment's individual users (not employees) outside the market on day 0: they use no model until they enter, by entry_innovation and entry_imitation (0 = everyone is in the market).", .unit = "fraction", .min = 0, .max = 1});
+    v("entry_innovation", s.entry_innovation, {.doc = "Bass innovation p of market entry: the daily entry rate of a user outside the market before anyone around it is in.", .unit = "per day", .min = 0, .max = 100});
+    v("entry_imitation", s.entry_imitation, {.doc = "Bass imitation q of market entry: adds q x F to the daily entry rate, F the share of the user's region and segment in the market yesterday.", .unit = "per day", .min = 0, .max = 100});
 }
 
 struct Sector {
@@ -276,6 +286,9 @@ struct Enterprises {
     double return_habit_weight = 0;
     double return_habit_days = 30;
     std::vector<Sector> sectors;
+    double anticipation_rate = 0;
+    double load_shift_share = 0;
+    double fallback_adoption_probability = 0;
 };
 template <class V>
 void describe(V& v, Enterprises& e) {
@@ -301,6 +314,9 @@ void describe(V& v, Enterprises& e) {
     v("return_habit_weight", e.return_habit_weight, {.doc = "Habit formed on the new model once saturated, lowering the hazard of migrating back.", .unit = "utility", .min = 0, .max = 100});
     v("return_habit_days", e.return_habit_days, {.doc = "Time constant of habit formation on the new model: habit = return_habit_weight x (1 - exp(-days since migration / return_habit_days)); 0 = formed at once.", .unit = "days", .min = 0, .max = 3650});
     v("sectors", e.sectors, {.doc = "Sectors of enterprises.", .required = true});
+    v("anticipation_rate", e.anticipation_rate, {.doc = "Pre-emptive migration: an enterprise still served by a primary model at risk starts migrating away with daily hazard 1 - exp(-anticipation_rate x belief x (1 + risk aversion)) (0 = never ahead of a block).", .unit = "per day at full belief", .min = 0, .max = 100});
+    v("load_shift_share", e.load_shift_share, {.doc = "Share of its workload a multi-homed enterprise shifts onto its fallback ahead of a feared block, times the belief; the shifted share runs there without the fail-over capability loss (0 = none).", .unit = "fraction", .min = 0, .max = 1});
+    v("fallback_adoption_probability", e.fallback_adoption_probability, {.doc = "Probability that an enterprise without a fallback adds one from another provider when access returns after a disruption (multi-homing as hysteresis; 0 = never).", .unit = "probability", .min = 0, .max = 1});
 }
 
 struct Verification {
@@ -317,6 +333,10 @@ struct Verification {
     double cost_per_check = 0;
     double human_review_cost = 0;
     int retries = 0;
+    double account_sharing_share = 0;
+    double account_sharing_detection_daily = 0;
+    double reseller_markup = 0;
+    double reseller_kyc_strictness = 0;
 };
 template <class V>
 void describe(V& v, Verification& c) {
@@ -333,6 +353,10 @@ void describe(V& v, Verification& c) {
     v("cost_per_check", c.cost_per_check, {.doc = "Cost of an automated check.", .unit = "USD", .min = 0, .max = 1e4, .required = true});
     v("human_review_cost", c.human_review_cost, {.doc = "Extra cost of a human review.", .unit = "USD", .min = 0, .max = 1e4, .required = true});
     v("retries", c.retries, {.doc = "Times a rejected applicant may try again.", .unit = "tries", .min = 0, .max = 100, .required = true});
+    v("account_sharing_share", c.account_sharing_share, {.doc = "Share of verified US persons who would lend their account to a blocked foreign national (scales segments.*.account_sharing_uptake).", .unit = "fraction", .min = 0, .max = 1});
+    v("account_sharing_detection_daily", c.account_sharing_detection_daily, {.doc = "Share of account sharers the provider's session and device signals catch each day; a caught user loses the shared account and does not share again.", .unit = "probability per day", .min = 0, .max = 1});
+    v("reseller_markup", c.reseller_markup, {.doc = "A reseller's price above list price; it lowers reseller uptake by (1 + markup)^-price_weight, as a price does in the choice.", .unit = "fraction of list price", .min = 0, .max = 100});
+    v("reseller_kyc_strictness", c.reseller_kyc_strictness, {.doc = "The provider's know-your-customer strictness on resold accounts: the share of a reseller's customers it cuts off each day; a caught user does not buy from a reseller again.", .unit = "probability per day", .min = 0, .max = 1});
 }
 
 // One stage of the provider's response. Stages start in order, each when its trigger fires.

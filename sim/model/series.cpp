@@ -82,6 +82,8 @@ void add_disruption(SeriesBuilder& series, const Axes& axes, const TrajectoryVie
     series.add("returned", "users", "Users back on their preferred model after switching", {}, [&](int d, std::size_t) { return run.cells_total(d, m_returned); });
     series.add("circumventing", "users", "Users on a model through circumvention of a location gate (any nationality)", {},
                [&](int d, std::size_t) { return run.cells_total(d, m_circumventing); });
+    series.add("outside_market", "users", "Users not yet in the market: they use no model (segments.*.outside_share, market entry)", {},
+               [&](int d, std::size_t) { return run.cells_total(d, m_outside_market); });
     series.add("circumvention_detected", "users", "Circumventors the provider's signals caught that day (circumvention.adoption)", {},
                [&](int d, std::size_t) { return run.cells_total(d, m_circumvention_detected); });
 
@@ -159,8 +161,11 @@ void add_flows(SeriesBuilder& series, const Axes& axes, const TrajectoryView& ru
     series.add("turned_away", "users per day", "Switchers a capacity-limited model could not admit", {axes.model},
                [&](int d, std::size_t m) { return run.at(d, L.turned_away(m)); });
     series.add("enterprises_by_state", "enterprises", "Enterprises by workload state",
-               {{"enterprise_state", {"normal", "waiting", "failed_over", "migrating", "migrated", "attestation_setup", "attesting"}}},
+               {{"enterprise_state", {"normal", "waiting", "failed_over", "migrating", "migrated", "attestation_setup", "attesting",
+                                      "migrating_back", "migrating_ahead"}}},
                [&](int d, std::size_t k) { return run.enterprises_in(d, static_cast<EnterpriseState>(k)); });
+    series.add("enterprise_load_shifted", "enterprises", "Multi-homed enterprises' workload shifted onto their fallback ahead of a feared block (enterprises x share)",
+               {}, [&](int d, std::size_t) { return run.load_shifted(d); });
 }
 
 // What providers and cloud partners earn, and the run-rates they report.
@@ -198,10 +203,13 @@ void add_verification_and_leakage(SeriesBuilder& series, const TrajectoryView& r
                [&](int d, std::size_t k) { return run.verification(d, static_cast<VerificationMetric>(k)); });
     series.add("verification_cost", "USD per day", "Cost of checks and human reviews", {}, [&](int d, std::size_t) { return run.verification_cost(d); });
 
-    const Axis route_axis{"route", {"unrestricted", "permitted", "false_accept", "circumvention", "exemption"}};
+    const Axis route_axis{"route", {"unrestricted", "permitted", "false_accept", "circumvention", "exemption", "account_sharing", "reseller"}};
     series.add("foreign_access", "users",
                "Foreign nationals using a model the order names (or a successor), by route; unrestricted = no rule governs it that day",
                {route_axis}, [&](int d, std::size_t k) { return run.cells_total(d, static_cast<CellMetric>(m_access_unrestricted + k)); });
+    series.add("leakage_detected", "users", "Users the provider caught on a leakage route around a nationality gate that day (leakage.hpp)",
+               {{"leakage_route", {"account_sharing", "reseller"}}},
+               [&](int d, std::size_t k) { return run.cells_total(d, static_cast<CellMetric>(m_account_sharing_detected + k)); });
     series.add("foreign_access_equivalent", "users", "Foreign nationals using another model of equivalent cyber capability", {},
                [&](int d, std::size_t) { return run.cells_total(d, m_access_equivalent); });
     series.add("capability_gap", "index points", "Mean capability lost by blocked foreign nationals: controlled model minus best reachable alternative",

@@ -35,6 +35,7 @@ Trajectory start_trajectory(const Scenario& s, const TallyLayout& layout, const 
     t.daily.assign(days * layout.width(), 0.0);
     t.enterprises_by_state.assign(days * t.enterprise_cells * enterprise_state_count, 0.0);
     t.migration_cost.assign(days * t.enterprise_cells, 0.0);
+    t.load_shifted.assign(days * t.enterprise_cells, 0.0);
     t.controlled.assign(days * models, 0);
     // Agents by preferred model, counted per block in parallel (counts add up the same in any order).
     const std::size_t blocks = (users.size() + agent_block_size - 1) / agent_block_size;
@@ -195,7 +196,7 @@ std::vector<double> TrajectoryView::partner_run_rate_path(std::size_t partner) c
 
 double TrajectoryView::foreign_access(int day) const {
     double total = 0;
-    for (std::size_t k = m_access_unrestricted; k <= m_access_exemption; ++k) total += cells_total(day, static_cast<CellMetric>(k));
+    for (std::size_t k = m_access_unrestricted; k <= m_access_reseller; ++k) total += cells_total(day, static_cast<CellMetric>(k));
     return total;
 }
 
@@ -213,13 +214,16 @@ double TrajectoryView::enterprises_disrupted(int day) const {
     return total;
 }
 
-double TrajectoryView::migration_cost(int day) const {
+double TrajectoryView::enterprise_cells_total(const std::vector<double>& by_day_and_cell, int day) const {
     double total = 0;
     const std::size_t base = static_cast<std::size_t>(day) * t_.enterprise_cells;
     for (std::size_t e = 0; e < t_.enterprise_cells; ++e)
-        if (cells_.ecell[e]) total += t_.migration_cost[base + e];
+        if (cells_.ecell[e]) total += by_day_and_cell[base + e];
     return total;
 }
+
+double TrajectoryView::migration_cost(int day) const { return enterprise_cells_total(t_.migration_cost, day); }
+double TrajectoryView::load_shifted(int day) const { return enterprise_cells_total(t_.load_shifted, day); }
 
 double TrajectoryView::verification_cost(int day) const {
     return verification(day, v_checks) * s_.verification.cost_per_check + verification(day, v_reviews) * s_.verification.human_review_cost;

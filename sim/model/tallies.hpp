@@ -33,13 +33,16 @@ enum CellMetric : std::size_t {
     m_value_lost_blocked,  // USD: value lost by users blocked today
     m_newly_blocked,       // blocked for the first time (a flow: its running sum is the users ever blocked)
     // Foreign nationals using a model of the order (or a successor), by route: unrestricted (no
-    // rule governs the model today), then the Routes permitted .. exemption.
+    // rule governs the model today), then the Routes permitted .. reseller.
     m_access_unrestricted, m_access_permitted, m_access_false_accept, m_access_circumvention, m_access_exemption,
+    m_access_account_sharing, m_access_reseller,
     m_access_equivalent,   // foreign nationals on another model of equivalent cyber capability
     // USD: what the foreign nationals on each route to a controlled model paid today (its transaction value).
-    m_paid_permitted, m_paid_false_accept, m_paid_circumvention, m_paid_exemption,
+    m_paid_permitted, m_paid_false_accept, m_paid_circumvention, m_paid_exemption, m_paid_account_sharing, m_paid_reseller,
     m_circumventing,       // users of any nationality on a model through circumvention of a location gate
     m_circumvention_detected,  // circumventors caught today (circumvention.adoption)
+    m_account_sharing_detected, m_reseller_detected,  // users caught on a leakage route today (leakage.hpp)
+    m_outside_market,      // users not yet in the market (market_entry.hpp): counted in nothing else
     cell_metric_count
 };
 
@@ -123,6 +126,7 @@ struct Trajectory {
     std::vector<double> daily;                  // [day * layout.width() + offset]
     std::vector<double> enterprises_by_state;   // [(day * enterprise_cells + ecell) * enterprise_state_count + state], enterprises
     std::vector<double> migration_cost;         // [day * enterprise_cells + ecell], USD
+    std::vector<double> load_shifted;           // [day * enterprise_cells + ecell], enterprises x workload share on the fallback ahead of a block
     std::vector<std::uint8_t> controlled;       // [day * models + model]
     std::vector<double> initial_home_users;     // [model]: users preferring it before any directive
     int first_stage_day = -1;
@@ -180,6 +184,7 @@ public:
     double enterprises_in(int day, EnterpriseState state) const;
     double enterprises_disrupted(int day) const;  // in any state but normal
     double migration_cost(int day) const;
+    double load_shifted(int day) const;  // enterprises x share of workload shifted onto fallbacks
     double verification_cost(int day) const;  // checks and human reviews, USD
     double value_delivered(int day) const { return cells_total(day, m_value_delivered); }
 
@@ -189,6 +194,8 @@ public:
     const Scenario& scenario() const { return s_; }
 
 private:
+    double enterprise_cells_total(const std::vector<double>& by_day_and_cell, int day) const;  // over the selected enterprise cells
+
     const Scenario& s_;
     const TallyLayout& L_;
     const Trajectory& t_;

@@ -81,12 +81,12 @@ void UserRuleCache::refresh(const Scenario& s, const DayPolicy& policy, const Us
 
 SettledBlocks::SettledBlocks(std::size_t agents, std::size_t enterprises)
     : blocks_((agents + agent_block_size - 1) / agent_block_size),
-      employers_(enterprises, EmployerSignature{EnterpriseState::normal, no_model, 0, 1}),
+      employers_(enterprises, EmployerSignature{EnterpriseState::normal, no_model, 0, 1, 0.0f}),
       status_changed_(enterprises, -1) {}
 
 void SettledBlocks::employers_today(const EnterpriseTable& enterprises, const EmployerStatus& status, int day) {
     for (std::size_t e = 0; e < enterprises.size(); ++e) {
-        const EmployerSignature today{enterprises.state[e], enterprises.current[e], status.disrupted[e], status.normal[e]};
+        const EmployerSignature today{enterprises.state[e], enterprises.current[e], status.disrupted[e], status.normal[e], enterprises.shifted[e]};
         if (!(today == employers_[e])) employers_[e] = today, status_changed_[e] = day, any_status_changed_ = day;
     }
 }
@@ -195,6 +195,8 @@ struct BlockStep {
     void leave_for(std::size_t i, std::uint8_t j);
     void stay_home(std::size_t i, Route home_route);
     Route circumvent(std::size_t i, std::size_t local, Route home_route);
+    Route leak(std::size_t i, std::size_t local);
+    bool enter(std::size_t i);
     void wait_or_switch(std::size_t i, std::size_t local, Route home_route);
 };
 
@@ -317,7 +319,7 @@ bool BlockStep::steady_follower(std::size_t i) const {
         return false;
     const auto e = static_cast<std::size_t>(u.employer[i]);
     const EnterpriseState employer = d.enterprises.state[e];
-    if (employer != EnterpriseState::failed_over && employer != EnterpriseState::migrated) return false;
+    if (employer != EnterpriseState::failed_over && employer != EnterpriseState::migrated && employer != EnterpriseState::migrating_back) return false;
     const bool still_blocked = d.employers.disrupted[e];
     return u.state[i] == (still_blocked ? UserState::switched : UserState::churned) && u.current[i] == d.enterprises.current[e] &&
            (!still_blocked || (u.flags[i] & flag_ever_blocked));
@@ -334,6 +336,7 @@ void BlockStep::stay_elsewhere(std::size_t i) {
 
 // Everything but the first fast path.
 void BlockStep::decide(std::size_t i) {
+    if (d.entry && d.entry->outside(i) && !enter(i)) return;
     if (settled_elsewhere(i)) {
         stay_elsewhere(i);
         return;
@@ -377,6 +380,7 @@ void BlockStep::follow_employer(std::size_t i, std::size_t e) {
     };
     switch (ent.state[e]) {
         case EnterpriseState::normal:
+        case EnterpriseState::migrating_ahead:  // still on the primary while it serves them
         case EnterpriseState::attesting: {  // attesting: this employee is attested
             const bool was_away = before == UserState::switched || before == UserState::churned || before == UserState::returned;
             const Route route = access_to(i, home);
@@ -393,14 +397,16 @@ void BlockStep::follow_employer(std::size_t i, std::size_t e) {
         case EnterpriseState::migrating:
         case EnterpriseState::attestation_setup: wait_for_employer(); return;
         case EnterpriseState::failed_over:
-        case EnterpriseState::migrated: {
+        case EnterpriseState::migrated:
+        case EnterpriseState::migrating_back: {  // on the current model until the move back is done
             const std::uint8_t model = ent.current[e];
             const bool still_blocked = d.employers.disrupted[e];
             move_to(model, still_blocked ? UserState::switched : UserState::churned);
             if (still_blocked) blocked(i, home);
             double share = ratio(home, model);
             if (ent.state[e] == EnterpriseState::failed_over && models[home].capability > 0)
-                share = std::clamp((models[model].capability - d.s.enterprises.failover_capability_loss) / models[home].capability,
+                // The share shifted onto the fallback ahead of the block runs tuned there (anticipation).
+                share = std::clamp((models[model].capability - d.s.enterprises.failover_capability_loss * (1 - ent.shifted[e])) / models[home].capability,
                                          0.0, 1.0);
             // The employer moved only to a model it can use, so the rule lets its staff through.
             use(i, model, access_to(i, model), share, still_blocked);
@@ -426,7 +432,8 @@ void BlockStep::decide_individually(std::size_t i, std::size_t local) {
     const double w = u.weight[i];
     const std::uint8_t home = u.home[i];
     count_affected_us(i);
-    const Route home_route = d.circumvention ? circumvent(i, local, access_to(i, home)) : access_to(i, home);
+    Route home_route = d.circumvention ? circumvent(i, local, access_to(i, home)) : access_to(i, home);
+    if (d.leakage && home_route == Route::denied) home_route = leak(i, local);
     // A blocked user may apply for verification whenever a gate it could pass governs its
     // preferred model, including after a shutdown turns into a gate.
     if (home_route == Route::denied && !(u.flags[i] & flag_applied)) consider_applying(verification, u, t, i, local, rates(i).uptake);
@@ -590,6 +597,30 @@ Route BlockStep::circumvent(std::size_t i, std::size_t local, Route home_route) 
     if (RandomEngine(circumvention_key, local, Draw::circumvention_uptake, d.day).uniform() >= uptake) return home_route;
     u.flags[i] |= flag_circumventing;
     return access_to(i, home);
+}
+
+// Market entry (market_entry.hpp): a user outside the market counts in nothing but
+// outside_market until it enters; on the day it enters it decides as an active user.
+bool BlockStep::enter(std::size_t i) {
+    if (!d.entry->enters(i, i - begin, u.region[i], u.segment[i], d.day, key(Draw::market_entry, begin / agent_block_size))) {
+        t[L.cell(u.cell[i], m_outside_market)] += u.weight[i];
+        return false;
+    }
+    u.state[i] = UserState::active;
+    since_today(i);
+    return true;
+}
+
+// Leakage routes around a nationality gate (leakage.hpp): a foreign national the gate denies its
+// home model may hold, lose or take up account sharing or a reseller. Returns its route home.
+Route BlockStep::leak(std::size_t i, std::size_t local) {
+    const std::size_t k = u.home[i] * d.policy.channels + u.channel[i];
+    if (u.nationality[i] != Nationality::foreign_national || !d.policy.offered[k] || !rule_semantics(d.policy.rule[k]).verified_pass)
+        return Route::denied;
+    const UserState state = u.state[i];
+    const bool deciding = state == UserState::active || state == UserState::returned || state == UserState::waiting;
+    return d.leakage->reach(i, local, u.segment[i], channel_kind(u.channel[i]) == ChannelKind::api, deciding, d.day,
+                            key(Draw::leakage_uptake, begin / agent_block_size), t + L.cell(u.cell[i], m_active), u.weight[i]);
 }
 
 // A waiting user: back home if it reopened; else blocked, and switches today with a hazard

@@ -13,6 +13,8 @@
 #include "model/diffusion.hpp"
 #include "model/circumvention.hpp"
 #include "model/enterprises.hpp"
+#include "model/leakage.hpp"
+#include "model/market_entry.hpp"
 #include "model/regulation.hpp"
 #include "model/returns.hpp"
 #include "model/scenario.hpp"
@@ -114,6 +116,7 @@ private:
     struct EmployerSignature {
         EnterpriseState state;
         std::uint8_t current, disrupted, normal;
+        float shifted;  // workload share on the fallback (the share of value a failed-over employee gets)
         bool operator==(const EmployerSignature&) const = default;
     };
     std::uint64_t epoch_ = 1;
@@ -143,6 +146,8 @@ struct UserDay {
     const std::uint8_t* settled_home;     // UserRuleCache::settled_home, less the models at risk on a day of belief
     const CircumventionUptake* circumvention;  // null unless circumvention is adopted in this run
     const Diffusion* diffusion;           // null unless some segment imitates
+    LeakageRoutes* leakage;               // null unless some segment takes a leakage route around a gate
+    MarketEntry* entry;                   // null unless some users start outside the market
     TouchedBlocks* touched;               // the counterfactual's: blocks to keep before a user changes (else null)
     SettledBlocks* settled_blocks;        // null: every user is visited
 };

@@ -63,6 +63,7 @@ void EnterpriseTable::resize(std::size_t n) {
     vetted.resize(n);
     state.resize(n);
     since.resize(n);
+    shifted.resize(n);
 }
 
 namespace {

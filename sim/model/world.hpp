@@ -30,8 +30,10 @@ enum class EnterpriseState : std::uint8_t {
     migrated = 4,         // on the new model for good
     attestation_setup = 5,
     attesting = 6,        // keeps the model for attested US-person employees
+    migrating_back = 7,   // moving back to its reopened primary; employees stay on the current model meanwhile
+    migrating_ahead = 8,  // moving away from a primary at risk while still served by it (anticipation)
 };
-inline constexpr std::size_t enterprise_state_count = 7;
+inline constexpr std::size_t enterprise_state_count = 9;
 
 // Channels a user or enterprise can be on: 0 consumer app, 1 direct API, 2 + k cloud partner k.
 inline constexpr std::uint8_t channel_consumer = 0;
@@ -141,6 +143,7 @@ struct EnterpriseTable {
     std::vector<std::uint8_t> vetted;
     std::vector<EnterpriseState> state;
     std::vector<std::int16_t> since;
+    std::vector<float> shifted;             // share of the workload already running on the fallback (anticipation)
 
     std::size_t size() const { return weight.size(); }
     void resize(std::size_t n);

@@ -18,7 +18,7 @@ HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 SCENARIOS = ["baseline", "order", "global_shutdown", "nationality_gate", "geo_fence", "phased_reopening",
              "vetted_partners", "industry_wide", "prerelease_review", "capability_leak",
-             "warning_then_block", "crisis_no_block", "fence_lifted", "long_fence_lifted"]
+             "warning_then_block", "crisis_no_block", "fence_lifted", "long_fence_lifted", "gate_leakage"]
 # Small enough for the test suite, large enough that every mechanism is exercised.
 SETTINGS = ["population.agents=4000", "enterprises.agents=300", "seed=424242"]
 # Same binary, same inputs: results are bit-identical; the tolerance only absorbs a different libm.

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "model/engine.hpp"
+#include "model/world.hpp"
 #include "study/ensemble.hpp"
 #include "io/scenario_yaml.hpp"
 
@@ -88,6 +89,19 @@ inline Scenario heavy(const std::string& name, std::vector<std::string> override
 // The scenario with overrides applied, validated exactly as the CLI validates --set.
 inline Scenario with(const Scenario& s, const std::vector<std::string>& overrides) {
     return load_scenario_text(to_yaml(s), "test", ".", overrides).scenario;
+}
+
+// Enterprises in a state on a day.
+inline double enterprises(const Results& r, std::size_t day, EnterpriseState st) {
+    return r.series_named("enterprises_by_state").at(day, static_cast<std::size_t>(st));
+}
+
+// Sum of a breakdown series over all cells on a day.
+inline double total(const Results& r, const char* name, std::size_t day) {
+    const auto& s = r.series_named(name);
+    double sum = 0;
+    for (std::size_t c = 0; c < s.width(); ++c) sum += s.at(day, c);
+    return sum;
 }
 
 inline Results run(const Scenario& s, int threads = 1) {

@@ -30,18 +30,8 @@ double foreign_users(const Results& r, std::size_t day, std::size_t m) {
     return r.series_named("users_by_model_and_nationality").at(day, m * 2 + 1);
 }
 
-// Enterprises in a state on a day.
-double enterprises(const Results& r, std::size_t day, EnterpriseState st) {
-    return r.series_named("enterprises_by_state").at(day, static_cast<std::size_t>(st));
-}
-
-// Sum of a breakdown series over all cells on a day.
-double total(const Results& r, const char* name, std::size_t day) {
-    const auto& s = r.series_named(name);
-    double sum = 0;
-    for (std::size_t c = 0; c < s.width(); ++c) sum += s.at(day, c);
-    return sum;
-}
+using test::enterprises;
+using test::total;
 
 // Plans cleared, for worlds whose segments are replaced.
 std::vector<std::string> no_plans(const Scenario& s) {
@@ -377,7 +367,9 @@ TEST_CASE("new mechanisms at their neutral settings give exactly today's results
                                             "enterprises.return_hazard=0", "enterprises.return_capability_weight=5",
                                             "enterprises.sunk_cost_weight=2", "enterprises.return_habit_weight=1",
                                             "circumvention.detection_daily=0.5", "regions.india.circumvention_cost=3",
-                                            "regulator.compliance_relief.gate_rate=0", "regulator.compliance_relief.coverage_rate=0"}));
+                                            "regulator.compliance_relief.gate_rate=0", "regulator.compliance_relief.coverage_rate=0",
+                                            "enterprises.anticipation_rate=0", "enterprises.load_shift_share=0",
+                                            "enterprises.fallback_adoption_probability=0"}));
         // The same users on the same days; the news takes the users at risk out of their
         // blocks' settled sums (users.hpp), so daily tallies add them up in another grouping and
         // agree to rounding.

@@ -1,8 +1,10 @@
 // Engine benchmark: prints ns per user-day and bytes per user for a scenario at scale.
-// Usage: gatesim_bench [SCENARIO] [--agents N] [--enterprises N] [--days N] [--threads-max N]
+// Usage: gatesim_bench [SCENARIO] [--agents N] [--enterprises N] [--days N] [--threads-max N] [--threads-min N]
 // Each run simulates the scenario and its counterfactual; ns per user-day divides the whole run
-// by the scenario's users x days, so the counterfactual's cost is included.
+// (synthesis included) by the scenario's users x days, so the counterfactual's cost is included.
+// Wall time and process CPU time (all threads) are both printed: the machine may be shared.
 #include <sys/resource.h>
+#include <time.h>
 
 #include <chrono>
 #include <cstdio>
@@ -21,17 +23,23 @@ long peak_rss_kib() {
     getrusage(RUSAGE_SELF, &usage);
     return usage.ru_maxrss;
 }
+double cpu_seconds() {
+    timespec t{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
+}
 }  // namespace
 
 int main(int argc, char** argv) {
     std::string file = "scenarios/nationality_gate.yaml";
-    long agents = 1000000, enterprises = 20000, days = 180, threads_max = 2;
+    long agents = 1000000, enterprises = 20000, days = 180, threads_max = 2, threads_min = 1;
     for (int i = 1; i < argc; ++i) {
         auto number = [&] { return i + 1 < argc ? std::stol(argv[++i]) : 0L; };
         if (!std::strcmp(argv[i], "--agents")) agents = number();
         else if (!std::strcmp(argv[i], "--enterprises")) enterprises = number();
         else if (!std::strcmp(argv[i], "--days")) days = number();
         else if (!std::strcmp(argv[i], "--threads-max")) threads_max = number();
+        else if (!std::strcmp(argv[i], "--threads-min")) threads_min = number();
         else file = argv[i];
     }
     try {
@@ -42,18 +50,26 @@ int main(int argc, char** argv) {
                     enterprises, days);
         std::printf("user columns: %zu bytes per user\n", Users::bytes_per_agent());
         const long rss_before = peak_rss_kib();
-        for (long threads = 1; threads <= threads_max; ++threads) {
+        double first_wall = 0;
+        for (long threads = std::max(1L, threads_min); threads <= threads_max; ++threads) {
             RunOptions options;
             options.threads = static_cast<int>(threads);
+            const double cpu_start = cpu_seconds();
             const auto start = std::chrono::steady_clock::now();
             const Results r = simulate(s, options);
             const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+            const double cpu = cpu_seconds() - cpu_start;
             const double user_days = static_cast<double>(agents) * static_cast<double>(days);
-            std::printf("threads %ld: %.3f s, %.2f ns per user-day (churn %.4g users)\n", threads, seconds, 1e9 * seconds / user_days,
-                        r.scalar("churn_at_horizon"));
-            if (threads == 1)
-                std::printf("peak resident memory growth: %.1f bytes per user (two worlds, tallies and results)\n",
-                            1024.0 * static_cast<double>(peak_rss_kib() - rss_before) / static_cast<double>(agents));
+            if (first_wall == 0) first_wall = seconds;
+            std::printf("threads %ld: %.3f s wall, %.3f s CPU, %.2f ns per user-day wall, %.2f CPU, speed-up %.2fx (churn %.4g users, churn share %.6g)\n",
+                        threads, seconds, cpu, 1e9 * seconds / user_days, 1e9 * cpu / user_days, first_wall / seconds,
+                        r.scalar("churn_at_horizon"), r.scalar("churn_at_horizon") / s.population.users);
+            if (threads == std::max(1L, threads_min)) {
+                const long peak = peak_rss_kib();
+                std::printf("peak resident memory: %.1f bytes per user (growth over the loaded scenario %.1f: world, counterfactual, tallies, results)\n",
+                            1024.0 * static_cast<double>(peak) / static_cast<double>(agents),
+                            1024.0 * static_cast<double>(peak - rss_before) / static_cast<double>(agents));
+            }
         }
     } catch (const std::exception& e) {
         std::fprintf(stderr, "gatesim_bench: %s\n", e.what());

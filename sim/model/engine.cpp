@@ -30,9 +30,9 @@ namespace {
 // Everything one trajectory carries from day to day. A plain record: the behaviour is in the
 // steps below and in the submodels they call.
 struct Run {
-    Run(const Scenario& scenario, World world, const RunOptions& run_options, bool enforce)
+    Run(const Scenario& scenario, World& world, const RunOptions& run_options, bool enforce, TouchedBlocks* touched_blocks)
         : s(scenario),
-          w(std::move(world)),
+          w(world),
           options(run_options),
           layout(s, w),
           regulation(s, w, options.replicate, enforce),
@@ -50,10 +50,12 @@ struct Run {
           entry(s, options.replicate, w.users),
           appeals(s, w.users.size(), enforce),
           stationary((!enforce || s.directive.stages.empty()) && !users.any_successor() && !anticipation.any() && !entry.active() && !appeals.active()),
-          trajectory(start_trajectory(s, layout, w.users)) {}
+          trajectory(start_trajectory(s, layout, w.users, options.threads)),
+          touched(touched_blocks),
+          settled_blocks(w.users.size(), w.enterprises.size()) {}
 
     const Scenario& s;
-    World w;
+    World& w;
     RunOptions options;
     TallyLayout layout;
     Regulation regulation;
@@ -74,6 +76,10 @@ struct Run {
     std::vector<std::uint8_t> settled_anticipating;  // see user_day
     bool stationary;  // see step::repeat_yesterday
     Trajectory trajectory;
+    TouchedBlocks* touched;  // the counterfactual keeps what it changes of the world, to put it back
+    SettledBlocks settled_blocks;
+    std::vector<std::uint8_t> settled_yesterday;  // the settled table the blocks' sums were made under
+    bool new_epoch_tomorrow = false;
 
     const DayPolicy* policy = nullptr;  // today's rules
     bool policy_changed = true;         // today's rules differ from yesterday's (or it is day 0)
@@ -110,6 +116,7 @@ void step_enterprises(Run& run, int day) {
         EnterpriseStep{run.s, run.options.replicate, *run.policy, run.choices, day, run.anticipation.belief(day), run.anticipation.at_risk().data(),
                        spare.empty() ? nullptr : spare.data(), run.enterprise_staff.data()},
         run.w.enterprises, run.employers, EnterpriseDay{&t.enterprises_by_state[d * enterprise_state_count], &t.migration_cost[d], &t.load_shifted[d]});
+    run.settled_blocks.employers_today(run.w.enterprises, run.employers, day);
 }
 
 void plan_verification_service(Run& run, int day) { run.verification.plan(run.s.verification, day); }
@@ -122,12 +129,25 @@ UserDay user_day(Run& run, int day) {
         run.anticipation.unsettle(run.user_rules.settled_home, run.policy->channels, run.settled_anticipating);
         settled = run.settled_anticipating.data();
     }
+    // Settled users add the same as yesterday unless the rules or the settled table changed; the
+    // day after a change starts another epoch, as users settled elsewhere are steady only on a
+    // day the rules did not change.
+    const std::size_t entries = run.user_rules.settled_home.size();
+    if (run.policy_changed || !std::equal(settled, settled + entries, run.settled_yesterday.begin(), run.settled_yesterday.end())) {
+        run.settled_blocks.new_epoch();
+        run.settled_yesterday.assign(settled, settled + entries);
+        run.new_epoch_tomorrow = true;
+    } else if (run.new_epoch_tomorrow) {
+        run.settled_blocks.new_epoch();
+        run.new_epoch_tomorrow = false;
+    }
     return UserDay{day,        run.s,         run.options.replicate, run.layout,       run.users,
                    run.user_rules, *run.policy, run.policy_changed,  run.choices,      run.w.enterprises,
                    run.employers,  run.verification, news_multiplier(run.s, day), belief, run.anticipation.at_risk().data(), settled,
                    run.circumvention.active() ? &run.circumvention : nullptr, run.diffusion.active() ? &run.diffusion : nullptr,
                    run.leakage.active() ? &run.leakage : nullptr, run.entry.active() ? &run.entry : nullptr,
-                   run.appeals.active() ? &run.appeals : nullptr};
+                   run.appeals.active() ? &run.appeals : nullptr,
+                   run.touched, run.options.visit_every_user ? nullptr : &run.settled_blocks};
 }
 
 // Tally groups in parallel, each writing only its own tally and intents; a group's blocks in order.
@@ -147,12 +167,13 @@ void admit_surge(Run& run, int day) {
 }
 
 void settle_intents(Run& run, const UserDay& today) {
+    if (std::all_of(run.intents.begin(), run.intents.end(), [](const std::vector<Intent>& v) { return v.empty(); })) return;
     for_each_block(run.tallies.groups(), run.options.threads,
                    [&](std::size_t g) { gatesim::settle_intents(today, run.w.users, run.tallies.group(g), run.intents[g]); });
 }
 
 void reduce(Run& run, int day) {
-    run.tallies.reduce_into(&run.trajectory.daily[static_cast<std::size_t>(day) * run.layout.width()]);
+    run.tallies.reduce_into(&run.trajectory.daily[static_cast<std::size_t>(day) * run.layout.width()], run.options.threads);
 }
 
 // What tomorrow's steps read of today: verification coverage (a stage trigger) and the queue.
@@ -213,18 +234,37 @@ Trajectory simulate_trajectory(Run& run) {
     return std::move(run.trajectory);
 }
 
+// The counterfactual runs first, on the world itself, and puts back what it changed, so that a
+// run holds one world, not two; the scenario then runs on the world as synthesised.
+Trajectory simulate_counterfactual(const Scenario& s, World& world, const RunOptions& options, std::size_t* kept_blocks = nullptr) {
+    RunOptions quiet = options;
+    quiet.progress = nullptr;
+    const EnterpriseTable enterprises = world.enterprises;
+    TouchedBlocks touched(world.users.size());
+    Trajectory without;
+    {
+        Run counterfactual(s, world, quiet, false, &touched);
+        without = simulate_trajectory(counterfactual);
+    }
+    touched.restore(world.users);
+    world.enterprises = enterprises;
+    if (kept_blocks) *kept_blocks = touched.kept();
+    return without;
+}
+
 }  // namespace
+
+std::size_t run_counterfactual_in_place(const Scenario& s, World& world, const RunOptions& options) {
+    std::size_t kept = 0;
+    simulate_counterfactual(s, world, options, &kept);
+    return kept;
+}
 
 Results simulate(const Scenario& s, const RunOptions& options) {
     World world = synthesise_world(s, s.seed, options.replicate, options.threads);
-    World counterfactual_world = world;
-    Run scenario(s, std::move(world), options, true);
+    const Trajectory without = simulate_counterfactual(s, world, options);
+    Run scenario(s, world, options, true, nullptr);
     const Trajectory with_directive = simulate_trajectory(scenario);
-
-    RunOptions quiet = options;
-    quiet.progress = nullptr;
-    Run counterfactual(s, std::move(counterfactual_world), quiet, false);
-    const Trajectory without = simulate_trajectory(counterfactual);
 
     const CellSelection all = CellSelection::of(s, everyone());
     const TrajectoryView run(s, scenario.layout, with_directive, all), cf(s, scenario.layout, without, all);

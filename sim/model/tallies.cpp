@@ -5,6 +5,8 @@
 #include <algorithm>
 
 #include "model/market.hpp"
+#include "model/parallel.hpp"
+#include "model/rng.hpp"
 
 namespace gatesim {
 
@@ -14,14 +16,18 @@ double TallyLayout::verification_total(const double* row, VerificationMetric v) 
     return total;
 }
 
-void GroupTallies::reduce_into(double* row) const {
-    for (std::size_t g = 0; g < groups(); ++g) {
-        const double* t = group(g);
-        for (std::size_t k = 0; k < width_; ++k) row[k] += t[k];
-    }
+void GroupTallies::reduce_into(double* row, int threads) const {
+    constexpr std::size_t chunk = 2048;
+    for_each_block((width_ + chunk - 1) / chunk, groups() > 1 ? threads : 1, [&](std::size_t c) {
+        const std::size_t begin = c * chunk, end = std::min(width_, begin + chunk);
+        for (std::size_t g = 0; g < groups(); ++g) {
+            const double* t = group(g);
+            for (std::size_t k = begin; k < end; ++k) row[k] += t[k];
+        }
+    });
 }
 
-Trajectory start_trajectory(const Scenario& s, const TallyLayout& layout, const Users& users) {
+Trajectory start_trajectory(const Scenario& s, const TallyLayout& layout, const Users& users, int threads) {
     const auto days = static_cast<std::size_t>(s.days);
     const std::size_t models = s.models.size();
     Trajectory t;
@@ -31,8 +37,18 @@ Trajectory start_trajectory(const Scenario& s, const TallyLayout& layout, const 
     t.migration_cost.assign(days * t.enterprise_cells, 0.0);
     t.load_shifted.assign(days * t.enterprise_cells, 0.0);
     t.controlled.assign(days * models, 0);
+    // Agents by preferred model, counted per block in parallel (counts add up the same in any order).
+    const std::size_t blocks = (users.size() + agent_block_size - 1) / agent_block_size;
+    std::vector<std::size_t> counts(blocks * models, 0);
+    for_each_block(blocks, threads, [&](std::size_t b) {
+        for (std::size_t i = b * agent_block_size; i < std::min(users.size(), (b + 1) * agent_block_size); ++i) ++counts[b * models + users.home[i]];
+    });
     t.initial_home_users.assign(models, 0.0);
-    for (std::size_t i = 0; i < users.size(); ++i) t.initial_home_users[users.home[i]] += users.weight[i];
+    for (std::size_t m = 0; m < models; ++m) {
+        std::size_t agents = 0;
+        for (std::size_t b = 0; b < blocks; ++b) agents += counts[b * models + m];
+        t.initial_home_users[m] = static_cast<double>(agents) * users.weight.value();
+    }
     return t;
 }
 

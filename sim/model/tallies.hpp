@@ -97,8 +97,9 @@ struct TallyLayout {
 
 // Agent blocks are tallied in groups: a group's blocks run in order on one thread into one tally,
 // and groups add up in group order, so results never depend on the thread count. Groups keep the
-// cost of clearing and adding up the (wide, per-cell) tallies small against the users' work.
-inline constexpr std::size_t tally_group_blocks = 16;
+// cost of clearing and adding up the (wide, per-cell) tallies small against the users' work,
+// which settled block sums have made small: 64 blocks (262,144 users) a group.
+inline constexpr std::size_t tally_group_blocks = 64;
 
 class GroupTallies {
 public:
@@ -108,8 +109,9 @@ public:
     std::size_t groups() const { return values_.size() / width_; }
     double* group(std::size_t g) { return &values_[g * width_]; }
     const double* group(std::size_t g) const { return &values_[g * width_]; }
-    // Adds every group into `row` in group order, so sums are identical for any thread count.
-    void reduce_into(double* row) const;
+    // Adds every group into `row` in group order, so sums are identical for any thread count
+    // (threads share out the row's entries).
+    void reduce_into(double* row, int threads) const;
 
 private:
     std::size_t width_;
@@ -136,7 +138,7 @@ struct Trajectory {
 };
 
 // An empty record of s.days days; initial_home_users from the users' preferred models.
-Trajectory start_trajectory(const Scenario& s, const TallyLayout& layout, const Users& users);
+Trajectory start_trajectory(const Scenario& s, const TallyLayout& layout, const Users& users, int threads);
 
 // The cells a view reads: every cell, or a scope's.
 struct CellSelection {

@@ -79,6 +79,40 @@ void UserRuleCache::refresh(const Scenario& s, const DayPolicy& policy, const Us
                                                                              : std::size_t{0});
 }
 
+SettledBlocks::SettledBlocks(std::size_t agents, std::size_t enterprises)
+    : blocks_((agents + agent_block_size - 1) / agent_block_size),
+      employers_(enterprises, EmployerSignature{EnterpriseState::normal, no_model, 0, 1, 0.0f}),
+      status_changed_(enterprises, -1) {}
+
+void SettledBlocks::employers_today(const EnterpriseTable& enterprises, const EmployerStatus& status, int day) {
+    for (std::size_t e = 0; e < enterprises.size(); ++e) {
+        const EmployerSignature today{enterprises.state[e], enterprises.current[e], status.disrupted[e], status.normal[e], enterprises.shifted[e]};
+        if (!(today == employers_[e])) employers_[e] = today, status_changed_[e] = day, any_status_changed_ = day;
+    }
+}
+
+bool SettledBlocks::employees_hold(const Block& b) const {
+    return any_status_changed_ <= b.employees_day || std::all_of(b.employers.begin(), b.employers.end(), [&](std::int32_t e) {
+               return status_changed_[static_cast<std::size_t>(e)] <= b.employees_day;
+           });
+}
+
+void SettledBlocks::Sums::merge(std::uint32_t k, double value) {
+    const auto at = std::lower_bound(slot.begin(), slot.end(), k);
+    const auto n = at - slot.begin();
+    if (at != slot.end() && *at == k) {
+        total[static_cast<std::size_t>(n)] += value;
+        return;
+    }
+    slot.insert(at, k);
+    total.insert(total.begin() + n, value);
+}
+
+void SettledBlocks::Block::add_employer(std::int32_t e) {
+    const auto at = std::lower_bound(employers.begin(), employers.end(), e);
+    if (at == employers.end() || *at != e) employers.insert(at, e);
+}
+
 double news_multiplier(const Scenario& s, int day) {
     double multiplier = 1.0;
     for (const auto& n : s.regulator.news)
@@ -145,6 +179,8 @@ struct BlockStep {
     void since_today(std::size_t i) { u.since[i] = static_cast<std::int16_t>(d.day); }
 
     bool settled_elsewhere(std::size_t i) const;
+    bool steady_elsewhere(std::size_t i) const;
+    bool steady_follower(std::size_t i) const;
     void stay_elsewhere(std::size_t i);
     void decide(std::size_t i);
     void follow_employer(std::size_t i, std::size_t e);
@@ -270,6 +306,25 @@ bool BlockStep::settled_elsewhere(std::size_t i) const {
     if (d.appeals && d.appeals->reviewing(i)) return false;  // the review may reinstate it today
     return !d.policy_changed && (settled == UserState::switched || settled == UserState::churned) && u.employer[i] == no_employer &&
            u.verification[i] != VerificationStatus::pending && u.verification[i] != VerificationStatus::in_review;
+}
+
+// Settled elsewhere, and its day changes nothing of it (a switched user has been counted as
+// newly blocked already): it adds the same every day while the rules do not change.
+bool BlockStep::steady_elsewhere(std::size_t i) const {
+    return settled_elsewhere(i) && (u.state[i] == UserState::churned || (u.flags[i] & flag_ever_blocked));
+}
+
+// An employee on the model its moved employer uses, as yesterday (follow_employer changes
+// nothing of it): it adds the same every day while its employer's status and the rules do not change.
+bool BlockStep::steady_follower(std::size_t i) const {
+    if (d.enterprises.size() == 0 || u.verification[i] == VerificationStatus::pending || u.verification[i] == VerificationStatus::in_review)
+        return false;
+    const auto e = static_cast<std::size_t>(u.employer[i]);
+    const EnterpriseState employer = d.enterprises.state[e];
+    if (employer != EnterpriseState::failed_over && employer != EnterpriseState::migrated && employer != EnterpriseState::migrating_back) return false;
+    const bool still_blocked = d.employers.disrupted[e];
+    return u.state[i] == (still_blocked ? UserState::switched : UserState::churned) && u.current[i] == d.enterprises.current[e] &&
+           (!still_blocked || (u.flags[i] & flag_ever_blocked));
 }
 
 void BlockStep::stay_elsewhere(std::size_t i) {
@@ -619,78 +674,282 @@ void BlockStep::wait_or_switch(std::size_t i, std::size_t local, Route home_rout
     wait(i);
 }
 
-}  // namespace
+// The first fast path, taken by most users on most days: settled on a preferred model that is
+// open to everyone on the user's channel (active there, or returned to it), with nothing
+// pending. It records what stay_home() would, for a user on its preferred model. Columns and offsets are read through local pointers, so
+// the compiler keeps them in registers instead of reloading them after every tally update.
+struct FastPath {
+    const UserState* state_col;
+    const std::uint8_t* home_col;
+    const std::uint8_t* channel_col;
+    const VerificationStatus* verification_col;
+    const std::int32_t* employer_col;
+    const std::uint16_t* cell_col;
+    const Nationality* nationality_col;
+    const std::uint8_t* flags_col;
+    const float* value_col;
+    const float* tokens_col;
+    const std::uint8_t* settled;
+    const std::uint8_t* settled_access;
+    const double* price_col;
+    const double* plan_price;
+    const std::uint8_t* provider_col;
+    const std::uint8_t* normal;
+    const std::uint8_t* controlled;
+    double weight;
+    std::size_t channels, models, providers, by_model_base, cells, money_base, affected_us_slot, verified_us_slot;
 
-void step_users(const UserDay& day, Users& u, std::size_t b, double* t, std::vector<Intent>& intents) {
-    const TallyLayout& L = day.layout;
-    BlockStep step(day, u, b, t, &intents);
-    const std::size_t begin = b * agent_block_size, end = std::min(u.size(), begin + agent_block_size);
+    FastPath(const UserDay& day, const Users& u)
+        : state_col(u.state.data()),
+          home_col(u.home.data()),
+          channel_col(u.channel.data()),
+          verification_col(u.verification.data()),
+          employer_col(u.employer.data()),
+          cell_col(u.cell.data()),
+          nationality_col(u.nationality.data()),
+          flags_col(u.flags.data()),
+          value_col(u.daily_value.data()),
+          tokens_col(u.daily_tokens.data()),
+          settled(day.settled_home),
+          settled_access(day.rules.settled_access.data()),
+          price_col(day.params.price_per_token.data()),
+          plan_price(day.params.home_plan_price.data()),
+          provider_col(day.params.provider.data()),
+          normal(day.employers.normal.data()),
+          controlled(day.policy.controlled.data()),
+          weight(u.weight.value()),
+          channels(day.layout.channels),
+          models(day.layout.models),
+          providers(day.layout.providers),
+          by_model_base(day.layout.users_by_model(0, 0)),
+          cells(day.layout.cells),
+          money_base(day.layout.money(0, 0, 0)),
+          affected_us_slot(day.layout.affected_us()),
+          verified_us_slot(day.layout.verified_affected_us()) {}
 
-    // The fast path reads columns and offsets through local pointers, so the compiler keeps
-    // them in registers instead of reloading them after every tally update.
-    const UserState* state_col = u.state.data();
-    const std::uint8_t* home_col = u.home.data();
-    const std::uint8_t* channel_col = u.channel.data();
-    const VerificationStatus* verification_col = u.verification.data();
-    const std::int32_t* employer_col = u.employer.data();
-    const std::uint16_t* cell_col = u.cell.data();
-    const Nationality* nationality_col = u.nationality.data();
-    const std::uint8_t* flags_col = u.flags.data();
-    const double* weight_col = u.weight.data();
-    const float* value_col = u.daily_value.data();
-    const float* tokens_col = u.daily_tokens.data();
-    const std::uint8_t* settled = day.settled_home;
-    const std::uint8_t* settled_access = day.rules.settled_access.data();
-    const double* price_col = day.params.price_per_token.data();
-    const double* plan_price = day.params.home_plan_price.data();
-    const std::uint8_t* provider_col = day.params.provider.data();
-    const std::uint8_t* normal = day.employers.normal.data();
-    const std::uint8_t* controlled = day.policy.controlled.data();
-    const std::size_t channels = L.channels, models = L.models, providers = L.providers;
-    const std::size_t by_model_base = L.users_by_model(0, 0), cells = L.cells;
-    const std::size_t money_base = L.money(0, 0, 0);
-    const std::size_t affected_us_slot = L.affected_us();
-    const std::size_t verified_us_slot = L.verified_affected_us();
-
-    for (std::size_t i = begin; i < end; ++i) {
-        // Fast path, taken by most users on most days: settled on a preferred model that is
-        // open to everyone on the user's channel, with nothing pending. It records what use()
-        // would, for a user on its preferred model.
+    // Takes user i's day into t if it is on the fast path; else adds nothing and returns false.
+    bool operator()(std::size_t i, double* t) const {
         const std::uint8_t h = home_col[i], c = channel_col[i];
         const VerificationStatus v = verification_col[i];
         const std::int32_t employer = employer_col[i];
-        if (state_col[i] == UserState::active && settled[h * channels + c] && v != VerificationStatus::pending &&
-            v != VerificationStatus::in_review && (employer == no_employer || normal[employer])) {
-            const double weight = weight_col[i];
-            const Nationality n = nationality_col[i];
-            const std::size_t cell = cell_col[i];
-            double* tally = t + cell * cell_metric_count;
-            tally[m_active] += weight;
-            tally[m_value_delivered] += weight * value_col[i];
-            double* money = t + money_base + (((cell / channel_kinds) * channels + c) * providers + provider_col[h]) * money_metric_count;
-            double paid = 0;
-            if (flags_col[i] & flag_pays_home) {
-                const double monthly = weight * plan_price[cell * models + h];
-                money[money_mrr] += monthly;
-                paid = monthly * (12.0 / 365.0);
-            } else if (c != channel_consumer) {
-                paid = weight * tokens_col[i] * price_col[h];
-                money[money_usage] += paid;
-            }
-            t[by_model_base + h * cells + cell] += weight;
-            if (n == Nationality::foreign_national) {
-                if (const std::uint8_t k = settled_access[h]) {
-                    tally[k] += weight;
-                    if (k == m_access_permitted) tally[m_paid_permitted] += paid;
-                }
-            } else if (controlled[h] && employer == no_employer) {
-                t[affected_us_slot] += weight;
-                if (v == VerificationStatus::verified) t[verified_us_slot] += weight;
-            }
-            continue;
+        const UserState state = state_col[i];
+        if ((state != UserState::active && state != UserState::returned) || !settled[h * channels + c] || v == VerificationStatus::pending ||
+            v == VerificationStatus::in_review || (employer != no_employer && !normal[employer]))
+            return false;
+        const Nationality n = nationality_col[i];
+        const std::size_t cell = cell_col[i];
+        double* tally = t + cell * cell_metric_count;
+        tally[m_active] += weight;
+        if (state == UserState::returned) tally[m_returned] += weight;  // as stay_home() counts it
+        tally[m_value_delivered] += weight * value_col[i];
+        double* money = t + money_base + (((cell / channel_kinds) * channels + c) * providers + provider_col[h]) * money_metric_count;
+        double paid = 0;
+        if (flags_col[i] & flag_pays_home) {
+            const double monthly = weight * plan_price[cell * models + h];
+            money[money_mrr] += monthly;
+            paid = monthly * (12.0 / 365.0);
+        } else if (c != channel_consumer) {
+            paid = weight * tokens_col[i] * price_col[h];
+            money[money_usage] += paid;
         }
-        step.decide(i);
+        t[by_model_base + h * cells + cell] += weight;
+        if (n == Nationality::foreign_national) {
+            if (const std::uint8_t k = settled_access[h]) {
+                tally[k] += weight;
+                if (k == m_access_permitted) tally[m_paid_permitted] += paid;
+            }
+        } else if (controlled[h] && employer == no_employer) {
+            t[affected_us_slot] += weight;
+            if (v == VerificationStatus::verified) t[verified_us_slot] += weight;
+        }
+        return true;
     }
+};
+
+// One block's day with settled sums. On an epoch's first day every member is looked at: the
+// settled ones add into scratch rows whose entries become the block's sums, the others are
+// visited and marked. On the days after the sums are added and the marked members visited, in
+// agent order; a marked member found settled joins the sums (its day goes into a row kept all
+// zero between users, and from there into the tally and the sums). When the employees' sums no
+// longer hold, every employee is looked at again and they are made anew.
+class SettledStep {
+public:
+    SettledStep(const UserDay& day, const Users& u, std::size_t b, double* t, SettledBlocks::Block& block, const FastPath& fast, BlockStep& step)
+        : day_(day), u_(u), begin_(b * agent_block_size), end_(std::min(u.size(), begin_ + agent_block_size)), t_(t), block_(block), fast_(fast), step_(step) {
+        if (joining_.size() != day.layout.width()) joining_.assign(day.layout.width(), 0.0);
+    }
+
+    template <class Visit>
+    void run(Visit&& visit) {
+        if (!day_.settled_blocks->holds(block_)) {
+            start_epoch(visit);
+        } else {
+            const bool employees_again = !day_.settled_blocks->employees_hold(block_);
+            add(block_.individuals);
+            if (!employees_again) add(block_.employees);
+            visit_marked(employees_again, visit);
+        }
+    }
+
+private:
+    template <class Visit>
+    void start_epoch(Visit&& visit) {
+        const std::size_t width = day_.layout.width(), words = (agent_block_size + 63) / 64;
+        thread_local std::vector<double> individuals, employees;
+        individuals.assign(width, 0.0);
+        employees.assign(width, 0.0);
+        block_.visited.assign(words, 0);
+        block_.employed.assign(words, 0);
+        block_.employers.clear();
+        for (std::size_t i = begin_; i < end_; ++i) {
+            const bool employee = u_.employer[i] != no_employer;
+            if (employee) block_.employed[(i - begin_) / 64] |= std::uint64_t{1} << ((i - begin_) % 64);
+            if (settled_day(i, employee ? employees.data() : individuals.data())) {
+                if (employee) block_.employers.push_back(u_.employer[i]);
+                continue;
+            }
+            block_.visited[(i - begin_) / 64] |= std::uint64_t{1} << ((i - begin_) % 64);
+            visit(i);
+        }
+        std::sort(block_.employers.begin(), block_.employers.end());
+        block_.employers.erase(std::unique(block_.employers.begin(), block_.employers.end()), block_.employers.end());
+        compact(individuals, block_.individuals);
+        compact(employees, block_.employees);
+        add(block_.individuals);
+        add(block_.employees);
+        block_.epoch = day_.settled_blocks->epoch();
+        block_.employees_day = day_.day;
+    }
+
+    // The marked members, and every employee when their sums are made again, in agent order.
+    template <class Visit>
+    void visit_marked(bool employees_again, Visit&& visit) {
+        thread_local std::vector<double> employees;  // all zero between blocks
+        if (employees_again) {
+            if (employees.size() != joining_.size()) employees.assign(joining_.size(), 0.0);
+            block_.employers.clear();
+        }
+        std::vector<std::pair<std::uint16_t, std::uint8_t>> employee_cells;  // (cell, channel) of the settled employees
+        for (std::size_t w = 0; w < block_.visited.size(); ++w) {
+            const std::uint64_t employed = employees_again ? block_.employed[w] : 0;
+            for (std::uint64_t bits = block_.visited[w] | employed; bits; bits &= bits - 1) {
+                const std::size_t bit = static_cast<std::size_t>(__builtin_ctzll(bits)), i = begin_ + w * 64 + bit;
+                const std::uint64_t mask = std::uint64_t{1} << bit;
+                const bool settled = (employed & mask) ? settled_day(i, employees.data()) : join(i);
+                if (settled) {
+                    block_.visited[w] &= ~mask;
+                    if (employed & mask) employee_cells.emplace_back(u_.cell[i], u_.channel[i]), block_.employers.push_back(u_.employer[i]);
+                    continue;
+                }
+                block_.visited[w] |= mask;
+                visit(i);
+            }
+        }
+        if (employees_again) make_employee_sums(employees, employee_cells);
+    }
+
+    // The employees' sums from the row their settled days went into, read (and cleared) at the
+    // offsets their cells and channels can add to.
+    void make_employee_sums(std::vector<double>& row, std::vector<std::pair<std::uint16_t, std::uint8_t>>& cells) {
+        std::sort(cells.begin(), cells.end());
+        cells.erase(std::unique(cells.begin(), cells.end()), cells.end());
+        std::vector<std::pair<std::uint32_t, double>> entries;
+        for (const auto& [cell, channel] : cells)
+            for_each_settled_slot(cell, channel, [&](std::size_t k) {
+                if (row[k] != 0) entries.emplace_back(static_cast<std::uint32_t>(k), row[k]), row[k] = 0;
+            });
+        std::sort(entries.begin(), entries.end());
+        block_.employees.clear();
+        for (const auto& [k, v] : entries) block_.employees.slot.push_back(k), block_.employees.total.push_back(v);
+        std::sort(block_.employers.begin(), block_.employers.end());
+        block_.employers.erase(std::unique(block_.employers.begin(), block_.employers.end()), block_.employers.end());
+        block_.employees_day = day_.day;
+        add(block_.employees);
+    }
+
+    static void compact(const std::vector<double>& row, SettledBlocks::Sums& sums) {
+        sums.clear();
+        for (std::size_t k = 0; k < row.size(); ++k)
+            if (row[k] != 0) sums.slot.push_back(static_cast<std::uint32_t>(k)), sums.total.push_back(row[k]);
+    }
+
+    void add(const SettledBlocks::Sums& sums) {
+        for (std::size_t k = 0; k < sums.slot.size(); ++k) t_[sums.slot[k]] += sums.total[k];
+    }
+
+    // Whether user i is settled today; if so its day is added to the tally and merged into the sums.
+    bool join(std::size_t i) {
+        if (!settled_day(i, joining_.data())) return false;
+        const bool employee = u_.employer[i] != no_employer;
+        SettledBlocks::Sums& sums = employee ? block_.employees : block_.individuals;
+        for_each_settled_slot(u_.cell[i], u_.channel[i], [&](std::size_t k) {
+            if (joining_[k] == 0) return;
+            t_[k] += joining_[k];
+            sums.merge(static_cast<std::uint32_t>(k), joining_[k]);
+            joining_[k] = 0;
+        });
+        if (employee) block_.add_employer(u_.employer[i]);
+        return true;
+    }
+
+    // Adds user i's day into `row` if it is settled: on the fast path, steady on an alternative,
+    // or an employee steady behind its moved employer. Returns whether it was.
+    bool settled_day(std::size_t i, double* row) {
+        if (fast_(i, row)) return true;
+        const std::int32_t employer = u_.employer[i];
+        if (employer == no_employer ? !step_.steady_elsewhere(i) : !step_.steady_follower(i)) return false;
+        double* tally = step_.t;
+        step_.t = row;
+        if (employer == no_employer) step_.stay_elsewhere(i);
+        else step_.follow_employer(i, static_cast<std::size_t>(employer));
+        step_.t = tally;
+        return true;
+    }
+
+    // Calls f on every tally offset a settled user's day can add to: its cell's metrics, the
+    // money of its cell and channel, the users of each model in its cell, and the capability-gap
+    // and verification-coverage sums.
+    template <class F>
+    void for_each_settled_slot(std::size_t cell, std::size_t channel, F&& f) const {
+        const TallyLayout& L = day_.layout;
+        for (std::size_t k = 0; k < cell_metric_count; ++k) f(L.cell(cell, static_cast<CellMetric>(k)));
+        for (std::size_t p = 0; p < L.providers; ++p)
+            for (std::size_t k = 0; k < money_metric_count; ++k) f(L.money(cell, channel, p) + k);
+        for (std::size_t m = 0; m < L.models; ++m) f(L.users_by_model(m, cell));
+        for (std::size_t k = L.gap_sum(); k < L.width(); ++k) f(k);
+    }
+
+    const UserDay& day_;
+    const Users& u_;
+    const std::size_t begin_, end_;
+    double* t_;
+    SettledBlocks::Block& block_;
+    const FastPath& fast_;
+    BlockStep& step_;
+    static thread_local std::vector<double> joining_;  // all zero between users
+};
+
+thread_local std::vector<double> SettledStep::joining_;
+
+}  // namespace
+
+void step_users(const UserDay& day, Users& u, std::size_t b, double* t, std::vector<Intent>& intents) {
+    BlockStep step(day, u, b, t, &intents);
+    const FastPath fast(day, u);
+    const std::size_t begin = b * agent_block_size, end = std::min(u.size(), begin + agent_block_size);
+    auto visit = [&](std::size_t i) {
+        if (fast(i, t)) return;
+        if (day.touched) day.touched->keep(u, b);
+        step.decide(i);
+    };
+    if (!day.settled_blocks) {  // the reference: every user decides, none takes a fast path
+        for (std::size_t i = begin; i < end; ++i) {
+            if (day.touched) day.touched->keep(u, b);
+            step.decide(i);
+        }
+        return;
+    }
+    SettledStep(day, u, b, t, day.settled_blocks->block(b), fast, step).run(visit);
 }
 
 void settle_intents(const UserDay& day, Users& u, double* t, const std::vector<Intent>& intents) {

@@ -72,6 +72,61 @@ struct UserRuleCache {
     void refresh(const Scenario& s, const DayPolicy& policy, const UserParameters& params);
 };
 
+// Settled totals of agent blocks. A settled user adds the same to the tallies every day, and
+// nothing changes it (only users visited change), while the rules, the settled table and (for
+// an employee) its employer's status do not change: a user on the first fast path (settled on
+// a preferred model open to everyone on its channel, nothing pending), one settled on an
+// alternative on a day the rules did not change, and an employee steady on the model its moved
+// employer uses. So each block keeps its settled members' sums, made on the first day of an
+// epoch, adds them on the days after, and visits only its other members; a visited member found
+// settled joins the sums (its contribution is merged in) and is no longer visited. The engine
+// starts a new epoch when the rules or the settled table change; a block whose settled
+// employees' employer changed status since its sums were made makes them again.
+class SettledBlocks {
+public:
+    SettledBlocks(std::size_t agents, std::size_t enterprises);
+    void new_epoch() { ++epoch_; }
+    // Today's employer status (after the enterprise step).
+    void employers_today(const EnterpriseTable& enterprises, const EmployerStatus& status, int day);
+
+    // Tally offsets (ascending) and what settled members add to them.
+    struct Sums {
+        std::vector<std::uint32_t> slot;
+        std::vector<double> total;
+        void merge(std::uint32_t slot, double value);
+        void clear() { slot.clear(), total.clear(); }
+    };
+    struct Block {
+        std::uint64_t epoch = 0;             // of the sums below; 0: none yet
+        Sums individuals;                    // of its settled members without an employer, made on the epoch's first day
+        Sums employees;                      // of its settled employees, made on `employees_day`
+        int employees_day = 0;
+        std::vector<std::uint64_t> visited;  // bit per member: not settled
+        std::vector<std::uint64_t> employed; // bit per member: has an employer
+        std::vector<std::int32_t> employers; // of its settled employees, ascending
+        void add_employer(std::int32_t e);
+    };
+    Block& block(std::size_t b) { return blocks_[b]; }
+    std::uint64_t epoch() const { return epoch_; }
+    // The block's sums hold: same epoch; and its employees' too: none of their employers changed status since.
+    bool holds(const Block& b) const { return b.epoch == epoch_; }
+    bool employees_hold(const Block& b) const;
+
+private:
+    // What an employee's day reads of its employer.
+    struct EmployerSignature {
+        EnterpriseState state;
+        std::uint8_t current, disrupted, normal;
+        float shifted;  // workload share on the fallback (the share of value a failed-over employee gets)
+        bool operator==(const EmployerSignature&) const = default;
+    };
+    std::uint64_t epoch_ = 1;
+    std::vector<Block> blocks_;
+    std::vector<EmployerSignature> employers_;  // [enterprise]: yesterday's
+    std::vector<int> status_changed_;           // [enterprise]: the day its status last changed
+    int any_status_changed_ = -1;               // the last day any enterprise's status changed
+};
+
 // Everything the user step reads on one day.
 struct UserDay {
     int day;
@@ -95,6 +150,8 @@ struct UserDay {
     LeakageRoutes* leakage;               // null unless some segment takes a leakage route around a gate
     MarketEntry* entry;                   // null unless some users start outside the market
     Appeals* appeals;                     // null unless users of a fenced model can be flagged and appeal
+    TouchedBlocks* touched;               // the counterfactual's: blocks to keep before a user changes (else null)
+    SettledBlocks* settled_blocks;        // null: every user is visited
 };
 
 // The product of the hazard multipliers of the regulator's news items so far.

@@ -5,6 +5,7 @@
 #include <boost/random/bernoulli_distribution.hpp>
 #include <boost/random/discrete_distribution.hpp>
 
+#include <cstring>
 #include <stdexcept>
 
 #include "model/market.hpp"
@@ -15,23 +16,36 @@ namespace gatesim {
 
 void Users::resize(std::size_t n) {
     weight.resize(n);
-    daily_value.resize(n);
-    daily_tokens.resize(n);
-    region.resize(n);
-    nationality.resize(n);
-    segment.resize(n);
-    channel.resize(n);
-    cell.resize(n);
-    employer.resize(n);
-    home.resize(n);
-    current.resize(n);
-    state.resize(n);
-    since.resize(n);
-    left_home.resize(n);
-    verification.resize(n);
-    verification_since.resize(n);
-    tries.resize(n);
-    flags.resize(n);
+    for_each_column(*this, [n](auto& column) { column.resize(n); });
+}
+
+TouchedBlocks::TouchedBlocks(std::size_t agents) : saved_((agents + agent_block_size - 1) / agent_block_size) {}
+
+void TouchedBlocks::keep(const Users& u, std::size_t block) {
+    std::vector<unsigned char>& saved = saved_[block];
+    if (!saved.empty()) return;
+    const std::size_t begin = block * agent_block_size, end = std::min(u.size(), begin + agent_block_size);
+    Users::for_each_changing_column(u, [&](const auto& column) {
+        const auto* bytes = reinterpret_cast<const unsigned char*>(column.data() + begin);
+        saved.insert(saved.end(), bytes, bytes + (end - begin) * sizeof(column[0]));
+    });
+}
+
+void TouchedBlocks::restore(Users& u) const {
+    for (std::size_t block = 0; block < saved_.size(); ++block) {
+        const unsigned char* from = saved_[block].data();
+        if (!from) continue;
+        const std::size_t begin = block * agent_block_size, end = std::min(u.size(), begin + agent_block_size);
+        Users::for_each_changing_column(u, [&](auto& column) {
+            const std::size_t bytes = (end - begin) * sizeof(column[0]);
+            std::memcpy(static_cast<void*>(column.data() + begin), from, bytes);
+            from += bytes;
+        });
+    }
+}
+
+std::size_t TouchedBlocks::kept() const {
+    return static_cast<std::size_t>(std::count_if(saved_.begin(), saved_.end(), [](const auto& s) { return !s.empty(); }));
 }
 
 void EnterpriseTable::resize(std::size_t n) {
@@ -218,7 +232,7 @@ World synthesise_world(const Scenario& s, std::uint64_t seed, std::uint64_t repl
     const auto n = static_cast<std::size_t>(s.population.agents);
     Users& u = world.users;
     u.resize(n);
-    const double weight = s.population.users / static_cast<double>(n);
+    u.weight.assign(n, s.population.users / static_cast<double>(n));
     const auto region_dist = categorical(s.regions, [](const Region& r) { return r.user_share; });
     const auto segment_dist = categorical(s.segments, [](const Segment& g) { return g.user_share; });
     const auto tasks_per_day = field_range<Segment>("tasks_per_day");
@@ -259,7 +273,6 @@ World synthesise_world(const Scenario& s, std::uint64_t seed, std::uint64_t repl
             const std::size_t provider = static_cast<std::size_t>(world.model_provider[u.home[i]]);
             if (paying_draw(seed, replicate, i) < plans[segment * s.providers.size() + provider].paying_share) flags |= flag_pays_home;
 
-            u.weight[i] = weight;
             u.daily_value[i] = static_cast<float>(tasks * g.value_per_task);
             u.daily_tokens[i] = static_cast<float>(tasks * g.tokens_per_task * s.models[u.home[i]].token_intensity);
             u.region[i] = static_cast<std::uint8_t>(region);

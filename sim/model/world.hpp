@@ -55,8 +55,23 @@ inline constexpr std::uint8_t flag_circumventing = 64; // has taken circumventio
 inline constexpr std::uint8_t no_model = 255;
 inline constexpr std::int32_t no_employer = -1;
 
+// A column that holds one value for every agent: every agent stands for the same number of
+// real users, so the weight takes no memory per agent. It reads like a column (weight[i]).
+class UniformColumn {
+public:
+    double operator[](std::size_t) const { return value_; }
+    std::size_t size() const { return size_; }
+    void resize(std::size_t n) { size_ = n; }
+    void assign(std::size_t n, double value) { size_ = n, value_ = value; }
+    double value() const { return value_; }
+
+private:
+    std::size_t size_ = 0;
+    double value_ = 0;
+};
+
 struct Users {
-    std::vector<double> weight;          // real users this agent stands for
+    UniformColumn weight;                // real users this agent stands for
     std::vector<float> daily_value;      // USD of value per real user per day on the home model
     std::vector<float> daily_tokens;     // tokens per real user per day (x the home model's token intensity)
     std::vector<std::uint8_t> region;
@@ -77,10 +92,40 @@ struct Users {
 
     std::size_t size() const { return weight.size(); }
     void resize(std::size_t n);
-    static constexpr std::size_t bytes_per_agent() {
-        return sizeof(double) + 2 * sizeof(float) + 5 * sizeof(std::uint8_t) + sizeof(Nationality) + sizeof(std::uint16_t) +
-               sizeof(std::int32_t) + sizeof(UserState) + 3 * sizeof(std::int16_t) + sizeof(VerificationStatus) + 2 * sizeof(std::uint8_t);
+    // Calls fn on each per-agent column a run changes (the others are fixed at synthesis). A new
+    // column that the user step writes belongs here, or the counterfactual would leak into the
+    // scenario run (see TouchedBlocks).
+    template <class Self, class Fn>
+    static void for_each_changing_column(Self& u, Fn&& fn) {
+        fn(u.home), fn(u.current), fn(u.state), fn(u.since), fn(u.left_home), fn(u.verification), fn(u.verification_since), fn(u.tries),
+            fn(u.flags);
     }
+    // Calls fn on every per-agent column.
+    template <class Self, class Fn>
+    static void for_each_column(Self& u, Fn&& fn) {
+        fn(u.daily_value), fn(u.daily_tokens), fn(u.region), fn(u.nationality), fn(u.segment), fn(u.channel), fn(u.cell), fn(u.employer);
+        for_each_changing_column(u, fn);
+    }
+    static constexpr std::size_t bytes_per_agent() {
+        return 2 * sizeof(float) + 5 * sizeof(std::uint8_t) + sizeof(Nationality) + sizeof(std::uint16_t) + sizeof(std::int32_t) +
+               sizeof(UserState) + 3 * sizeof(std::int16_t) + sizeof(VerificationStatus) + 2 * sizeof(std::uint8_t);
+    }
+};
+
+// The changing columns of the agent blocks a run has touched, as they were before: the
+// counterfactual runs on the world itself and then puts it back as synthesised, instead of
+// running on a copy of the world (which doubled a run's memory). A block is kept before the
+// first user of it leaves the fast path, which is the only way a user's columns change.
+class TouchedBlocks {
+public:
+    explicit TouchedBlocks(std::size_t agents);
+    // Keeps block b unless kept already. Blocks are kept by the thread stepping them, one each.
+    void keep(const Users& u, std::size_t block);
+    void restore(Users& u) const;
+    std::size_t kept() const;
+
+private:
+    std::vector<std::vector<unsigned char>> saved_;  // [block]: the block's changing columns, one after another
 };
 
 struct EnterpriseTable {

@@ -374,13 +374,17 @@ TEST_CASE("new mechanisms at their neutral settings give exactly today's results
                                             "circumvention.false_flag_daily=0", "circumvention.appeal_probability=0.7",
                                             "circumvention.appeal_success=0.3", "circumvention.appeal_success_caught=0.9",
                                             "circumvention.appeal_review_days=3"}));
+        // The same users on the same days; the news takes the users at risk out of their
+        // blocks' settled sums (users.hpp), so daily tallies add them up in another grouping and
+        // agree to rounding.
         REQUIRE(today.series.size() == neutral.series.size());
         for (std::size_t i = 0; i < today.series.size(); ++i) {
             INFO(today.series[i].name);
             const auto& a = today.series[i].values;
             const auto& b = neutral.series[i].values;
             REQUIRE(a.size() == b.size());
-            CHECK(std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0);
+            for (std::size_t k = 0; k < a.size(); ++k)
+                REQUIRE((std::abs(a[k] - b[k]) <= 1e-12 * std::max(std::abs(a[k]), std::abs(b[k])) || (std::isnan(a[k]) && std::isnan(b[k]))));
         }
         REQUIRE(today.scalars.size() == neutral.scalars.size());
         for (std::size_t i = 0; i < today.scalars.size(); ++i) {

@@ -121,7 +121,8 @@ check "no journal after the resume" test ! -e "$d/good.h5.partial"
 # kill -9 of a single run: from outside during the simulation, and just before the rename.
 d="$work/single" && mkdir "$d"
 "$gatesim" "${single[@]}" -o "$d/good.h5" > /dev/null && cp "$d/good.h5" "$work/good.copy"
-"$gatesim" run "$scenario" --set population.agents=400000 --threads 1 -o "$d/good.h5" > /dev/null 2>&1 &
+# Big enough that the half second before the kill falls inside the run, however fast the engine.
+"$gatesim" run "$scenario" --set population.agents=2000000 --set days=1000 --threads 1 -o "$d/good.h5" > /dev/null 2>&1 &
 pid=$!
 sleep 0.5
 kill -9 "$pid"

@@ -91,6 +91,13 @@ inline Scenario with(const Scenario& s, const std::vector<std::string>& override
     return load_scenario_text(to_yaml(s), "test", ".", overrides).scenario;
 }
 
+// The same field set on every segment, as overrides for with().
+inline std::vector<std::string> all_segments(const Scenario& s, const std::string& field, const std::string& value) {
+    std::vector<std::string> out;
+    for (const auto& g : s.segments) out.push_back("segments." + g.id + "." + field + "=" + value);
+    return out;
+}
+
 // Enterprises in a state on a day.
 inline double enterprises(const Results& r, std::size_t day, EnterpriseState st) {
     return r.series_named("enterprises_by_state").at(day, static_cast<std::size_t>(st));

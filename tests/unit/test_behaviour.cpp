@@ -10,13 +10,6 @@ using namespace gatesim;
 
 namespace {
 
-// The same field set on every segment.
-std::vector<std::string> all_segments(const Scenario& s, const std::string& field, const std::string& value) {
-    std::vector<std::string> out;
-    for (const auto& g : s.segments) out.push_back("segments." + g.id + "." + field + "=" + value);
-    return out;
-}
-
 std::vector<std::string> operator+(std::vector<std::string> a, const std::vector<std::string>& b) {
     a.insert(a.end(), b.begin(), b.end());
     return a;
@@ -60,7 +53,7 @@ const std::vector<std::string> perfect_verification{"verification.false_accept=0
 
 TEST_CASE("with no restore and no patience, every user of a shut-down model ends on an alternative") {
     auto s = test::heavy("global_shutdown", never_lifted + std::vector<std::string>{"enterprises.integration_days=0"});
-    s = test::with(s, all_segments(s, "patience_days", "0"));
+    s = test::with(s, test::all_segments(s, "patience_days", "0"));
     const auto r = test::run(s);
     CHECK(r.series_named("waiting").at(last_day(s)) == 0);
     CHECK(r.series_named("switched").at(last_day(s)) == Approx(r.scalar("affected_users")));
@@ -131,8 +124,8 @@ TEST_CASE("a longer outage never gives less churn") {
 
 TEST_CASE("patient users wait; impatient users switch at once") {
     auto s = test::heavy("global_shutdown", never_lifted + no_enterprises);
-    const auto impatient = test::run(test::with(s, all_segments(s, "patience_days", "0")));
-    const auto patient = test::run(test::with(s, all_segments(s, "patience_days", "365") + all_segments(s, "impatience_growth", "0")));
+    const auto impatient = test::run(test::with(s, test::all_segments(s, "patience_days", "0")));
+    const auto patient = test::run(test::with(s, test::all_segments(s, "patience_days", "365") + test::all_segments(s, "impatience_growth", "0")));
     const auto day = static_cast<std::size_t>(s.directive.stages[0].day + 1);
     CHECK(impatient.series_named("waiting").at(day) == 0);
     CHECK(patient.series_named("waiting").at(day) > 0.9 * patient.scalar("affected_users"));
@@ -140,15 +133,15 @@ TEST_CASE("patient users wait; impatient users switch at once") {
 
 TEST_CASE("beliefs firm up: impatience growth makes blocked users switch sooner") {
     auto s = test::heavy("global_shutdown", never_lifted + no_enterprises);
-    const auto steady = test::run(test::with(s, all_segments(s, "impatience_growth", "0")));
-    const auto firming = test::run(test::with(s, all_segments(s, "impatience_growth", "0.5")));
+    const auto steady = test::run(test::with(s, test::all_segments(s, "impatience_growth", "0")));
+    const auto firming = test::run(test::with(s, test::all_segments(s, "impatience_growth", "0.5")));
     const auto day = static_cast<std::size_t>(s.directive.stages[0].day + 10);
     CHECK(firming.series_named("waiting").at(day) < 0.8 * steady.series_named("waiting").at(day));
 }
 
 TEST_CASE("returns decay with time away and match the closed form") {
     auto s = test::heavy("global_shutdown", no_enterprises, 20000);
-    s = test::with(s, all_segments(s, "patience_days", "0") + all_segments(s, "quality_gap_weight", "0"));
+    s = test::with(s, test::all_segments(s, "patience_days", "0") + test::all_segments(s, "quality_gap_weight", "0"));
     auto returned_share = [&](int away, double* expected) {
         const auto r = test::run(test::with(s, {"regulator.decision_after_days=" + std::to_string(away)}));
         // Everyone switched on the block day; the share returning is return_probability x
@@ -175,9 +168,9 @@ TEST_CASE("returns decay with time away and match the closed form") {
 
 TEST_CASE("a better home model pulls more switchers back") {
     auto s = test::heavy("global_shutdown", no_enterprises);
-    s = test::with(s, all_segments(s, "patience_days", "0"));
-    const auto flat = test::run(test::with(s, all_segments(s, "quality_gap_weight", "0")));
-    const auto pull = test::run(test::with(s, all_segments(s, "quality_gap_weight", "20")));
+    s = test::with(s, test::all_segments(s, "patience_days", "0"));
+    const auto flat = test::run(test::with(s, test::all_segments(s, "quality_gap_weight", "0")));
+    const auto pull = test::run(test::with(s, test::all_segments(s, "quality_gap_weight", "20")));
     CHECK(pull.series_named("returned").at(last_day(s)) > flat.series_named("returned").at(last_day(s)));
 }
 
@@ -189,7 +182,7 @@ namespace {
 // then on reconsiders with the segment's return_hazard.
 Scenario reconsidering(const std::vector<std::string>& more, int away, int agents = 20000) {
     auto s = test::heavy("global_shutdown", no_enterprises, agents);
-    return test::with(s, all_segments(s, "patience_days", "0") + all_segments(s, "return_probability", "0") +
+    return test::with(s, test::all_segments(s, "patience_days", "0") + test::all_segments(s, "return_probability", "0") +
                              std::vector<std::string>{"regulator.decision_after_days=" + std::to_string(away),
                                                       "days=" + std::to_string(away + 120)} + more);
 }
@@ -212,7 +205,7 @@ double back_home(const Results& r, std::size_t day) {
 TEST_CASE("a constant return hazard brings users back as 1 - (1 - h)^t") {
     const double h = 0.05;
     auto s = reconsidering({}, 30);
-    s = test::with(s, all_segments(s, "return_hazard", "0.05") + all_segments(s, "quality_gap_weight", "0"));
+    s = test::with(s, test::all_segments(s, "return_hazard", "0.05") + test::all_segments(s, "quality_gap_weight", "0"));
     const auto r = test::run(s);
     const std::size_t reopen = reopening_day(r);
     REQUIRE(reopen > 0);
@@ -231,11 +224,11 @@ TEST_CASE("with no return hazard, a churned user never reconsiders (the model be
 
 TEST_CASE("after a long gate, most come back when the alternative is much worse and going back cheap, few in the reverse") {
     auto s = reconsidering({}, 300, 8000);
-    s = test::with(s, all_segments(s, "return_hazard", "0.02") + all_segments(s, "habit_days", "60"));
+    s = test::with(s, test::all_segments(s, "return_hazard", "0.02") + test::all_segments(s, "habit_days", "60"));
     std::vector<std::string> worse;
     for (const char* m : {"b_flagship", "c_flagship", "f_flagship", "open_large", "a_legacy"}) worse.push_back(std::string("models.") + m + ".capability=0.4");
-    const auto pulled = test::run(test::with(s, worse + all_segments(s, "switch_back_cost", "0") + all_segments(s, "habit_weight", "0.5")));
-    const auto held = test::run(test::with(s, all_segments(s, "switch_back_cost", "2") + all_segments(s, "habit_weight", "2")));
+    const auto pulled = test::run(test::with(s, worse + test::all_segments(s, "switch_back_cost", "0") + test::all_segments(s, "habit_weight", "0.5")));
+    const auto held = test::run(test::with(s, test::all_segments(s, "switch_back_cost", "2") + test::all_segments(s, "habit_weight", "2")));
     const std::size_t reopen = reopening_day(pulled);
     REQUIRE(reopen == reopening_day(held));
     const std::size_t later = reopen + 60;
@@ -323,7 +316,7 @@ double on_alternatives(const Results& r, std::size_t day) { return r.series_name
 
 TEST_CASE("crisis news alone moves some users off the models at risk, fewer than a block does") {
     auto s = test::heavy("order", no_enterprises + never_lifted, 8000);
-    s = test::with(s, all_segments(s, "anticipation_rate", "0.05"));
+    s = test::with(s, test::all_segments(s, "anticipation_rate", "0.05"));
     const auto crisis = test::run(test::with(s, {"regulator.news.crisis={day: 20, risk: 0.3, belief_half_life_days: 10}"}));
     const auto block = test::run(test::with(s, {"directive.stages={shutdown: {trigger: day, day: 20, rule: global_shutdown}}"}));
     const std::size_t later = 60;
@@ -340,7 +333,7 @@ TEST_CASE("crisis news alone moves some users off the models at risk, fewer than
 
 TEST_CASE("a warning moves users before the block day, a stronger one more") {
     auto s = test::heavy("global_shutdown", no_enterprises, 8000);
-    s = test::with(s, all_segments(s, "anticipation_rate", "0.05"));
+    s = test::with(s, test::all_segments(s, "anticipation_rate", "0.05"));
     const auto quiet = test::run(s);
     const auto warned = test::run(test::with(s, {"regulator.news.warning={day: 3, risk: 0.6}"}));
     const auto loud = test::run(test::with(s, {"regulator.news.warning={day: 3, risk: 1.0}"}));
@@ -362,7 +355,7 @@ TEST_CASE("new mechanisms at their neutral settings give exactly today's results
         const auto s = test::small(name, {}, 4000);
         const auto today = test::run(s);
         const auto neutral = test::run(test::with(
-            s, all_segments(s, "return_hazard", "0") + all_segments(s, "anticipation_rate", "0") + all_segments(s, "imitation", "0") +
+            s, test::all_segments(s, "return_hazard", "0") + test::all_segments(s, "anticipation_rate", "0") + test::all_segments(s, "imitation", "0") +
                    std::vector<std::string>{"regulator.news.warning={day: 3, risk: 0.8}", "circumvention.adoption=false",
                                             "enterprises.return_hazard=0", "enterprises.return_capability_weight=5",
                                             "enterprises.sunk_cost_weight=2", "enterprises.return_habit_weight=1",
@@ -640,7 +633,7 @@ TEST_CASE("adoption by innovation and imitation follows the closed-form Bass cur
     const double p = 0.005, q = 0.05;
     auto s = test::heavy("prerelease_review", no_enterprises + std::vector<std::string>{"directive.stages={gate: null}",
                                                                                           "directive.prerelease_review_days=0"}, 20000);
-    s = test::with(s, all_segments(s, "adoption_days", "200") + all_segments(s, "imitation", "0.05"));
+    s = test::with(s, test::all_segments(s, "adoption_days", "200") + test::all_segments(s, "imitation", "0.05"));
     const auto r = test::run(s);
     const auto next = model(s, "a_next"), previous = model(s, "a_frontier_max");
     const auto& by_model = r.series_named("users_by_model");
@@ -667,7 +660,7 @@ TEST_CASE("adoption by innovation and imitation follows the closed-form Bass cur
     // the half-day rounding times the slope.
     CHECK(adopted(release + static_cast<std::size_t>(std::lround(t_star)) - 1) == Approx(f_star).margin(3 * se + (step_delay + 0.5) * slope));
     // Imitation is what makes the S: without it the same p gives a concave curve, far below.
-    const auto innovation_only = test::run(test::with(s, all_segments(s, "imitation", "0")));
+    const auto innovation_only = test::run(test::with(s, test::all_segments(s, "imitation", "0")));
     const auto& flat = innovation_only.series_named("users_by_model");
     const std::size_t late = release + 80;
     CHECK(flat.at(late, next) / (flat.at(late, next) + flat.at(late, previous)) < 0.5 * adopted(late));

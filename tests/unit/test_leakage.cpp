@@ -10,19 +10,13 @@ using namespace gatesim;
 
 namespace {
 
-std::vector<std::string> every_segment(const Scenario& s, const std::string& field, const std::string& value) {
-    std::vector<std::string> out;
-    for (const auto& g : s.segments) out.push_back("segments." + g.id + "." + field + "=" + value);
-    return out;
-}
-
 // A gate that never lifts, no enterprises (employees take no route), 4,000 agents; `sharing` and
 // `resale` the uptakes of every segment, then `more`.
 Scenario gate(double sharing, double resale, std::vector<std::string> more = {}) {
     auto s = test::heavy("nationality_gate", {"regulator.decision_after_days=never", "enterprises.agents=0"}, 4000);
-    auto o = every_segment(s, "account_sharing_uptake", std::to_string(sharing));
+    auto o = test::all_segments(s, "account_sharing_uptake", std::to_string(sharing));
     o.push_back("verification.account_sharing_share=0.5");
-    const auto r = every_segment(s, "reseller_uptake", std::to_string(resale));
+    const auto r = test::all_segments(s, "reseller_uptake", std::to_string(resale));
     o.insert(o.end(), r.begin(), r.end());
     o.insert(o.end(), more.begin(), more.end());
     return test::with(s, o);
@@ -110,9 +104,9 @@ namespace {
 // No directive, no enterprises: every individual user starts outside with `share`, entering at p and q.
 Scenario entering(double share, double p, double q, int agents = 6000) {
     auto s = test::heavy("baseline", {"enterprises.agents=0"}, agents);
-    auto o = every_segment(s, "outside_share", std::to_string(share));
+    auto o = test::all_segments(s, "outside_share", std::to_string(share));
     for (const auto& [field, value] : {std::pair{"entry_innovation", p}, std::pair{"entry_imitation", q}}) {
-        const auto more = every_segment(s, field, std::to_string(value));
+        const auto more = test::all_segments(s, field, std::to_string(value));
         o.insert(o.end(), more.begin(), more.end());
     }
     return test::with(s, o);

@@ -18,12 +18,6 @@ std::vector<std::string> operator+(std::vector<std::string> a, const std::vector
     return a;
 }
 
-std::vector<std::string> all_segments(const Scenario& s, const std::string& field, const std::string& value) {
-    std::vector<std::string> out;
-    for (const auto& g : s.segments) out.push_back("segments." + g.id + "." + field + "=" + value);
-    return out;
-}
-
 std::size_t provider(const Scenario& s, const char* id) { return static_cast<std::size_t>(index_of(s.providers, id)); }
 std::size_t days(const Scenario& s) { return static_cast<std::size_t>(s.days); }
 
@@ -110,7 +104,7 @@ TEST_CASE("a one-country fence reports that country's churn and recovery") {
     // Fence India only; its users are the only ones blocked, so the global figures are India's.
     auto s = test::heavy("geo_fence", {"directive.stages.fence.fenced_regions=[india]", "reporting.scopes=[region=india, region=us]",
                                        "enterprises.integration_days=300", "enterprises.failover_return_probability=1"}, 30000);
-    s = test::with(s, all_segments(s, "return_probability", "0.95") + all_segments(s, "return_half_life_days", "1e5"));
+    s = test::with(s, test::all_segments(s, "return_probability", "0.95") + test::all_segments(s, "return_half_life_days", "1e5"));
     const auto r = test::run(s);
     UNSCOPED_INFO("churn " << r.scalar("churn_share") << ", still blocked " << r.scalar("still_blocked_at_horizon") << ", decision day "
                   << r.scalar("decision_day") << ", migrated " << r.scalar("enterprises_migrated"));
@@ -198,13 +192,13 @@ TEST_CASE("the consumer app bills no tokens") {
 TEST_CASE("a waiting subscriber keeps its plan for lapse_days; a switcher drops it the day it moves") {
     auto s = test::heavy("global_shutdown", never_lifted + no_enterprises + std::vector<std::string>{"subscriptions.lapse_days=10"});
     const auto a = provider(s, "lab_a");
-    const auto patient = test::run(test::with(s, all_segments(s, "patience_days", "3650") + all_segments(s, "impatience_growth", "0")));
+    const auto patient = test::run(test::with(s, test::all_segments(s, "patience_days", "3650") + test::all_segments(s, "impatience_growth", "0")));
     const double before = at(patient, "mrr_by_provider", 13, a);
     REQUIRE(before > 0);
     // Nobody gives up within the lapse (hazard 1/3650 a day is not zero: allow a few switchers).
     CHECK(at(patient, "mrr_by_provider", 23, a) == Approx(before).epsilon(0.02));
     CHECK(at(patient, "mrr_by_provider", 24, a) < 0.5 * before);  // the frontier models hold most of lab_a's payers
-    const auto impatient = test::run(test::with(s, all_segments(s, "patience_days", "0")));
+    const auto impatient = test::run(test::with(s, test::all_segments(s, "patience_days", "0")));
     CHECK(at(impatient, "mrr_by_provider", 14, a) < 0.8 * at(impatient, "mrr_by_provider", 13, a));
     // Those who moved to lab_b pay lab_b's plans by the same draw: its subscriptions grow.
     const auto b = provider(s, "lab_b");
@@ -213,7 +207,7 @@ TEST_CASE("a waiting subscriber keeps its plan for lapse_days; a switcher drops 
 
 TEST_CASE("the run-rate is 13 x the last 28 days of booked usage plus 12 x subscriptions") {
     const auto s = test::heavy("global_shutdown", never_lifted + no_enterprises);
-    const auto patient = test::with(s, all_segments(s, "patience_days", "3650") + all_segments(s, "impatience_growth", "0"));
+    const auto patient = test::with(s, test::all_segments(s, "patience_days", "3650") + test::all_segments(s, "impatience_growth", "0"));
     const auto r = test::run(patient);
     const auto a = provider(s, "lab_a");
     const std::size_t channels = 1 + s.cloud_partners.size();

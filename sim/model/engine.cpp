@@ -143,7 +143,7 @@ UserDay user_day(Run& run, int day) {
     }
     return UserDay{day,        run.s,         run.options.replicate, run.layout,       run.users,
                    run.user_rules, *run.policy, run.policy_changed,  run.choices,      run.w.enterprises,
-                   run.employers,  run.verification, news_multiplier(run.s, day), belief, run.anticipation.at_risk().data(), settled,
+                   run.employers,  run.verification, belief, run.anticipation.at_risk().data(), settled,
                    run.circumvention.active() ? &run.circumvention : nullptr, run.diffusion.active() ? &run.diffusion : nullptr,
                    run.leakage.active() ? &run.leakage : nullptr, run.entry.active() ? &run.entry : nullptr,
                    run.appeals.active() ? &run.appeals : nullptr,

@@ -20,7 +20,7 @@ namespace gatesim {
 enum class Purpose : std::uint64_t {
     population = 1,      // synthesising agents and their attributes
     directive = 2,       // regulator-level draws, e.g. the restore day
-    wait_or_switch = 3,  // a blocked user's daily decision to give up waiting
+    wait_or_switch = 3,  // the day a blocked user gives up waiting (its switching clock)
     choice = 4,          // which alternative a switching user picks
     return_home = 5,     // whether a switched user returns once access is restored
     enterprise_population = 10,  // synthesising enterprises
@@ -29,7 +29,7 @@ enum class Purpose : std::uint64_t {
     capacity = 13,               // whether a competitor with a full surge capacity admits a switcher
     adoption = 14,               // when a user adopts a newly released successor model
     subscription = 15,           // whether a user pays for a provider's plan
-    return_reconsider = 16,      // whether a user on an alternative goes back to its reopened model today
+    return_reconsider = 16,      // the day a user on an alternative goes back to its reopened model (its return clock)
     anticipation = 17,           // whether a served user leaves ahead of a feared block, and for which model
     circumvention = 18,          // whether a location-blocked user takes circumvention up, and whether it is caught
     enterprise_return = 19,      // whether a migrated enterprise migrates back to its reopened primary model today
@@ -89,7 +89,7 @@ enum class Draw : std::uint8_t {
     user_synthesis,         // population: slot 0; one engine draws all of a user's attributes
     enterprise_synthesis,   // enterprise_population: slot 0
     decision_day,           // directive: agent 0, slot 0; the regulator's decision day
-    switch_hazard,          // wait_or_switch: the day; does a blocked user give up waiting today?
+    switch_hazard,          // wait_or_switch: the clock's first day; the day a blocked user gives up waiting
     switch_choice,          // choice: the day; which alternative a switching user picks
     return_home,            // return_home: the day of the switch
     surge_priority,         // capacity: the day; priority for a full model's spare capacity
@@ -99,7 +99,7 @@ enum class Draw : std::uint8_t {
     failover_return,        // enterprise_decision: the fail-over day
     migration_target,       // enterprise_decision: the day + 1,000,000
     paying,                 // subscription: slot 0; one uniform per user, compared with each provider's paying share
-    return_reconsider,      // return_reconsider: the day; does a user on an alternative go back today?
+    return_reconsider,      // return_reconsider: the clock's first day (a coin's day, while a belief lowers the hazard); the day a churned user goes back
     anticipation,           // anticipation: 2 day; does a served user leave ahead of a feared block today?
     anticipation_choice,    // anticipation: 2 day + 1; which alternative it picks
     circumvention_uptake,   // circumvention: 2 day; does a location-blocked user take circumvention up today?

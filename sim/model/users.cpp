@@ -4,19 +4,38 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "model/market.hpp"
 #include "model/rng.hpp"
 
 namespace gatesim {
 
-UserParameters::UserParameters(const Scenario& s, const World& w) : plans(plan_terms(s)), lapse_days(s.subscriptions.lapse_days) {
+namespace {
+
+// The product of the hazard multipliers of the regulator's news items so far.
+double news_multiplier(const Scenario& s, int day) {
+    double multiplier = 1.0;
+    for (const auto& n : s.regulator.news)
+        if (!s.directive.stages.empty() && day >= n.day) multiplier *= n.hazard_multiplier;
+    return multiplier;
+}
+
+}  // namespace
+
+UserParameters::UserParameters(const Scenario& s, const World& w)
+    : plans(plan_terms(s)), lapse_days(s.subscriptions.lapse_days), days(s.days) {
+    for (int day = 0; day < days; ++day) news.push_back(news_multiplier(s, day));
     for (const auto& g : s.segments)
         rates.push_back({g.patience_days > 0 ? 1.0 / g.patience_days : 0.0, g.patience_days <= 0, g.impatience_growth,
                          std::max(1e-12, g.tasks_per_day.central() * g.value_per_task), g.return_probability,
                          1.0 / g.return_half_life_days, g.quality_gap_weight, g.verification_uptake,
                          ReturnTerms::of(g.return_hazard, g.quality_gap_weight, g.switch_back_cost, g.habit_weight, g.habit_days),
                          g.anticipation_rate});
+    for (const auto& rate : rates) {
+        double sum = 0;
+        for (int t = 0; t < days; ++t) habit_sums.push_back(sum += std::exp(-habit(rate.reconsider, t)));
+    }
     const std::size_t m = s.models.size();
     value_ratio.resize(m * m);
     for (const auto& model : s.models) price_per_token.push_back(model.price / 1e6);
@@ -113,14 +132,26 @@ void SettledBlocks::Block::add_employer(std::int32_t e) {
     if (at == employers.end() || *at != e) employers.insert(at, e);
 }
 
-double news_multiplier(const Scenario& s, int day) {
-    double multiplier = 1.0;
-    for (const auto& n : s.regulator.news)
-        if (!s.directive.stages.empty() && day >= n.day) multiplier *= n.hazard_multiplier;
-    return multiplier;
-}
-
 namespace {
+
+// Event clocks. A coin each day with hazard 1 - exp(-rate(day)) and a clock that fires on the
+// first day the rate summed from its start exceeds E = -ln(1 - U), U uniform (E exponential),
+// give the event on day k with the same probability: exp(-(the rates before k)) x (1 - exp(-rate(k))).
+// So a user draws the day of its next event once, when the state it waits in begins, instead of
+// a coin every day, and is not visited in between (SettledStep). A clock is drawn from a start day
+// (its key) and holds while that state lasts and its rate is known ahead: since_today() clears it,
+// and so does a change no schedule foresees (the user is visited, and draws again).
+constexpr std::int16_t never_day = std::numeric_limits<std::int16_t>::max();
+
+// The first day from `start` (before `horizon`) whose cumulative rate exceeds the draw's E.
+template <class Rate>
+std::int16_t clock_day(double uniform, int start, int horizon, Rate&& rate) {
+    const double threshold = -std::log1p(-uniform);
+    double cumulative = 0;
+    for (int day = start; day < horizon; ++day)
+        if ((cumulative += rate(day)) > threshold) return static_cast<std::int16_t>(day);
+    return never_day;
+}
 
 // One block of users on one day: what their decisions read, and the tallies they write. The
 // quantities read for every tally are copied here, one indirection away.
@@ -176,11 +207,16 @@ struct BlockStep {
     void wait(std::size_t i);
     void switch_to(std::size_t i, std::uint8_t j);
     void count_affected_us(std::size_t i);
-    void since_today(std::size_t i) { u.since[i] = static_cast<std::int16_t>(d.day); }
+    // A new state from today: no clock drawn for it yet.
+    void since_today(std::size_t i) { u.since[i] = static_cast<std::int16_t>(d.day), u.next_event[i] = -1; }
+    std::int16_t switch_day(std::size_t i, std::size_t local, int start) const;
+    std::int16_t return_day(std::size_t i, std::size_t local, double gap, int start) const;
 
     bool settled_elsewhere(std::size_t i) const;
     bool steady_elsewhere(std::size_t i) const;
     bool steady_follower(std::size_t i) const;
+    int steady_until(std::size_t i) const;
+    void stay_waiting(std::size_t i);
     void stay_elsewhere(std::size_t i);
     void decide(std::size_t i);
     void follow_employer(std::size_t i, std::size_t e);
@@ -314,17 +350,61 @@ bool BlockStep::steady_elsewhere(std::size_t i) const {
     return settled_elsewhere(i) && (u.state[i] == UserState::churned || (u.flags[i] & flag_ever_blocked));
 }
 
-// An employee on the model its moved employer uses, as yesterday (follow_employer changes
-// nothing of it): it adds the same every day while its employer's status and the rules do not change.
+// An employee where follow_employer leaves it, as yesterday: on its preferred model, which the
+// rule lets it use, behind an employer that works on it (attesting for it, if attesting); or on
+// the model its moved employer uses. It adds the same every day while its employer's status and
+// the rules do not change.
 bool BlockStep::steady_follower(std::size_t i) const {
     if (d.enterprises.size() == 0 || u.verification[i] == VerificationStatus::pending || u.verification[i] == VerificationStatus::in_review)
         return false;
     const auto e = static_cast<std::size_t>(u.employer[i]);
-    const EnterpriseState employer = d.enterprises.state[e];
-    if (employer != EnterpriseState::failed_over && employer != EnterpriseState::migrated && employer != EnterpriseState::migrating_back) return false;
-    const bool still_blocked = d.employers.disrupted[e];
-    return u.state[i] == (still_blocked ? UserState::switched : UserState::churned) && u.current[i] == d.enterprises.current[e] &&
-           (!still_blocked || (u.flags[i] & flag_ever_blocked));
+    switch (d.enterprises.state[e]) {
+        case EnterpriseState::attesting:
+            if (!(u.flags[i] & flag_attested)) return false;  // it decides for itself
+            [[fallthrough]];
+        case EnterpriseState::normal:
+        case EnterpriseState::migrating_ahead:
+            return (u.state[i] == UserState::active || u.state[i] == UserState::returned) && u.current[i] == u.home[i] &&
+                   access_to(i, u.home[i]) != Route::denied;
+        case EnterpriseState::failed_over:
+        case EnterpriseState::migrated:
+        case EnterpriseState::migrating_back: {
+            const bool still_blocked = d.employers.disrupted[e];
+            return u.state[i] == (still_blocked ? UserState::switched : UserState::churned) && u.current[i] == d.enterprises.current[e] &&
+                   (!still_blocked || (u.flags[i] & flag_ever_blocked));
+        }
+        default: return false;
+    }
+}
+
+// A user without an employer whose next event is a clock's, later than today, and whose day
+// until then changes nothing of it: waiting to switch (counted as newly blocked already, nothing
+// to apply for, no route around the rule to take up), or churned and weighing its return while
+// no belief moves its hazard. It adds the same every day while the rules do not change, until
+// the day returned: its clock's, or the day a waiting user's plan lapses. 0: not such a user.
+int BlockStep::steady_until(std::size_t i) const {
+    const UserState state = u.state[i];
+    const int next = u.next_event[i];
+    if (next <= d.day || d.policy_changed || u.employer[i] != no_employer || d.appeals || u.verification[i] == VerificationStatus::pending ||
+        u.verification[i] == VerificationStatus::in_review)
+        return 0;
+    const std::uint8_t flags = u.flags[i];
+    if (d.circumvention && (flags & flag_circumventing)) return 0;  // it may be caught any day
+    if (state == UserState::churned)
+        return u.since[i] < d.day && rates(i).reconsider.reconsiders() && !(d.at_risk[u.home[i]] && d.belief > 0) ? next : 0;
+    if (state != UserState::waiting || !(flags & flag_ever_blocked) || (d.entry && d.entry->outside(i))) return 0;
+    if (!(flags & flag_applied) && d.verification.takes_applicants(u.home[i])) return 0;
+    if ((d.circumvention && (flags & (flag_vpn | flag_circumventing)) == flag_vpn) || (d.leakage && u.nationality[i] == Nationality::foreign_national))
+        return 0;
+    const int lapses = u.since[i] + d.params.lapse_days;
+    return (flags & flag_pays_home) && lapses > d.day ? std::min(next, lapses) : next;
+}
+
+// What a steady waiting user's day adds: wait_or_switch() on a day its clock does not fire.
+void BlockStep::stay_waiting(std::size_t i) {
+    count_affected_us(i);
+    blocked(i, u.home[i]);
+    wait(i);
 }
 
 void BlockStep::stay_elsewhere(std::size_t i) {
@@ -376,6 +456,7 @@ void BlockStep::follow_employer(std::size_t i, std::size_t e) {
     };
     auto wait_for_employer = [&] {
         if (before != UserState::waiting) since_today(i);
+        u.next_event[i] = -1;  // its own switching clock does not run while it waits for its employer
         u.state[i] = UserState::waiting;
         blocked(i, home);
         wait(i);
@@ -475,6 +556,7 @@ bool BlockStep::on_alternative(std::size_t i, std::size_t local, Route home_rout
     // A user that left ahead of a block (churned on the day it left) and is now blocked is
     // switched: on an alternative while its model is closed, and decides when it reopens.
     if (home_route == Route::denied && state == UserState::churned && u.since[i] == u.left_home[i]) state = UserState::switched;
+    if (home_route == Route::denied) u.next_event[i] = -1;  // a return clock runs only while its model is open
     if (home_route != Route::denied && state == UserState::switched && first_return(i, local, home_route, state)) return true;
     // Churned on an earlier day: the decision is made again every day.
     if (home_route != Route::denied && state == UserState::churned && u.since[i] < d.day && reconsider(i, local, home_route)) return true;
@@ -523,11 +605,42 @@ bool BlockStep::reconsider(std::size_t i, std::size_t local, Route home_route) {
     const ReturnTerms& terms = rates(i).reconsider;
     if (!terms.reconsiders()) return false;
     const double gap = models[u.home[i]].capability - models[u.current[i]].capability;
-    double p = return_hazard(terms, gap, d.day - u.left_home[i]);
-    if (d.at_risk[u.home[i]]) p *= 1 - d.belief;  // nobody goes back to a model it fears losing
-    if (RandomEngine(reconsider_key, local, Draw::return_reconsider, d.day).uniform() >= p) return false;
+    bool back;
+    if (d.at_risk[u.home[i]] && d.belief > 0) {
+        // Nobody goes back to a model it fears losing. The belief moves from day to day: a coin
+        // today, and a clock drawn afresh once it is gone.
+        const double p = return_hazard(terms, gap, d.day - u.left_home[i]) * (1 - d.belief);
+        back = RandomEngine(reconsider_key, local, Draw::return_reconsider, d.day).uniform() < p;
+        u.next_event[i] = -1;
+    } else {
+        if (u.next_event[i] < d.day) u.next_event[i] = return_day(i, local, gap, d.day);
+        back = u.next_event[i] == d.day;
+    }
+    if (!back) return false;
     go_home(i, home_route);
     return true;
+}
+
+// The day a churned user goes back, drawn on `start`: its rate on a day t days away is
+// base_rate x exp(gap_weight x gap - switch_back_cost) x exp(-habit(t)) (returns.hpp), so the
+// rate summed over days is read from the segment's running sums of exp(-habit), by bisection.
+std::int16_t BlockStep::return_day(std::size_t i, std::size_t local, double gap, int start) const {
+    const ReturnTerms& terms = rates(i).reconsider;
+    if (std::isinf(terms.base_rate)) return static_cast<std::int16_t>(start);
+    const double scale = terms.base_rate * std::exp(terms.gap_weight * gap - terms.switch_back_cost);
+    const double threshold = -std::log1p(-RandomEngine(reconsider_key, local, Draw::return_reconsider, start).uniform());
+    const int days = d.params.days, left = u.left_home[i];
+    const double* sums = d.params.habit_sums.data() + static_cast<std::size_t>(u.segment[i]) * static_cast<std::size_t>(days);
+    const double before = start - left > 0 ? sums[start - left - 1] : 0.0;
+    auto exceeds = [&](int day) { return scale * (sums[day - left] - before) > threshold; };
+    if (start >= days || !exceeds(days - 1)) return never_day;
+    int low = start, high = days - 1;  // exceeds(high); the answer is the first such day
+    while (low < high) {
+        const int mid = low + (high - low) / 2;
+        if (exceeds(mid)) high = mid;
+        else low = mid + 1;
+    }
+    return static_cast<std::int16_t>(low);
 }
 
 void BlockStep::go_home(std::size_t i, Route home_route) {
@@ -655,10 +768,8 @@ void BlockStep::wait_or_switch(std::size_t i, std::size_t local, Route home_rout
     }
     u.state[i] = UserState::waiting;
     blocked(i, home);
-    const SegmentRates& rate = rates(i);
-    const double hazard =
-        rate.immediate ? 1.0 : -std::expm1(-rate.base_rate * dependency(i) * (1 + rate.growth * (d.day - u.since[i])) * d.news_multiplier);
-    if (RandomEngine(switch_key, local, Draw::switch_hazard, d.day).uniform() < hazard) {
+    if (u.next_event[i] < d.day) u.next_event[i] = switch_day(i, local, d.day);
+    if (u.next_event[i] == d.day) {
         const double* utility = d.choices.row(u.segment[i], home, u.channel[i], u.region[i]);
         const std::uint8_t j = pick(utility, model_count, [&](std::size_t m) { return m != home && access_to(i, m) != Route::denied; },
                                     RandomEngine(choice_key, local, Draw::switch_choice, d.day).uniform());
@@ -670,8 +781,21 @@ void BlockStep::wait_or_switch(std::size_t i, std::size_t local, Route home_rout
             switch_to(i, j);
             return;
         }
+        u.next_event[i] = switch_day(i, local, d.day + 1);  // nowhere to go today: it tries again
     }
     wait(i);
+}
+
+// The day a waiting user switches, drawn on `start`: its rate on a day is base_rate x dependency
+// x (1 + growth x days blocked) x the news multiplier, all known ahead.
+std::int16_t BlockStep::switch_day(std::size_t i, std::size_t local, int start) const {
+    const SegmentRates& rate = rates(i);
+    if (rate.immediate) return static_cast<std::int16_t>(start);
+    const double base = rate.base_rate * dependency(i), growth = rate.growth;
+    const int since = u.since[i];
+    const double* news = d.params.news.data();
+    return clock_day(RandomEngine(switch_key, local, Draw::switch_hazard, start).uniform(), start, d.params.days,
+                     [&](int day) { return base * (1 + growth * (day - since)) * news[day]; });
 }
 
 // The first fast path, taken by most users on most days: settled on a preferred model that is
@@ -787,6 +911,7 @@ public:
             const bool employees_again = !day_.settled_blocks->employees_hold(block_);
             add(block_.individuals);
             if (!employees_again) add(block_.employees);
+            wake_timed();
             visit_marked(employees_again, visit);
         }
     }
@@ -801,6 +926,7 @@ private:
         block_.visited.assign(words, 0);
         block_.employed.assign(words, 0);
         block_.employers.clear();
+        block_.timed.clear();
         for (std::size_t i = begin_; i < end_; ++i) {
             const bool employee = u_.employer[i] != no_employer;
             if (employee) block_.employed[(i - begin_) / 64] |= std::uint64_t{1} << ((i - begin_) % 64);
@@ -808,6 +934,7 @@ private:
                 if (employee) block_.employers.push_back(u_.employer[i]);
                 continue;
             }
+            if (!employee && join_timed(i)) continue;
             block_.visited[(i - begin_) / 64] |= std::uint64_t{1} << ((i - begin_) % 64);
             visit(i);
         }
@@ -835,7 +962,7 @@ private:
             for (std::uint64_t bits = block_.visited[w] | employed; bits; bits &= bits - 1) {
                 const std::size_t bit = static_cast<std::size_t>(__builtin_ctzll(bits)), i = begin_ + w * 64 + bit;
                 const std::uint64_t mask = std::uint64_t{1} << bit;
-                const bool settled = (employed & mask) ? settled_day(i, employees.data()) : join(i);
+                const bool settled = (employed & mask) ? settled_day(i, employees.data()) : join(i) || join_timed(i);
                 if (settled) {
                     block_.visited[w] &= ~mask;
                     if (employed & mask) employee_cells.emplace_back(u_.cell[i], u_.channel[i]), block_.employers.push_back(u_.employer[i]);
@@ -881,15 +1008,52 @@ private:
     bool join(std::size_t i) {
         if (!settled_day(i, joining_.data())) return false;
         const bool employee = u_.employer[i] != no_employer;
-        SettledBlocks::Sums& sums = employee ? block_.employees : block_.individuals;
+        take_joining(i, employee ? block_.employees : block_.individuals);
+        if (employee) block_.add_employer(u_.employer[i]);
+        return true;
+    }
+
+    // Whether user i (without an employer) is settled until a later day; if so its day is added
+    // to the tally and merged into the sums of that day's members.
+    bool join_timed(std::size_t i) {
+        const int until = step_.steady_until(i);
+        if (!until) return false;
+        double* tally = step_.t;
+        step_.t = joining_.data();
+        if (u_.state[i] == UserState::waiting) step_.stay_waiting(i);
+        else step_.stay_elsewhere(i);
+        step_.t = tally;
+        auto& timed = block_.timed;
+        auto at = std::find_if(timed.begin(), timed.end(), [&](const auto& group) { return group.until == until; });
+        if (at == timed.end()) at = timed.insert(timed.end(), {until, {}, {}});
+        take_joining(i, at->sums);
+        at->members.push_back(static_cast<std::uint16_t>(i - begin_));
+        return true;
+    }
+
+    // Moves user i's day from the joining row into the tally and `sums`, leaving the row all zero.
+    void take_joining(std::size_t i, SettledBlocks::Sums& sums) {
         for_each_settled_slot(u_.cell[i], u_.channel[i], [&](std::size_t k) {
             if (joining_[k] == 0) return;
             t_[k] += joining_[k];
             sums.merge(static_cast<std::uint32_t>(k), joining_[k]);
             joining_[k] = 0;
         });
-        if (employee) block_.add_employer(u_.employer[i]);
-        return true;
+    }
+
+    // Adds the sums of the members settled until a later day, and marks those whose day is today.
+    void wake_timed() {
+        auto& timed = block_.timed;
+        for (std::size_t k = 0; k < timed.size();) {
+            if (timed[k].until > day_.day) {
+                add(timed[k].sums);
+                ++k;
+                continue;
+            }
+            for (const std::uint16_t local : timed[k].members) block_.visited[local / 64] |= std::uint64_t{1} << (local % 64);
+            timed[k] = std::move(timed.back());
+            timed.pop_back();
+        }
     }
 
     // Adds user i's day into `row` if it is settled: on the fast path, steady on an alternative,
@@ -964,8 +1128,12 @@ void settle_intents(const UserDay& day, Users& u, double* t, const std::vector<I
                 else step.switch_to(intent.agent, intent.model);
             } else {
                 t[day.layout.turned_away(intent.model)] += u.weight[intent.agent];
-                if (intent.ahead) step.stay_home(intent.agent, step.access_to(intent.agent, u.home[intent.agent]));
-                else step.wait(intent.agent);
+                if (intent.ahead) {
+                    step.stay_home(intent.agent, step.access_to(intent.agent, u.home[intent.agent]));
+                } else {
+                    u.next_event[intent.agent] = step.switch_day(intent.agent, intent.agent - block * agent_block_size, day.day + 1);
+                    step.wait(intent.agent);
+                }
             }
         }
     }

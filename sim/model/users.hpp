@@ -54,6 +54,11 @@ struct UserParameters {
     std::vector<std::uint8_t> in_reference;  // [model]
     std::vector<std::uint8_t> equivalent;    // [model]: outside the reference, of equivalent cyber capability
     int lapse_days;
+    int days;                              // the horizon
+    std::vector<double> news;              // [day]: the news multiplier on the switching hazard
+    // [segment * days + t]: the sum over tau = 0 .. t days away of exp(-habit(tau)); a churned
+    // user's return rate on day tau away is proportional to exp(-habit(tau)) (returns.hpp).
+    std::vector<double> habit_sums;
     bool any_successor() const;
 };
 
@@ -79,8 +84,10 @@ struct UserRuleCache {
 // alternative on a day the rules did not change, and an employee steady on the model its moved
 // employer uses. So each block keeps its settled members' sums, made on the first day of an
 // epoch, adds them on the days after, and visits only its other members; a visited member found
-// settled joins the sums (its contribution is merged in) and is no longer visited. The engine
-// starts a new epoch when the rules or the settled table change; a block whose settled
+// settled joins the sums (its contribution is merged in) and is no longer visited. A member
+// whose next event is a clock's (waiting to switch, churned and weighing its return) is settled
+// until that day: it joins the sums of that day's members, added until then, and is visited
+// again on the day. The engine starts a new epoch when the rules or the settled table change; a block whose settled
 // employees' employer changed status since its sums were made makes them again.
 class SettledBlocks {
 public:
@@ -104,6 +111,13 @@ public:
         std::vector<std::uint64_t> visited;  // bit per member: not settled
         std::vector<std::uint64_t> employed; // bit per member: has an employer
         std::vector<std::int32_t> employers; // of its settled employees, ascending
+        // Members settled until a day (their clock's, users.cpp): each day's members and sums.
+        struct Timed {
+            int until;
+            Sums sums;
+            std::vector<std::uint16_t> members;  // index in the block
+        };
+        std::vector<Timed> timed;
         void add_employer(std::int32_t e);
     };
     Block& block(std::size_t b) { return blocks_[b]; }
@@ -141,7 +155,6 @@ struct UserDay {
     const EnterpriseTable& enterprises;
     const EmployerStatus& employers;
     const VerificationService& verification;
-    double news_multiplier;               // on the switching hazard
     double belief;                        // that the models at risk will be lost (anticipation.hpp)
     const std::uint8_t* at_risk;          // [model]
     const std::uint8_t* settled_home;     // UserRuleCache::settled_home, less the models at risk on a day of belief
@@ -154,8 +167,6 @@ struct UserDay {
     SettledBlocks* settled_blocks;        // null: every user is visited
 };
 
-// The product of the hazard multipliers of the regulator's news items so far.
-double news_multiplier(const Scenario& s, int day);
 
 // One block of users for one day, added into its group's tally. Users choosing a
 // capacity-limited model are deferred to `intents`, settled once the day's total demand is known.

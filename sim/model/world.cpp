@@ -283,6 +283,7 @@ World synthesise_world(const Scenario& s, std::uint64_t seed, std::uint64_t repl
             u.state[i] = UserState::active;
             u.since[i] = 0;
             u.left_home[i] = 0;
+            u.next_event[i] = -1;
             u.verification[i] = VerificationStatus::none;
             u.verification_since[i] = 0;
             u.tries[i] = 0;

@@ -85,6 +85,9 @@ struct Users {
     std::vector<UserState> state;
     std::vector<std::int16_t> since;     // day the current state began
     std::vector<std::int16_t> left_home; // day it last left its preferred model for an alternative
+    // Day of its next drawn event: while waiting, the day it switches; while churned, the day it
+    // goes back (users.cpp, "Event clocks"). Before today, or before `since`: none drawn yet.
+    std::vector<std::int16_t> next_event;
     std::vector<VerificationStatus> verification;
     std::vector<std::int16_t> verification_since;
     std::vector<std::uint8_t> tries;
@@ -97,7 +100,7 @@ struct Users {
     // scenario run (see TouchedBlocks).
     template <class Self, class Fn>
     static void for_each_changing_column(Self& u, Fn&& fn) {
-        fn(u.home), fn(u.current), fn(u.state), fn(u.since), fn(u.left_home), fn(u.verification), fn(u.verification_since), fn(u.tries),
+        fn(u.home), fn(u.current), fn(u.state), fn(u.since), fn(u.left_home), fn(u.next_event), fn(u.verification), fn(u.verification_since), fn(u.tries),
             fn(u.flags);
     }
     // Calls fn on every per-agent column.
@@ -108,7 +111,7 @@ struct Users {
     }
     static constexpr std::size_t bytes_per_agent() {
         return 2 * sizeof(float) + 5 * sizeof(std::uint8_t) + sizeof(Nationality) + sizeof(std::uint16_t) + sizeof(std::int32_t) +
-               sizeof(UserState) + 3 * sizeof(std::int16_t) + sizeof(VerificationStatus) + 2 * sizeof(std::uint8_t);
+               sizeof(UserState) + 4 * sizeof(std::int16_t) + sizeof(VerificationStatus) + 2 * sizeof(std::uint8_t);
     }
 };
 

@@ -185,13 +185,27 @@ std::vector<PackedSeries> series_table(Reader& r) {
     return table;
 }
 
+// Inflates a series into out, which holds s.values doubles.
+void inflate_into(const PackedSeries& s, double* out) {
+    uLongf size = static_cast<uLongf>(s.values * sizeof(double));
+    const int rc = uncompress(reinterpret_cast<Bytef*>(out), &size, reinterpret_cast<const Bytef*>(s.data), static_cast<uLong>(s.size));
+    if (rc != Z_OK || size != s.values * sizeof(double)) throw std::out_of_range("series");
+}
+
 std::vector<double> inflate(const PackedSeries& s) {
     std::vector<double> values(static_cast<std::size_t>(s.values));
-    uLongf size = static_cast<uLongf>(values.size() * sizeof(double));
-    const int rc = uncompress(reinterpret_cast<Bytef*>(values.data()), &size, reinterpret_cast<const Bytef*>(s.data),
-                              static_cast<uLong>(s.size));
-    if (rc != Z_OK || size != values.size() * sizeof(double)) throw std::out_of_range("series");
+    inflate_into(s, values.data());
     return values;
+}
+
+// The span of a run record's payload, with its group and where its series table starts.
+template <class Span>
+Span run_span(std::uint64_t offset, const std::string& payload) {
+    Reader r(payload);
+    const auto head = r.get<RunHead>();
+    r.skip(r.count(sizeof(double)) * sizeof(double));  // parameters
+    r.skip(r.count(sizeof(double)) * sizeof(double));  // scalars
+    return {offset, payload.size(), head.group, static_cast<std::uint64_t>(r.here() - payload.data())};
 }
 
 bool write_all(int fd, const char* data, std::size_t size, int& error) {
@@ -328,7 +342,7 @@ void RunJournal::scan() {
                 const auto job = r.get<std::uint64_t>();
                 const auto group = r.get<std::uint64_t>();
                 if (job != runs_.size() || group >= groups_.size() || !groups_[group].known) break;
-                runs_.push_back(span);
+                runs_.push_back(run_span<Span>(span.offset, payload));
             } else {
                 break;
             }
@@ -375,7 +389,9 @@ void RunJournal::write_record(std::uint32_t kind, const std::string& payload, bo
     end_ += record.size();
 }
 
-void RunJournal::append(const RunRecord& run, std::size_t group, const RunShape& shape) {
+std::string RunJournal::pack(const RunRecord& run, std::size_t group) const { return encode_run(run, group, study_.with_series); }
+
+void RunJournal::append(const RunRecord& run, std::size_t group, const RunShape& shape, const std::string& payload) {
     if (run.job != runs_.size())
         throw std::logic_error("run journal: job " + std::to_string(run.job) + " appended after " +
                                std::to_string(runs_.size()) + " runs");
@@ -384,14 +400,13 @@ void RunJournal::append(const RunRecord& run, std::size_t group, const RunShape&
         write_record(shape_record, encode_shape(group, shape));
         groups_[group] = {true, shape};
     }
-    const std::string payload = encode_run(run, group, study_.with_series);
     const std::uint64_t start = end_ + kHeadBytes;
     {
         std::lock_guard lock(flush_mutex_);
         if (flush_error_ != 0) fail_write("cannot sync the run journal", flush_error_);
     }
     write_record(run_record, payload, crash_due("journal-torn"));
-    runs_.push_back({start, payload.size()});
+    runs_.push_back(run_span<Span>(start, payload));
     {
         std::lock_guard lock(flush_mutex_);
         dirty_ = true;
@@ -399,16 +414,17 @@ void RunJournal::append(const RunRecord& run, std::size_t group, const RunShape&
     crash_point("journal-run");
 }
 
-std::string RunJournal::read_payload(const Span& span) const {
-    std::string payload(static_cast<std::size_t>(span.size), '\0');
+std::string RunJournal::read_bytes(const Span& span, std::uint64_t at, std::uint64_t size) const {
+    if (at > span.size || size > span.size - at) throw std::out_of_range("record");
+    std::string bytes(static_cast<std::size_t>(size), '\0');
     std::size_t done = 0;
-    while (done < payload.size()) {
-        const ssize_t n = ::pread(fd_, payload.data() + done, payload.size() - done, static_cast<off_t>(span.offset + done));
+    while (done < bytes.size()) {
+        const ssize_t n = ::pread(fd_, bytes.data() + done, bytes.size() - done, static_cast<off_t>(span.offset + at + done));
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) fail_read("cannot read a run record");
         done += static_cast<std::size_t>(n);
     }
-    return payload;
+    return bytes;
 }
 
 const RunShape& RunJournal::shape_of(std::size_t group) const {
@@ -451,16 +467,32 @@ RunRecord RunJournal::read_run(std::uint64_t job) const {
 
 void RunJournal::read_series(std::uint64_t job, std::size_t series, std::size_t day_begin, std::size_t day_end,
                              double* out) const {
-    const std::string payload = read_payload(runs_.at(job));
+    // Only the series table and the one series are read (a record holds every series of its run).
+    const Span& span = runs_.at(job);
     try {
-        Reader r(payload);
-        const auto head = r.get<RunHead>();
-        const SeriesInfo& info = shape_of(static_cast<std::size_t>(head.group)).series.at(series);
-        r.numbers(), r.numbers();  // parameters, scalars
-        const auto values = inflate(series_table(r).at(series));
+        const auto& all = shape_of(static_cast<std::size_t>(span.group)).series;
+        const SeriesInfo& info = all.at(series);
+        const std::string table = read_bytes(span, span.table, 8 + 16 * all.size());
+        Reader r(table);
+        if (r.get<std::uint64_t>() != all.size()) throw std::out_of_range("series");
+        std::uint64_t at = span.table + table.size();
+        PackedSeries packed;
+        for (std::size_t i = 0; i <= series; ++i) {
+            packed.values = r.get<std::uint64_t>(), packed.size = r.get<std::uint64_t>();
+            if (i < series) at += packed.size;
+        }
+        const std::string bytes = read_bytes(span, at, packed.size);
+        packed.data = bytes.data();
         const std::size_t width = info.width();
-        if (day_end > info.days || values.size() != info.days * width) throw std::out_of_range("series");
-        std::memcpy(out, values.data() + day_begin * width, (day_end - day_begin) * width * sizeof(double));
+        if (day_end > info.days || day_begin > day_end || packed.values != info.days * width) throw std::out_of_range("series");
+        if (day_begin == 0 && day_end == info.days) {
+            inflate_into(packed, out);
+        } else {
+            thread_local std::vector<double> values;
+            values.resize(static_cast<std::size_t>(packed.values));
+            inflate_into(packed, values.data());
+            std::memcpy(out, values.data() + day_begin * width, (day_end - day_begin) * width * sizeof(double));
+        }
     } catch (const std::out_of_range&) {
         fail_read("the series of run record " + std::to_string(job) + " are damaged");
     }

@@ -69,7 +69,11 @@ public:
     // Appends the next job's run (run.job == runs()) of run group `group`, preceded by the
     // group's shape when it is the group's first run here. ResultsWriteError when the write fails
     // (the journal is then cut back to its last complete record).
-    void append(const RunRecord& run, std::size_t group, const RunShape& shape);
+    void append(const RunRecord& run, std::size_t group, const RunShape& shape) { append(run, group, shape, pack(run, group)); }
+    // The same, with the run's record packed already by pack(), which is thread-safe and may run
+    // on another thread (the run's series are compressed there).
+    void append(const RunRecord& run, std::size_t group, const RunShape& shape, const std::string& packed);
+    std::string pack(const RunRecord& run, std::size_t group) const;
     // A run exactly as it was appended (with its series when the journal keeps them).
     RunRecord read_run(std::uint64_t job) const;
     // Days [day_begin, day_end) of series `series` of a run into out ([day][column]).
@@ -83,6 +87,8 @@ private:
     RunJournal(std::filesystem::path path, std::filesystem::path target, int fd);
     struct Span {
         std::uint64_t offset = 0, size = 0;  // of a run record's payload
+        std::uint64_t group = 0;             // the run's group
+        std::uint64_t table = 0;             // where its series table starts in the payload
     };
     struct Group {
         bool known = false;
@@ -92,7 +98,8 @@ private:
     void write_record(std::uint32_t kind, const std::string& payload, bool tear = false);
     void flush_in_background();  // the flusher thread: fdatasync within a second of an append
     void stop_flushing();
-    std::string read_payload(const Span& span) const;
+    std::string read_payload(const Span& span) const { return read_bytes(span, 0, span.size); }
+    std::string read_bytes(const Span& span, std::uint64_t at, std::uint64_t size) const;  // of the payload
     const RunShape& shape_of(std::size_t group) const;
     [[noreturn]] void fail_write(const std::string& what, int error) const;
     [[noreturn]] void fail_read(const std::string& what) const;

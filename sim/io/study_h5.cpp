@@ -9,7 +9,9 @@
 #include <limits>
 #include <optional>
 #include <map>
+#include <mutex>
 #include <set>
+#include <unordered_map>
 
 #include "io/crash_points.hpp"
 #include "io/h5_coordinates.hpp"
@@ -236,6 +238,8 @@ struct StudyFile::Impl {
     std::vector<GroupDatasets> state;     // closed before the file
     std::unique_ptr<RunJournal> journal;  // every finished run; the series not kept in the file
     std::map<std::string, Handle> tables_by_row;  // open while rows are written, closed before the file
+    std::mutex packing;
+    std::unordered_map<std::uint64_t, std::string> packed;  // job -> its journal record, packed by prepare()
 
     Impl(const fs::path& path, const StudyLayout& l) : w{"write", path.string(), true}, layout(l), plan(*l.plan) {}
 
@@ -397,9 +401,29 @@ void StudyFile::accept(const RunRecord& run) {
     else m.state[g].shape.check(run);
     // The journal first: from here on the run survives whatever happens to this process. Runs
     // read back from it to resume are there already.
-    if (run.job >= m.journal->runs()) m.journal->append(run, g, m.state[g].shape);
+    if (run.job >= m.journal->runs()) {
+        std::unique_lock lock(m.packing);
+        const auto it = m.packed.find(run.job);
+        if (it == m.packed.end()) {
+            lock.unlock();
+            m.journal->append(run, g, m.state[g].shape);
+        } else {
+            const std::string payload = std::move(it->second);
+            m.packed.erase(it);
+            lock.unlock();
+            m.journal->append(run, g, m.state[g].shape, payload);
+        }
+    }
     write_run(m.w, m.state[g], lead_start(layout().groups[g], local, run.replicate), run);
     m.file->check_written();
+}
+
+void StudyFile::prepare(const RunRecord& run) {
+    Impl& m = *impl_;
+    if (!m.journal || run.point >= m.where_point.size()) return;  // accept reports it
+    std::string payload = m.journal->pack(run, m.where_point[run.point].first);
+    std::lock_guard lock(m.packing);
+    m.packed[run.job] = std::move(payload);
 }
 
 bool StudyFile::has_runs(std::size_t g) const { return impl_->state.at(g).ready; }

@@ -51,6 +51,7 @@ public:
     // holds another kind of study or another plan's runs). Needs a layout with `resume`.
     std::unique_ptr<FinishedRuns> finished_runs() override;
     void accept(const RunRecord& run) override;
+    void prepare(const RunRecord& run) override;  // packs the run's journal record
 
     bool has_runs(std::size_t g) const override;
     const std::vector<ScalarInfo>& scalars(std::size_t g) const override;

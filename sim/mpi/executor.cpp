@@ -50,7 +50,7 @@ Delivery MpiExecutor::run(const EnsemblePlan& plan, JobRange range, RunSink& sin
     // Room for every slot's run in flight and as many finished early: delivery waits only for the
     // slowest run, and rank 0 holds at most this many runs.
     JobQueue queue(range, 2 * (local + remote_slots) + 2);
-    std::vector<std::function<void()>> bodies(local, [&] { work_on(queue, plan, run_threads); });
+    std::vector<std::function<void()>> bodies(local, [&] { work_on(queue, plan, run_threads, sink); });
     bodies.emplace_back([&] { dispatch(queue); });
     return queue.deliver(bodies, sink, options);
 }

@@ -224,6 +224,7 @@ public:
         inner_.accept(run);
         progress_(run.job + 1, total_);
     }
+    void prepare(const RunRecord& run) override { inner_.prepare(run); }
 
 private:
     RunSink& inner_;

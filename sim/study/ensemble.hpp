@@ -105,6 +105,11 @@ class RunSink {
 public:
     virtual ~RunSink() = default;
     virtual void accept(const RunRecord& run) = 0;
+    // Work on a finished run that needs no order, done by the thread that computed it before the
+    // run goes to accept (a study file packs the run's series here, so that packing runs in
+    // parallel and not on the delivering thread). Called from many threads at once: it must be
+    // thread-safe. Executors whose runs arrive from elsewhere do not call it.
+    virtual void prepare(const RunRecord&) {}
 };
 
 class Executor;  // executor.hpp

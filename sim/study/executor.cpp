@@ -128,10 +128,12 @@ Delivery JobQueue::deliver(const std::vector<std::function<void()>>& workers, Ru
     return {next_delivery_, interrupted_};
 }
 
-void work_on(JobQueue& queue, const EnsemblePlan& plan, int run_threads) {
+void work_on(JobQueue& queue, const EnsemblePlan& plan, int run_threads, RunSink& sink) {
     while (const auto job = queue.wait_for_job()) {
         try {
-            queue.finish(run_job(plan, *job, run_threads, &queue.halt()));
+            RunRecord run = run_job(plan, *job, run_threads, &queue.halt());
+            sink.prepare(run);
+            queue.finish(std::move(run));
         } catch (const Cancelled&) {
             queue.stop();
             return;
@@ -144,7 +146,7 @@ Delivery ThreadExecutor::run(const EnsemblePlan& plan, JobRange range, RunSink& 
     const std::size_t workers = std::clamp<std::uint64_t>(static_cast<std::uint64_t>(threads), 1, range.size());
     const int run_threads = std::max(1, threads / static_cast<int>(workers));
     JobQueue queue(range, 2 * workers + 2);
-    const std::vector<std::function<void()>> bodies(workers, [&] { work_on(queue, plan, run_threads); });
+    const std::vector<std::function<void()>> bodies(workers, [&] { work_on(queue, plan, run_threads, sink); });
     return queue.deliver(bodies, sink, options);
 }
 

@@ -105,8 +105,8 @@ private:
 };
 
 // A worker thread's loop: runs jobs from the queue with `run_threads` threads each until none
-// are left. A run stopped by the queue's halt ends the loop quietly; other failures go to the
-// queue.
-void work_on(JobQueue& queue, const EnsemblePlan& plan, int run_threads);
+// are left, and has the sink prepare each (RunSink::prepare). A run stopped by the queue's halt
+// ends the loop quietly; other failures go to the queue.
+void work_on(JobQueue& queue, const EnsemblePlan& plan, int run_threads, RunSink& sink);
 
 }  // namespace gatesim

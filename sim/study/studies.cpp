@@ -31,6 +31,7 @@ public:
         }
         inner_.accept(run);
     }
+    void prepare(const RunRecord& run) override { inner_.prepare(run); }
 
 private:
     RunSink& inner_;

@@ -5,6 +5,8 @@
 
 #include <chrono>
 #include <cstring>
+#include <map>
+#include <mutex>
 #include <thread>
 
 #include "study/ensemble.hpp"
@@ -93,6 +95,35 @@ TEST_CASE("an ensemble is bit-identical on 1 and 2 threads and arrives in replic
                         o.replicate = 3;
                         return simulate(run_scenario(plan, 0, 3), o).scalar("churn_at_horizon");
                     }()));
+}
+
+TEST_CASE("each run is prepared once, on the thread that computed it, before it is accepted") {
+    // Catch's assertions are not thread-safe: the sink records, the test checks afterwards.
+    struct Preparing : RunSink {
+        std::mutex mutex;
+        std::map<std::uint64_t, std::thread::id> prepared;  // job -> the thread that prepared it
+        std::vector<std::uint64_t> accepted;
+        bool once = true, prepared_first = true, elsewhere = true;
+        void prepare(const RunRecord& run) override {
+            std::lock_guard lock(mutex);
+            once = prepared.emplace(run.job, std::this_thread::get_id()).second && once;
+        }
+        void accept(const RunRecord& run) override {
+            std::lock_guard lock(mutex);
+            const auto it = prepared.find(run.job);
+            prepared_first = prepared_first && it != prepared.end();
+            elsewhere = elsewhere && (it == prepared.end() || it->second != std::this_thread::get_id());
+            accepted.push_back(run.job);
+        }
+    } sink;
+    EnsembleOptions options;
+    options.threads = 2;
+    run_ensemble(plan_of(small_shutdown(), 6, {}, 1), sink, options);
+    CHECK(sink.accepted == std::vector<std::uint64_t>{0, 1, 2, 3, 4, 5});
+    CHECK(sink.prepared.size() == 6);
+    CHECK(sink.once);
+    CHECK(sink.prepared_first);
+    CHECK(sink.elsewhere);  // on a worker, not on the thread that delivers in job order
 }
 
 TEST_CASE("a stopped ensemble keeps a prefix of runs, and continuing it gives the same runs") {

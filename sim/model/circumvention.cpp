@@ -7,15 +7,14 @@
 
 namespace gatesim {
 
-CircumventionUptake::CircumventionUptake(const Scenario& s, const Users& users, bool enforce)
+CircumventionUptake::CircumventionUptake(const Scenario& s, const Users& users, bool enforce, int threads)
     : active_(enforce && s.circumvention.adoption),
       peak_(s.circumvention.awareness_peak),
       peak_days_(s.circumvention.awareness_peak_days),
       contagion_(s.circumvention.contagion),
       segments_(s.segments.size()),
-      users_(s.regions.size() * 2 * s.segments.size() * channel_kinds, 0.0),
       share_(s.regions.size() * s.segments.size(), 0.0) {
-    for (std::size_t i = 0; i < users.size(); ++i) users_[users.cell[i]] += users.weight[i];
+    if (active_) users_ = users_by(users, s.regions.size() * 2 * s.segments.size() * channel_kinds, threads, [&](std::size_t i) { return users.cell[i]; });
     for (const Region& r : s.regions) affordable_.push_back(std::exp(-r.circumvention_cost));
 }
 

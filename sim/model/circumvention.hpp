@@ -20,7 +20,7 @@ namespace gatesim {
 class CircumventionUptake {
 public:
     // `enforce` false (the counterfactual) or adoption off: inactive.
-    CircumventionUptake(const Scenario& s, const Users& users, bool enforce);
+    CircumventionUptake(const Scenario& s, const Users& users, bool enforce, int threads);
 
     bool active() const { return active_; }
     // Notes the first day a fence applies to any region (awareness starts there).

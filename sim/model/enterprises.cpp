@@ -235,11 +235,10 @@ struct Decision {
 
 }  // namespace
 
-std::vector<double> enterprise_staff(const Users& users, std::size_t enterprises) {
-    std::vector<double> staff(enterprises, 0.0);
-    for (std::size_t i = 0; i < users.size(); ++i)
-        if (users.employer[i] != no_employer) staff[static_cast<std::size_t>(users.employer[i])] += users.weight[i];
-    return staff;
+std::vector<double> enterprise_staff(const Users& users, std::size_t enterprises, int threads) {
+    return users_by(users, enterprises, threads, [&](std::size_t i) {
+        return users.employer[i] == no_employer ? enterprises : static_cast<std::size_t>(users.employer[i]);
+    });
 }
 
 std::vector<double> enterprise_spare_capacity(const Scenario& s, const TallyLayout& layout, const double* yesterday,

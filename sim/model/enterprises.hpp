@@ -41,7 +41,7 @@ struct EnterpriseStep {
 };
 
 // Real users employed by each enterprise: what its fail-over or migration brings onto a model.
-std::vector<double> enterprise_staff(const Users& users, std::size_t enterprises);
+std::vector<double> enterprise_staff(const Users& users, std::size_t enterprises, int threads);
 
 // Each model's spare serving capacity for enterprises today: its capacity less the users it had
 // yesterday (`yesterday` a day of the trajectory, or null on day 0: the users preferring it);

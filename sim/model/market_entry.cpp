@@ -6,7 +6,7 @@
 
 namespace gatesim {
 
-MarketEntry::MarketEntry(const Scenario& s, std::uint64_t replicate, Users& users)
+MarketEntry::MarketEntry(const Scenario& s, std::uint64_t replicate, Users& users, int threads)
     : segments_(s.segments.size()), users_(s.regions.size() * s.segments.size(), 0.0), in_market_(users_.size(), 1.0) {
     std::vector<double> outside_share;
     for (const Segment& g : s.segments) {
@@ -17,19 +17,20 @@ MarketEntry::MarketEntry(const Scenario& s, std::uint64_t replicate, Users& user
     }
     if (!active_) return;
     outside_.assign(users.size(), 0);
-    std::vector<double> outside(users_.size(), 0.0);
-    for (std::size_t i = 0; i < users.size(); ++i) {
-        const std::size_t k = users.region[i] * segments_ + users.segment[i];
-        users_[k] += users.weight[i];
-        // Employees follow their employer into the market: only individual users start outside.
-        if (users.employer[i] != no_employer) continue;
-        const std::size_t block = i / agent_block_size;
+    const std::size_t n = users.size();
+    for_each_block((n + agent_block_size - 1) / agent_block_size, threads, [&](std::size_t block) {
         const StreamKey key = StreamKey::of(s.seed, replicate, purpose_of(Draw::market_outside), block);
-        if (RandomEngine(key, i - block * agent_block_size, Draw::market_outside, 0).uniform() >= outside_share[users.segment[i]]) continue;
-        outside_[i] = 1;
-        users.state[i] = UserState::waiting;
-        outside[k] += users.weight[i];
-    }
+        for (std::size_t i = block * agent_block_size, end = std::min(n, i + agent_block_size); i < end; ++i) {
+            // Employees follow their employer into the market: only individual users start outside.
+            if (users.employer[i] != no_employer) continue;
+            if (RandomEngine(key, i - block * agent_block_size, Draw::market_outside, 0).uniform() >= outside_share[users.segment[i]]) continue;
+            outside_[i] = 1;
+            users.state[i] = UserState::waiting;
+        }
+    });
+    const auto cell = [&](std::size_t i) { return users.region[i] * segments_ + users.segment[i]; };
+    users_ = users_by(users, users_.size(), threads, cell);
+    const auto outside = users_by(users, users_.size(), threads, [&](std::size_t i) { return outside_[i] ? cell(i) : users_.size(); });
     for (std::size_t k = 0; k < users_.size(); ++k) in_market_[k] = users_[k] > 0 ? 1 - outside[k] / users_[k] : 1.0;
 }
 

@@ -22,7 +22,7 @@ class MarketEntry {
 public:
     // Draws who starts outside (its own stream) and takes those users off the fast path: their
     // state is `waiting` until they enter. Inactive when no segment has an outside share.
-    MarketEntry(const Scenario& s, std::uint64_t replicate, Users& users);
+    MarketEntry(const Scenario& s, std::uint64_t replicate, Users& users, int threads);
 
     bool active() const { return active_; }
     bool outside(std::size_t i) const { return outside_[i] != 0; }

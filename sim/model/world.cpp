@@ -6,6 +6,7 @@
 #include <boost/random/discrete_distribution.hpp>
 
 #include <cstring>
+#include <functional>
 #include <stdexcept>
 
 #include "model/market.hpp"
@@ -14,9 +15,11 @@
 
 namespace gatesim {
 
-void Users::resize(std::size_t n) {
+void Users::resize(std::size_t n, int threads) {
     weight.resize(n);
-    for_each_column(*this, [n](auto& column) { column.resize(n); });
+    std::vector<std::function<void()>> columns;
+    for_each_column(*this, [&](auto& column) { columns.emplace_back([&column, n] { column.resize(n); }); });
+    for_each_block(columns.size(), threads, [&](std::size_t k) { columns[k](); });
 }
 
 TouchedBlocks::TouchedBlocks(std::size_t agents) : saved_((agents + agent_block_size - 1) / agent_block_size) {}
@@ -231,7 +234,7 @@ World synthesise_world(const Scenario& s, std::uint64_t seed, std::uint64_t repl
 
     const auto n = static_cast<std::size_t>(s.population.agents);
     Users& u = world.users;
-    u.resize(n);
+    u.resize(n, threads);
     u.weight.assign(n, s.population.users / static_cast<double>(n));
     const auto region_dist = categorical(s.regions, [](const Region& r) { return r.user_share; });
     const auto segment_dist = categorical(s.segments, [](const Segment& g) { return g.user_share; });

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "model/parallel.hpp"
 #include "model/scenario.hpp"
 
 namespace gatesim {
@@ -94,7 +95,8 @@ struct Users {
     std::vector<std::uint8_t> flags;
 
     std::size_t size() const { return weight.size(); }
-    void resize(std::size_t n);
+    // Columns are sized (zeroed, their pages first touched) by `threads` threads, a column each.
+    void resize(std::size_t n, int threads = 1);
     // Calls fn on each per-agent column a run changes (the others are fixed at synthesis). A new
     // column that the user step writes belongs here, or the counterfactual would leak into the
     // scenario run (see TouchedBlocks).
@@ -114,6 +116,27 @@ struct Users {
                sizeof(UserState) + 4 * sizeof(std::int16_t) + sizeof(VerificationStatus) + 2 * sizeof(std::uint8_t);
     }
 };
+
+// Real users by category: key(i) is agent i's category, or `categories` for none. Every agent
+// stands for the same number of users, so agents are counted (in parallel, by ranges of agents)
+// and the counts scaled: the result is the same for any number of threads.
+template <class Key>
+std::vector<double> users_by(const Users& u, std::size_t categories, int threads, Key&& key) {
+    const std::size_t n = u.size(), ranges = static_cast<std::size_t>(std::max(threads, 1));
+    std::vector<std::vector<std::uint64_t>> counts(ranges);
+    for_each_block(ranges, threads, [&](std::size_t r) {
+        std::vector<std::uint64_t>& count = counts[r];
+        count.assign(categories + 1, 0);
+        for (std::size_t i = n * r / ranges, end = n * (r + 1) / ranges; i < end; ++i) ++count[key(i)];
+    });
+    std::vector<double> users(categories, 0.0);
+    for (std::size_t k = 0; k < categories; ++k) {
+        std::uint64_t agents = 0;
+        for (const auto& count : counts) agents += count[k];
+        users[k] = static_cast<double>(agents) * u.weight.value();
+    }
+    return users;
+}
 
 // The changing columns of the agent blocks a run has touched, as they were before: the
 // counterfactual runs on the world itself and then puts it back as synthesised, instead of

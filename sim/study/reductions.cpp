@@ -48,7 +48,7 @@ struct PointTables {
 };
 
 void write_group_bands(RunStore& store, std::size_t g, const std::string& prefix, std::uint64_t completed_jobs,
-                       const std::vector<double>& quantiles) {
+                       const std::vector<double>& quantiles, int threads) {
     const RunGroup& group = store.group(g);
     const EnsemblePlan& plan = *store.layout().plan;
     const PointTables tables{store, group};
@@ -65,7 +65,7 @@ void write_group_bands(RunStore& store, std::size_t g, const std::string& prefix
             if (done == 0 && group.point_axis) continue;
             auto bands = done == 0 ? std::vector<double>(quantiles.size() * info.days * info.width(), nan)
                                    : quantile_bands(store.series_reader(g, local, s, done), done, info.days,
-                                                    info.width(), quantiles);
+                                                    info.width(), quantiles, std::size_t{8} << 20, threads);
             tables.put(prefix + "bands/" + info.name, local, inner, bands, axes, info.unit,
                        std::string(band_description_prefix) + info.description);
         }
@@ -168,7 +168,7 @@ bool same_shape(const SeriesInfo& a, const SeriesInfo& b) {
 }
 
 // Per-day bands of paired differences, for series whose shape matches the reference's.
-void write_series_deltas(RunStore& store, std::uint64_t pairs, const std::vector<double>& quantiles) {
+void write_series_deltas(RunStore& store, std::uint64_t pairs, const std::vector<double>& quantiles, int threads) {
     const std::size_t m = store.groups() - 1;
     const auto& ref_series = store.series(0);
     bool wrote_any = false;
@@ -185,7 +185,7 @@ void write_series_deltas(RunStore& store, std::uint64_t pairs, const std::vector
             const auto j = index_of_name(store.series(g), info.name);
             if (j < 0 || !same_shape(store.series(g)[static_cast<std::size_t>(j)], info)) continue;
             const auto bands = quantile_bands(delta_reader(store, g, static_cast<std::size_t>(j), s, pairs), pairs,
-                                              info.days, info.width(), quantiles);
+                                              info.days, info.width(), quantiles, std::size_t{8} << 20, threads);
             std::copy(bands.begin(), bands.end(), all.begin() + static_cast<std::ptrdiff_t>((g - 1) * block));
             any = true;
             for (const Axis& a : info.axes) store.write_labels("axes/" + a.name, a.labels);
@@ -239,7 +239,7 @@ void write_morris_table(RunStore& store, const OutputSensitivity& out, std::size
 }  // namespace
 
 std::vector<std::vector<ScalarReport>> write_point_reductions(RunStore& store, std::uint64_t completed_jobs,
-                                                               const std::vector<double>& quantiles) {
+                                                               const std::vector<double>& quantiles, int threads) {
     std::vector<std::vector<ScalarReport>> reports(store.layout().plan->points.size());
     for (std::size_t g = 0; g < store.groups(); ++g) {
         const std::string& path = store.group(g).path;
@@ -251,7 +251,7 @@ std::vector<std::vector<ScalarReport>> write_point_reductions(RunStore& store, s
                           "Probability of each quantile band");
         write_start_date(store, path, store.group(g).points);
         if (!store.has_runs(g)) continue;
-        write_group_bands(store, g, prefix, completed_jobs, quantiles);
+        write_group_bands(store, g, prefix, completed_jobs, quantiles, threads);
         write_group_scalars(store, g, prefix, completed_jobs, quantiles, reports);
     }
     return reports;
@@ -259,7 +259,7 @@ std::vector<std::vector<ScalarReport>> write_point_reductions(RunStore& store, s
 
 std::vector<DeltaReport> write_comparison_deltas(RunStore& store, std::uint64_t completed_jobs,
                                                  const std::vector<double>& quantiles, std::size_t bootstrap,
-                                                 double confidence) {
+                                                 double confidence, int threads) {
     if (store.groups() < 2 || !store.has_runs(0)) return {};
     const std::uint64_t pairs = paired_replicates(*store.layout().plan, completed_jobs);
     std::vector<std::string> compared;
@@ -268,7 +268,7 @@ std::vector<DeltaReport> write_comparison_deltas(RunStore& store, std::uint64_t 
     store.write_labels("axes/delta_statistic", delta_labels(quantiles));
     store.write_labels("axes/quantile", quantile_labels(quantiles));
     auto reports = write_scalar_deltas(store, pairs, quantiles, bootstrap, confidence);
-    if (pairs > 0) write_series_deltas(store, pairs, quantiles);
+    if (pairs > 0) write_series_deltas(store, pairs, quantiles, threads);
     write_start_date(store, "deltas", store.group(0).points);  // deltas follow the reference's days
     return reports;
 }

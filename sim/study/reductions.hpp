@@ -33,7 +33,7 @@ struct ScalarReport {
 // the replicates of each point among the first `completed_jobs` jobs. Returns them per plan
 // point.
 std::vector<std::vector<ScalarReport>> write_point_reductions(RunStore& store, std::uint64_t completed_jobs,
-                                                               const std::vector<double>& quantiles);
+                                                               const std::vector<double>& quantiles, int threads = 1);
 
 struct DeltaReport {
     std::string scalar, unit;
@@ -44,7 +44,7 @@ struct DeltaReport {
 // finished for every scenario are paired.
 std::vector<DeltaReport> write_comparison_deltas(RunStore& store, std::uint64_t completed_jobs,
                                                  const std::vector<double>& quantiles, std::size_t bootstrap,
-                                                 double confidence);
+                                                 double confidence, int threads = 1);
 
 // The design rows of a sensitivity analysis, as its estimators need them.
 struct SensitivityDesign {

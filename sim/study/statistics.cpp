@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 
+#include "model/parallel.hpp"
 #include "model/rng.hpp"
 
 namespace gatesim {
@@ -155,29 +156,39 @@ std::vector<double> variance_vector(const VarianceDecomposition& v) {
 
 std::vector<double> quantile_bands(const SeriesBlockReader& read, std::size_t replicates, std::size_t days,
                                    std::size_t width, const std::vector<double>& probabilities,
-                                   std::size_t budget_values) {
+                                   std::size_t budget_values, int threads) {
     const std::size_t q = probabilities.size();
     std::vector<double> bands(q * days * width, nan);
     if (replicates == 0 || days == 0 || width == 0) return bands;
     const std::size_t per_day = replicates * width;
     const std::size_t block_days = std::clamp<std::size_t>(budget_values / per_day, 1, days);
     std::vector<double> block(replicates * block_days * width);
-    std::vector<double> column(replicates);
     for (std::size_t begin = 0; begin < days; begin += block_days) {
         const std::size_t end = std::min(days, begin + block_days);
         const std::size_t span = end - begin;
         read(begin, end, block.data());
-        for (std::size_t day = 0; day < span; ++day)
-            for (std::size_t c = 0; c < width; ++c) {
-                column.clear();
-                for (std::size_t r = 0; r < replicates; ++r) {
-                    const double x = block[(r * span + day) * width + c];
-                    if (!std::isnan(x)) column.push_back(x);
-                }
-                std::sort(column.begin(), column.end());
-                for (std::size_t i = 0; i < q; ++i)
-                    bands[(i * days + begin + day) * width + c] = quantile_of_sorted(column, probabilities[i]);
+        for_each_block(span, threads, [&](std::size_t day) {
+            thread_local std::vector<std::vector<double>> columns;  // of one day: each entry's values over the replicates
+            if (columns.size() < width) columns.resize(width);
+            for (auto& column : columns) column.clear();
+            // A replicate's day is one contiguous row: read rows, not columns, and deal them out.
+            for (std::size_t r = 0; r < replicates; ++r) {
+                const double* row = &block[(r * span + day) * width];
+                for (std::size_t c = 0; c < width; ++c)
+                    if (!std::isnan(row[c])) columns[c].push_back(row[c]);
             }
+            for (std::size_t c = 0; c < width; ++c) {
+                // Many entries are the same in every replicate (a cell the scenario leaves alone).
+                const auto [low, high] = std::minmax_element(columns[c].begin(), columns[c].end());
+                if (low != columns[c].end() && *low == *high) {
+                    for (std::size_t i = 0; i < q; ++i) bands[(i * days + begin + day) * width + c] = *low;
+                    continue;
+                }
+                std::sort(columns[c].begin(), columns[c].end());
+                for (std::size_t i = 0; i < q; ++i)
+                    bands[(i * days + begin + day) * width + c] = quantile_of_sorted(columns[c], probabilities[i]);
+            }
+        });
     }
     return bands;
 }

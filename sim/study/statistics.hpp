@@ -69,10 +69,11 @@ using SeriesBlockReader = std::function<void(std::size_t day_begin, std::size_t 
 
 // Per-day quantile bands of one series over `replicates` replicates: [quantile][day][column].
 // Reads day blocks sized so that one block holds at most `budget_values` values (at least one
-// day), and is exact: every quantile uses every replicate's value.
+// day), and is exact: every quantile uses every replicate's value. The days of a block are
+// reduced on `threads` threads (the result does not depend on it).
 std::vector<double> quantile_bands(const SeriesBlockReader& read, std::size_t replicates, std::size_t days,
                                    std::size_t width, const std::vector<double>& probabilities,
-                                   std::size_t budget_values = std::size_t{8} << 20);
+                                   std::size_t budget_values = std::size_t{8} << 20, int threads = 1);
 
 // Paired difference of a scalar between a scenario and the reference, replicate by replicate
 // (replicates whose value is NaN in either are left out).

@@ -291,7 +291,7 @@ EnsembleReport run_ensemble_study(const EnsembleStudy& study, RunStore& store, c
 
     store.open({StudyKind::ensemble, &plan, {{"", {0}, false}}, control.keep_replicates, true, control.resume});
     report.outcome = execute(plan, store, store, control);
-    report.scalars = write_point_reductions(store, report.outcome.completed_runs, control.quantiles).front();
+    report.scalars = write_point_reductions(store, report.outcome.completed_runs, control.quantiles, control.threads).front();
     store.commit(report.outcome.completed_runs, report.outcome.complete);
     return report;
 }
@@ -311,9 +311,9 @@ ComparisonReport run_comparison_study(const ComparisonStudy& study, RunStore& st
         store.write_attribute(group, "scenario_file", i < study.files.size() ? study.files[i] : "");
     }
     report.outcome = execute(plan, store, store, control);
-    report.scenarios = write_point_reductions(store, report.outcome.completed_runs, control.quantiles);
+    report.scenarios = write_point_reductions(store, report.outcome.completed_runs, control.quantiles, control.threads);
     report.deltas = write_comparison_deltas(store, report.outcome.completed_runs, control.quantiles, control.bootstrap,
-                                            control.confidence);
+                                            control.confidence, control.threads);
     // The level of the deltas' bootstrap intervals, so that readers (the briefing) can name it.
     store.write_attribute("plan", "bootstrap", static_cast<double>(control.bootstrap));
     store.write_attribute("plan", "confidence", control.confidence);
@@ -330,7 +330,7 @@ SweepReport run_sweep_study(const SweepStudy& study, RunStore& store, const Stud
     write_points_table(store, report.parameters, report.design);
     store.write_attribute("plan", "design", std::string(enum_name(study.design)));
     report.outcome = execute(plan, store, store, control);
-    report.points = write_point_reductions(store, report.outcome.completed_runs, control.quantiles);
+    report.points = write_point_reductions(store, report.outcome.completed_runs, control.quantiles, control.threads);
     store.commit(report.outcome.completed_runs, report.outcome.complete);
     return report;
 }

@@ -114,9 +114,10 @@ void step_enterprises(Run& run, int day) {
     std::vector<double> spare = enterprise_spare_capacity(run.s, run.layout, yesterday, t.initial_home_users);
     gatesim::step_enterprises(
         EnterpriseStep{run.s, run.options.replicate, *run.policy, run.choices, day, run.anticipation.belief(day), run.anticipation.at_risk().data(),
-                       spare.empty() ? nullptr : spare.data(), run.enterprise_staff.data()},
-        run.w.enterprises, run.employers, EnterpriseDay{&t.enterprises_by_state[d * enterprise_state_count], &t.migration_cost[d], &t.load_shifted[d]});
-    run.settled_blocks.employers_today(run.w.enterprises, run.employers, day);
+                       spare.empty() ? nullptr : spare.data(), run.enterprise_staff.data(), run.options.threads},
+        run.w.enterprises, run.employers,
+        EnterpriseDay{&t.enterprises_by_state[d * enterprise_state_count], &t.migration_cost[d], &t.load_shifted[d], t.enterprise_cells});
+    run.settled_blocks.employers_today(run.w.enterprises, run.employers, day, run.options.threads);
 }
 
 void plan_verification_service(Run& run, int day) { run.verification.plan(run.s.verification, day); }

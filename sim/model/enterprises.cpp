@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "model/parallel.hpp"
 #include "model/returns.hpp"
 #include "model/rng.hpp"
 
@@ -258,10 +259,14 @@ std::vector<double> enterprise_spare_capacity(const Scenario& s, const TallyLayo
     return spare;
 }
 
-void step_enterprises(const EnterpriseStep& step, EnterpriseTable& t, EmployerStatus& status, const EnterpriseDay& out) {
+namespace {
+
+// Enterprises begin .. end - 1 for one day.
+void step_range(const EnterpriseStep& step, EnterpriseTable& t, EmployerStatus& status, const EnterpriseDay& out, std::size_t begin,
+                std::size_t end) {
     const Enterprises& spec = step.s.enterprises;
     const DayPolicy& policy = step.policy;
-    for (std::size_t e = 0; e < t.size(); ++e) {
+    for (std::size_t e = begin; e < end; ++e) {
         const std::size_t ecell = enterprise_cell(t.region[e], t.channel[e]);
         // Fast path, most enterprises on most days: working as usual on a model open to everyone.
         const std::size_t k = t.primary[e] * policy.channels + t.channel[e];
@@ -282,6 +287,31 @@ void step_enterprises(const EnterpriseStep& step, EnterpriseTable& t, EmployerSt
         out.by_state[ecell * enterprise_state_count + static_cast<std::size_t>(t.state[e])] += t.weight[e];
         out.load_shifted[ecell] += t.weight[e] * t.shifted[e];
         status.normal[e] = t.state[e] == EnterpriseState::normal;
+    }
+}
+
+}  // namespace
+
+void step_enterprises(const EnterpriseStep& step, EnterpriseTable& t, EmployerStatus& status, const EnterpriseDay& out) {
+    const std::size_t n = t.size(), blocks = (n + agent_block_size - 1) / agent_block_size;
+    if (step.spare || blocks < 2) {
+        step_range(step, t, status, out, 0, n);
+        return;
+    }
+    const std::size_t cells = out.cells, width = cells * (enterprise_state_count + 2);
+    std::vector<double> rows(blocks * width, 0.0);
+    for_each_block(blocks, step.threads, [&](std::size_t b) {
+        double* row = &rows[b * width];
+        const EnterpriseDay mine{row, row + cells * enterprise_state_count, row + cells * (enterprise_state_count + 1), cells};
+        step_range(step, t, status, mine, b * agent_block_size, std::min(n, (b + 1) * agent_block_size));
+    });
+    for (std::size_t b = 0; b < blocks; ++b) {
+        const double* row = &rows[b * width];
+        for (std::size_t k = 0; k < cells * enterprise_state_count; ++k) out.by_state[k] += row[k];
+        for (std::size_t c = 0; c < cells; ++c) {
+            out.migration_cost[c] += row[cells * enterprise_state_count + c];
+            out.load_shifted[c] += row[cells * (enterprise_state_count + 1) + c];
+        }
     }
 }
 

@@ -38,6 +38,7 @@ struct EnterpriseStep {
     // enterprises move onto it; null when no model has a capacity. staff: [enterprise] real users.
     double* spare;
     const double* staff;
+    int threads = 1;  // blocks of enterprises in parallel when no model has a capacity
 };
 
 // Real users employed by each enterprise: what its fail-over or migration brings onto a model.
@@ -54,9 +55,12 @@ struct EnterpriseDay {
     double* by_state;        // [ecell * enterprise_state_count + state]: enterprises
     double* migration_cost;  // [ecell]: USD spent on migrations today
     double* load_shifted;    // [ecell]: enterprises x share of their workload shifted onto the fallback
+    std::size_t cells;       // enterprise cells
 };
 
-// Advances every enterprise one day: updates `status` and adds into `out`.
+// Advances every enterprise one day: updates `status` and adds into `out`. Without capacities
+// (which admit enterprises in index order) blocks of enterprises run in parallel, each adding into
+// rows of its own that are summed in block order: the same for any thread count.
 void step_enterprises(const EnterpriseStep& step, EnterpriseTable& t, EmployerStatus& status, const EnterpriseDay& out);
 
 }  // namespace gatesim

@@ -103,11 +103,16 @@ SettledBlocks::SettledBlocks(std::size_t agents, std::size_t enterprises)
       employers_(enterprises, EmployerSignature{EnterpriseState::normal, no_model, 0, 1, 0.0f}),
       status_changed_(enterprises, -1) {}
 
-void SettledBlocks::employers_today(const EnterpriseTable& enterprises, const EmployerStatus& status, int day) {
-    for (std::size_t e = 0; e < enterprises.size(); ++e) {
-        const EmployerSignature today{enterprises.state[e], enterprises.current[e], status.disrupted[e], status.normal[e], enterprises.shifted[e]};
-        if (!(today == employers_[e])) employers_[e] = today, status_changed_[e] = day, any_status_changed_ = day;
-    }
+void SettledBlocks::employers_today(const EnterpriseTable& enterprises, const EmployerStatus& status, int day, int threads) {
+    const std::size_t n = enterprises.size(), blocks = (n + agent_block_size - 1) / agent_block_size;
+    std::vector<std::uint8_t> changed(blocks, 0);
+    for_each_block(blocks, threads, [&](std::size_t b) {
+        for (std::size_t e = b * agent_block_size, end = std::min(n, e + agent_block_size); e < end; ++e) {
+            const EmployerSignature today{enterprises.state[e], enterprises.current[e], status.disrupted[e], status.normal[e], enterprises.shifted[e]};
+            if (!(today == employers_[e])) employers_[e] = today, status_changed_[e] = day, changed[b] = 1;
+        }
+    });
+    if (std::find(changed.begin(), changed.end(), 1) != changed.end()) any_status_changed_ = day;
 }
 
 bool SettledBlocks::employees_hold(const Block& b) const {

@@ -93,8 +93,8 @@ class SettledBlocks {
 public:
     SettledBlocks(std::size_t agents, std::size_t enterprises);
     void new_epoch() { ++epoch_; }
-    // Today's employer status (after the enterprise step).
-    void employers_today(const EnterpriseTable& enterprises, const EmployerStatus& status, int day);
+    // Today's employer status (after the enterprise step), compared on `threads` threads.
+    void employers_today(const EnterpriseTable& enterprises, const EmployerStatus& status, int day, int threads = 1);
 
     // Tally offsets (ascending) and what settled members add to them.
     struct Sums {

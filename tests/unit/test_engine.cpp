@@ -32,6 +32,17 @@ bool same_results(const Results& a, const Results& b) {
 TEST_CASE("results are bit-identical for 1 and 2 threads") {
     const auto s = test::small("global_shutdown", {}, 3 * 4096 + 17);  // several blocks, one partial
     CHECK(same_results(test::run(s, 1), test::run(s, 2)));
+    // Several blocks of enterprises too (they step in parallel when no model has a capacity), with
+    // market entry and circumvention adopted (their counts are taken in parallel).
+    for (const char* name : {"nationality_gate", "geo_fence"}) {
+        INFO(name);
+        const auto many = test::small(name, {"enterprises.agents=9000", "segments.consumer.outside_share=0.2", "circumvention.adoption=true"},
+                                      3 * 4096 + 17);
+        REQUIRE(many.enterprises.agents == 9000);
+        const auto one = test::run(many, 1);
+        CHECK(same_results(one, test::run(many, 2)));
+        CHECK(one.scalar("peak_enterprises_disrupted") > 0);
+    }
 }
 
 TEST_CASE("the seed is recorded and changes the draws") {

@@ -441,6 +441,8 @@ std::vector<double> StudyFile::scalar_values(std::size_t g, std::size_t local, s
     return values;
 }
 
+bool StudyFile::concurrent_series_readers() const { return !layout().keep_series; }
+
 SeriesBlockReader StudyFile::series_reader(std::size_t g, std::size_t local, std::size_t series,
                                            std::uint64_t replicates) const {
     const Impl* m = impl_.get();

@@ -60,6 +60,8 @@ public:
                                       std::uint64_t replicates) const override;
     SeriesBlockReader series_reader(std::size_t g, std::size_t local_point, std::size_t series,
                                     std::uint64_t replicates) const override;
+    // From the run journal (preads) when the file keeps no series; HDF5 reads are not thread-safe.
+    bool concurrent_series_readers() const override;
 
     void write_labels(const std::string& path, const std::vector<std::string>& labels) override;
     // The scenario as YAML text (uncertain fields as their distributions).

@@ -53,6 +53,7 @@ public:
                                       std::uint64_t replicates) const override;
     SeriesBlockReader series_reader(std::size_t g, std::size_t local_point, std::size_t series,
                                     std::uint64_t replicates) const override;
+    bool concurrent_series_readers() const override { return true; }  // they read memory
 
     void write_labels(const std::string& path, const std::vector<std::string>& labels) override;
     void write_scenario(const std::string& path, const StudyScenario& scenario) override;

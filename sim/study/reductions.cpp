@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "model/parallel.hpp"
 #include "model/rng.hpp"
 
 namespace gatesim {
@@ -53,20 +54,37 @@ void write_group_bands(RunStore& store, std::size_t g, const std::string& prefix
     const EnsemblePlan& plan = *store.layout().plan;
     const PointTables tables{store, group};
     const auto& series = store.series(g);
-    for (std::size_t s = 0; s < series.size(); ++s) {
+    // The (series, point) rows to write, in the order they are written. A row per point is NaN
+    // until written: an interrupted sweep of many points does not write the rows of the points it
+    // has not reached (a complete study reaches them all).
+    std::vector<std::pair<std::size_t, std::size_t>> rows;
+    for (std::size_t s = 0; s < series.size(); ++s)
+        for (std::size_t local = 0; local < group.points.size(); ++local)
+            if (!group.point_axis || plan.completed_replicates(group.points[local], completed_jobs) > 0) rows.emplace_back(s, local);
+    auto bands_of = [&](std::size_t s, std::size_t local, int band_threads) {
         const SeriesInfo& info = series[s];
-        std::vector<std::size_t> inner{quantiles.size()};
-        std::string axes = "quantile,";
-        append_series_shape(info, inner, axes);
-        for (std::size_t local = 0; local < group.points.size(); ++local) {
-            const std::uint64_t done = plan.completed_replicates(group.points[local], completed_jobs);
-            // A row per point is NaN until written: an interrupted sweep of many points does not
-            // write the rows of the points it has not reached (a complete study reaches them all).
-            if (done == 0 && group.point_axis) continue;
-            auto bands = done == 0 ? std::vector<double>(quantiles.size() * info.days * info.width(), nan)
-                                   : quantile_bands(store.series_reader(g, local, s, done), done, info.days,
-                                                    info.width(), quantiles, std::size_t{8} << 20, threads);
-            tables.put(prefix + "bands/" + info.name, local, inner, bands, axes, info.unit,
+        const std::uint64_t done = plan.completed_replicates(group.points[local], completed_jobs);
+        return done == 0 ? std::vector<double>(quantiles.size() * info.days * info.width(), nan)
+                         : quantile_bands(store.series_reader(g, local, s, done), done, info.days, info.width(), quantiles,
+                                          std::size_t{8} << 20, band_threads);
+    };
+    // Rows on the threads at once where the store's readers allow it (reading and inflating runs
+    // is then parallel too), else one row at a time with its days on the threads; a few rows are
+    // held at a time, and written in order.
+    const bool concurrent = store.concurrent_series_readers() && threads > 1;
+    const std::size_t batch = concurrent ? static_cast<std::size_t>(threads) : 1;
+    std::vector<std::vector<double>> bands(batch);
+    for (std::size_t first = 0; first < rows.size(); first += batch) {
+        const std::size_t n = std::min(batch, rows.size() - first);
+        if (concurrent) for_each_block(n, threads, [&](std::size_t k) { bands[k] = bands_of(rows[first + k].first, rows[first + k].second, 1); });
+        else bands[0] = bands_of(rows[first].first, rows[first].second, threads);
+        for (std::size_t k = 0; k < n; ++k) {
+            const auto [s, local] = rows[first + k];
+            const SeriesInfo& info = series[s];
+            std::vector<std::size_t> inner{quantiles.size()};
+            std::string axes = "quantile,";
+            append_series_shape(info, inner, axes);
+            tables.put(prefix + "bands/" + info.name, local, inner, bands[k], axes, info.unit,
                        std::string(band_description_prefix) + info.description);
         }
     }

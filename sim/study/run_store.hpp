@@ -121,6 +121,8 @@ public:
     // Reads one series of one point for its first `replicates` replicates, in day blocks.
     virtual SeriesBlockReader series_reader(std::size_t g, std::size_t local_point, std::size_t series,
                                             std::uint64_t replicates) const = 0;
+    // Whether readers of different series may read at the same time, on different threads.
+    virtual bool concurrent_series_readers() const { return false; }
 
     // Reductions; `path` is relative to the store's root ("bands/blocked"), `axes` names the
     // dimensions ("quantile,day,model"), values are row-major. Throws std::logic_error when the

@@ -43,9 +43,28 @@ std::vector<std::string> no_cloud_api(const Scenario& s) {
 }
 
 const std::vector<std::string> no_enterprises{"enterprises.agents=0"};
+
 const std::vector<std::string> never_lifted{"regulator.decision_after_days=never"};
 const std::vector<std::string> perfect_verification{"verification.false_accept=0", "verification.human_false_accept=0",
                                                     "enterprises.attestation_error=0"};
+
+// global_shutdown, never lifted, without enterprises or plans, whose users are one API segment of
+// equal dependency on the direct API: utility is capability alone (weight 5), so switchers'
+// shares among alternatives are softmax(5 x capability).
+Scenario one_api_segment(int agents, double patience_days, double impatience_growth) {
+    auto s = test::heavy("global_shutdown", never_lifted + no_enterprises, agents);
+    s = test::with(s, no_plans(s) + no_cloud_api(s));
+    std::string segments = "segments={";
+    for (const auto& g : s.segments) segments += g.id + ": null, ";
+    segments += "only: {user_share: 1, channel: api, tasks_per_day: 1, value_per_task: 1, tokens_per_task: 1, patience_days: " +
+                std::to_string(patience_days) + ", impatience_growth: " + std::to_string(impatience_growth) +
+                ", capability_weight: 5, price_weight: 0, provider_loyalty: 0, switching_cost: 0, "
+                "return_probability: 0, return_half_life_days: 10, quality_gap_weight: 0, verification_uptake: 0, "
+                "false_attestation: 0, vpn_multiplier: 0, adoption_days: 0}}";
+    s = test::with(s, {segments});
+    REQUIRE(s.segments.size() == 1);
+    return s;
+}
 
 }  // namespace
 
@@ -144,16 +163,8 @@ TEST_CASE("waiting users switch as the closed form of a hazard that grows with t
     // k-th day blocked (k = 0 on the block day) is (1 + g k) / patience times the news multiplier,
     // so the share still waiting at the end of that day is exp(-(the rates through it)), however
     // the engine draws it (an exponential clock per waiting spell).
-    const double patience = 10, g = 0.1, multiplier = 3;  // as set below
-    auto s = test::heavy("global_shutdown", never_lifted + no_enterprises, 30000);
-    s = test::with(s, no_plans(s) + no_cloud_api(s));
-    std::string segments = "segments={";
-    for (const auto& seg : s.segments) segments += seg.id + ": null, ";
-    segments += "only: {user_share: 1, channel: api, tasks_per_day: 1, value_per_task: 1, tokens_per_task: 1, patience_days: 10, "
-                "impatience_growth: 0.1, capability_weight: 5, price_weight: 0, provider_loyalty: 0, switching_cost: 0, "
-                "return_probability: 0, return_half_life_days: 10, quality_gap_weight: 0, verification_uptake: 0, "
-                "false_attestation: 0, vpn_multiplier: 0, adoption_days: 0}}";
-    s = test::with(s, {segments});
+    const double patience = 10, g = 0.1, multiplier = 3;
+    auto s = one_api_segment(30000, patience, g);
     const auto waiting = [](const Results& r, std::size_t day) { return r.series_named("waiting").at(day) / r.series_named("blocked").at(day); };
     const auto first_blocked = [](const Results& r) {
         std::size_t day = 0;
@@ -425,17 +436,8 @@ TEST_CASE("new mechanisms at their neutral settings give exactly today's results
 }
 
 TEST_CASE("logit shares of switchers match the closed form") {
-    // One api segment; utility is capability alone, so shares among alternatives are softmax(5 x capability).
-    auto s = test::heavy("global_shutdown", never_lifted + no_enterprises, 60000);
-    s = test::with(s, no_plans(s) + no_cloud_api(s));
-    std::string segments = "segments={";
-    for (const auto& g : s.segments) segments += g.id + ": null, ";
-    segments += "only: {user_share: 1, channel: api, tasks_per_day: 1, value_per_task: 1, tokens_per_task: 1, patience_days: 0, "
-                "impatience_growth: 0, capability_weight: 5, price_weight: 0, provider_loyalty: 0, switching_cost: 0, "
-                "return_probability: 0, return_half_life_days: 10, quality_gap_weight: 0, verification_uptake: 0, "
-                "false_attestation: 0, vpn_multiplier: 0, adoption_days: 0}}";
-    s = test::with(s, {segments, "providers.lab_b.promotion=never", "providers.lab_c.promotion=never", "providers.lab_f.promotion=never"});
-    REQUIRE(s.segments.size() == 1);
+    auto s = one_api_segment(60000, 0, 0);
+    s = test::with(s, {"providers.lab_b.promotion=never", "providers.lab_c.promotion=never", "providers.lab_f.promotion=never"});
     const auto r = test::run(s);
     double denominator = 0;
     for (const auto& m : s.models)

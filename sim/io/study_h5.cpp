@@ -258,6 +258,19 @@ struct StudyFile::Impl {
         return ds;
     }
 
+    // The run's journal record: as prepare() packed it, or packed now (a run from elsewhere).
+    std::string take_packed(const RunRecord& run, std::size_t g) {
+        {
+            std::lock_guard lock(packing);
+            if (const auto it = packed.find(run.job); it != packed.end()) {
+                std::string record = std::move(it->second);
+                packed.erase(it);
+                return record;
+            }
+        }
+        return journal->pack(run, g);
+    }
+
     void init_group(std::size_t g, const RunRecord& run);
     void create_series(std::size_t g);
 };
@@ -401,19 +414,7 @@ void StudyFile::accept(const RunRecord& run) {
     else m.state[g].shape.check(run);
     // The journal first: from here on the run survives whatever happens to this process. Runs
     // read back from it to resume are there already.
-    if (run.job >= m.journal->runs()) {
-        std::unique_lock lock(m.packing);
-        const auto it = m.packed.find(run.job);
-        if (it == m.packed.end()) {
-            lock.unlock();
-            m.journal->append(run, g, m.state[g].shape);
-        } else {
-            const std::string payload = std::move(it->second);
-            m.packed.erase(it);
-            lock.unlock();
-            m.journal->append(run, g, m.state[g].shape, payload);
-        }
-    }
+    if (run.job >= m.journal->runs()) m.journal->append(run, g, m.state[g].shape, m.take_packed(run, g));
     write_run(m.w, m.state[g], lead_start(layout().groups[g], local, run.replicate), run);
     m.file->check_written();
 }
